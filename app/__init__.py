@@ -1,0 +1,53 @@
+"""Compliance reporting API: the application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .config import from_environment, normalise_database_url
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+            app.config["SQLALCHEMY_DATABASE_URI"]
+        )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.json.sort_keys = False
+
+    register_extensions(app)
+    register_api(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from .extensions import db
+
+    db.init_app(app)
+
+
+def register_api(app: Flask) -> None:
+    from .api import register_api as _register
+
+    _register(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register_error_handlers as _register
+
+    _register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register_commands as _register
+
+    _register(app)

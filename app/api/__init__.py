@@ -1,0 +1,65 @@
+"""HTTP API: the flask-smorest `Api`, request plumbing shared by every endpoint, blueprints."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Flask, current_app, request
+from werkzeug.exceptions import UnsupportedMediaType
+
+from .openapi import Api
+
+api = Api()
+
+JSON_MIMETYPES = ("application/json",)
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+def page_size_or_default(page_size: int | None) -> int:
+    if page_size is None:
+        return current_app.config["PAGE_SIZE_DEFAULT"]
+    return min(page_size, current_app.config["PAGE_SIZE_MAX"])
+
+
+def _require_json_body() -> None:
+    """Bodies must be JSON: anything else is 415, before any parsing."""
+    if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+        return
+    mimetype = request.mimetype
+    if mimetype in JSON_MIMETYPES or mimetype.endswith("+json"):
+        return
+    if not mimetype and not request.content_length and not request.headers.get(
+        "Transfer-Encoding"
+    ):
+        return  # no body at all: the schema reports what is missing
+    raise UnsupportedMediaType(
+        f"Request bodies must be application/json, not {mimetype or 'unspecified'!r}."
+    )
+
+
+def _strong_etag(response):
+    """Every successful GET of JSON gets a strong ETag; `If-None-Match` then gives 304."""
+    if (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and response.mimetype in ("application/json", "text/csv")
+        and not response.direct_passthrough
+        and "ETag" not in response.headers
+    ):
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+        response.make_conditional(request)
+    return response
+
+
+def register_api(app: Flask) -> None:
+    api.init_app(app)
+    app.before_request(_require_json_body)
+    app.after_request(_strong_etag)
+
+    from .catalogue import blp as catalogue_blp
+    from .docs import bp as docs_bp
+    from .health import bp as health_bp
+
+    api.register_blueprint(catalogue_blp)
+    app.register_blueprint(docs_bp)
+    app.register_blueprint(health_bp)

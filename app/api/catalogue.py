@@ -1,0 +1,105 @@
+"""Catalogue reads: regimes, resolutions with their obligations, Member States. No token."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from schemas.catalogue import (
+    UN_GROUPS,
+    MemberStateDetailSchema,
+    MemberStatePageSchema,
+    RegimePageSchema,
+    ResolutionDetailSchema,
+    ResolutionPageSchema,
+)
+from schemas.common import PageArgsSchema
+
+from ..extensions import db
+from ..services import catalogue as service
+from . import page_size_or_default
+
+blp = Blueprint(
+    "catalogue",
+    __name__,
+    url_prefix="/api/v1",
+    description="The sanctions catalogue: regimes, resolutions, obligations, Member States. "
+    "Public: no token needed.",
+)
+
+
+class ResolutionListArgs(PageArgsSchema):
+    regime = fields.String(validate=validate.Length(min=1, max=32))
+
+
+class StateListArgs(PageArgsSchema):
+    un_group = fields.String(validate=validate.OneOf(UN_GROUPS))
+
+
+def _envelope(items, total, page, page_size):
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+
+def _regime_view(regime):
+    return {
+        "code": regime.code,
+        "name": regime.name,
+        "committee": regime.committee,
+        "target_state": regime.target_state,
+        "description": regime.description,
+        "resolutions": [r.number for r in regime.resolutions],
+    }
+
+
+@blp.route("/regimes")
+class Regimes(MethodView):
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, RegimePageSchema)
+    def get(self, args):
+        """List sanctions regimes"""
+        size = page_size_or_default(args["page_size"])
+        items, total = service.list_regimes(db.session, args["page"], size)
+        return _envelope([_regime_view(r) for r in items], total, args["page"], size)
+
+
+@blp.route("/resolutions")
+class Resolutions(MethodView):
+    @blp.arguments(ResolutionListArgs, location="query")
+    @blp.response(200, ResolutionPageSchema)
+    def get(self, args):
+        """List resolutions, in order of number"""
+        size = page_size_or_default(args["page_size"])
+        items, total = service.list_resolutions(
+            db.session, args["page"], size, regime=args.get("regime")
+        )
+        return _envelope(items, total, args["page"], size)
+
+
+@blp.route("/resolutions/<int:number>")
+class ResolutionDetail(MethodView):
+    @blp.response(200, ResolutionDetailSchema)
+    def get(self, number):
+        """One resolution with the obligations it places on Member States"""
+        return service.get_resolution(db.session, number)
+
+
+@blp.route("/states")
+class States(MethodView):
+    @blp.arguments(StateListArgs, location="query")
+    @blp.response(200, MemberStatePageSchema)
+    def get(self, args):
+        """List the 193 UN Member States"""
+        size = page_size_or_default(args["page_size"])
+        items, total = service.list_states(
+            db.session, args["page"], size, un_group=args.get("un_group")
+        )
+        return _envelope(items, total, args["page"], size)
+
+
+@blp.route("/states/<string(length=3):iso3>")
+class StateDetail(MethodView):
+    @blp.response(200, MemberStateDetailSchema)
+    def get(self, iso3):
+        """One Member State by ISO 3166-1 alpha-3 code"""
+        return service.get_state(db.session, iso3)

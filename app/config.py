@@ -1,0 +1,55 @@
+"""Configuration read from environment variables.
+
+Every setting has a safe development default except where noted; the README lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+MiB = 1024 * 1024
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:  # fail fast on a misconfiguration
+        raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Build the configuration mapping from the process environment."""
+    default_db = "sqlite:///" + str(Path(instance_path) / "compliance.sqlite3")
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_db
+        ),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
+        # Largest request body accepted; larger bodies get 413.
+        "MAX_CONTENT_LENGTH": _int_env("MAX_CONTENT_LENGTH", 1 * MiB),
+        # Pagination of every list endpoint.
+        "PAGE_SIZE_DEFAULT": _int_env("PAGE_SIZE_DEFAULT", 50),
+        "PAGE_SIZE_MAX": _int_env("PAGE_SIZE_MAX", 200),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # flask-smorest / OpenAPI
+        "API_TITLE": "Compliance reporting API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common `postgres://` and `postgresql://` spellings and use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

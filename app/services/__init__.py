@@ -1,0 +1,1 @@
+"""Service layer: each public function that writes owns one transaction."""

@@ -1,0 +1,1 @@
+"""marshmallow schemas: the shapes of requests and responses, and their OpenAPI documentation."""

@@ -1,0 +1,124 @@
+"""Test fixtures. The suite runs against SQLite by default and against PostgreSQL when
+TEST_DATABASE_URL names a PostgreSQL server: each run then gets fresh databases of its own.
+
+REQUIRE_POSTGRES=1 turns an unreachable or non-PostgreSQL database into a failure, so that a
+PostgreSQL run can never pass by quietly testing something else.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from app.migrations import upgrade
+from app.services.catalogue import load_catalogue
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+IS_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
+
+
+def pytest_report_header(config):
+    return f"database: {'postgresql' if IS_POSTGRES else 'sqlite'}"
+
+
+def pytest_configure(config):
+    if os.environ.get("REQUIRE_POSTGRES") == "1" and not IS_POSTGRES:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not PostgreSQL")
+
+
+def pytest_collection_modifyitems(config, items):
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords and not IS_POSTGRES:
+            item.add_marker(skip)
+
+
+def _psycopg_url(url: str) -> str:
+    from app.config import normalise_database_url
+
+    return normalise_database_url(url)
+
+
+class DatabaseFactory:
+    """Creates throwaway databases: files for SQLite, fresh databases on a PostgreSQL server."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.tmp = tmp_path_factory.mktemp("db")
+        self.created: list[str] = []
+        if IS_POSTGRES:
+            admin = make_url(_psycopg_url(TEST_DATABASE_URL))
+            self.admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+            try:
+                with self.admin_engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+            except Exception as exc:  # pragma: no cover - environment failure
+                pytest.exit(f"PostgreSQL at {admin!r} is not reachable: {exc}", returncode=3)
+
+    def new(self, label: str) -> str:
+        if not IS_POSTGRES:
+            return f"sqlite:///{self.tmp / (label + '.sqlite3')}"
+        name = f"cra_test_{label}_{uuid.uuid4().hex[:10]}"
+        with self.admin_engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        url = make_url(_psycopg_url(TEST_DATABASE_URL)).set(database=name)
+        return url.render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not IS_POSTGRES:
+            return
+        with self.admin_engine.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory)
+    yield factory
+    factory.drop_all()
+
+
+def make_app(database_url: str, **overrides):
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(databases):
+    """One migrated database with the bundled catalogue, shared by the session."""
+    application = make_app(databases.new("app"))
+    upgrade(application)
+    with application.app_context():
+        load_catalogue(db.session)
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def fresh_app(databases):
+    """An application on a new, empty database (no migrations applied)."""
+    application = make_app(databases.new("fresh"))
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
