@@ -62,9 +62,9 @@ class DatabaseFactory:
                 pytest.exit(f"PostgreSQL at {admin!r} is not reachable: {exc}", returncode=3)
 
     def new(self, label: str) -> str:
-        if not IS_POSTGRES:
-            return f"sqlite:///{self.tmp / (label + '.sqlite3')}"
         name = f"cra_test_{label}_{uuid.uuid4().hex[:10]}"
+        if not IS_POSTGRES:
+            return f"sqlite:///{self.tmp / (name + '.sqlite3')}"
         with self.admin_engine.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         self.created.append(name)
@@ -122,3 +122,20 @@ def fresh_app(databases):
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture()
+def app_factory(databases):
+    """Build applications on new, empty databases: `app_factory("label", **config)`."""
+    made = []
+
+    def build(label: str, **overrides):
+        application = make_app(databases.new(label), **overrides)
+        made.append(application)
+        return application
+
+    yield build
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import Flask, current_app, request
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from .openapi import Api
 
@@ -21,8 +21,16 @@ def page_size_or_default(page_size: int | None) -> int:
     return min(page_size, current_app.config["PAGE_SIZE_MAX"])
 
 
-def _require_json_body() -> None:
-    """Bodies must be JSON: anything else is 415, before any parsing."""
+def _check_body() -> None:
+    """Before any parsing: a body over the limit is 413, a body that is not JSON is 415.
+
+    Routing errors (404, 405) come first: they say more about the request.
+    """
+    if request.routing_exception is not None:
+        return
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(f"Request bodies are limited to {limit} bytes.")
     if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
         return
     mimetype = request.mimetype
@@ -53,7 +61,7 @@ def _strong_etag(response):
 
 def register_api(app: Flask) -> None:
     api.init_app(app)
-    app.before_request(_require_json_body)
+    app.before_request(_check_body)
     app.after_request(_strong_etag)
 
     from .catalogue import blp as catalogue_blp

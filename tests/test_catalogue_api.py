@@ -1,0 +1,187 @@
+"""Catalogue reads through HTTP: regimes, resolutions, obligations, Member States."""
+
+from __future__ import annotations
+
+import pytest
+
+PROBLEM = "application/problem+json"
+
+
+def test_regimes_lists_the_dprk_regime(client):
+    r = client.get("/api/v1/regimes")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["total"] == 1
+    regime = body["items"][0]
+    assert regime["code"] == "1718"
+    assert regime["target_state"] == "PRK"
+    assert regime["resolutions"] == [
+        1695, 1718, 1874, 2087, 2094, 2270, 2321, 2356, 2371, 2375, 2397
+    ]
+
+
+def test_resolutions_list_shape_and_order(client):
+    r = client.get("/api/v1/resolutions")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["total"] == 11
+    assert [i["number"] for i in body["items"]] == sorted(i["number"] for i in body["items"])
+    first = body["items"][0]
+    assert set(first) == {
+        "number", "year", "symbol", "regime", "adopted_on", "title",
+        "reporting_deadline_days", "reporting_deadline", "obligation_count",
+    }
+    by_number = {i["number"]: i for i in body["items"]}
+    assert by_number[1695]["reporting_deadline_days"] is None
+    assert by_number[1695]["reporting_deadline"] is None
+    assert by_number[2321]["reporting_deadline"] == "2017-02-28"
+    assert by_number[1718]["reporting_deadline"] == "2006-11-13"
+    assert by_number[2397]["symbol"] == "S/RES/2397 (2017)"
+    assert sum(i["obligation_count"] for i in body["items"]) == 96
+
+
+def test_resolutions_pagination(client):
+    r = client.get("/api/v1/resolutions?page=2&page_size=4")
+    body = r.get_json()
+    assert body["page"] == 2 and body["page_size"] == 4 and body["total"] == 11
+    assert [i["number"] for i in body["items"]] == [2094, 2270, 2321, 2356]
+    r = client.get("/api/v1/resolutions?page=4&page_size=4")
+    assert r.get_json()["items"] == []
+
+
+def test_resolutions_filter_by_regime(client):
+    assert client.get("/api/v1/resolutions?regime=1718").get_json()["total"] == 11
+    assert client.get("/api/v1/resolutions?regime=1267").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "query, pointer",
+    [
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page_size=201", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page=1&page_size=-5", "page_size"),
+    ],
+)
+def test_bad_query_parameters_are_named(client, query, pointer):
+    r = client.get(f"/api/v1/resolutions?{query}")
+    assert r.status_code == 422
+    assert r.mimetype == PROBLEM
+    body = r.get_json()
+    assert body["status"] == 422
+    assert [e["pointer"] for e in body["errors"]] == [pointer]
+
+
+def test_unknown_query_parameters_are_ignored(client):
+    # Only request bodies reject unknown names; query strings may carry cache busters.
+    assert client.get("/api/v1/resolutions?colour=red").status_code == 200
+
+
+def test_resolution_detail_with_obligations(client):
+    r = client.get("/api/v1/resolutions/2397")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["number"] == 2397
+    assert body["adopted_on"] == "2017-12-22"
+    assert body["reporting_deadline"] == "2018-03-22"
+    assert body["obligation_count"] == len(body["obligations"]) == 8
+    codes = [o["code"] for o in body["obligations"]]
+    assert codes[:3] == ["2397/4", "2397/5", "2397/6"]
+    ob = body["obligations"][0]
+    assert set(ob) >= {"code", "paragraph", "category", "summary", "weight", "expects",
+                       "verified", "source"}
+    assert ob["expects"][:3] == ["legal_basis", "competent_authority", "measures"]
+    unverified = [o for o in body["obligations"] if o["code"] == "2397/u1"][0]
+    assert unverified["paragraph"] is None and unverified["verified"] is False
+
+
+@pytest.mark.parametrize("path", ["/api/v1/resolutions/1", "/api/v1/resolutions/99999"])
+def test_unknown_resolution_is_a_404_problem(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert r.mimetype == PROBLEM
+    assert r.get_json()["title"] == "Not Found"
+    assert "No resolution" in r.get_json()["detail"]
+
+
+def test_non_numeric_resolution_is_a_404_problem(client):
+    r = client.get("/api/v1/resolutions/abc")
+    assert r.status_code == 404 and r.mimetype == PROBLEM
+
+
+def test_states_all_193_with_groups(client):
+    r = client.get("/api/v1/states?page_size=200")
+    body = r.get_json()
+    assert body["total"] == 193
+    assert len(body["items"]) == 193
+    groups = {}
+    for s in body["items"]:
+        groups[s["un_group"]] = groups.get(s["un_group"], 0) + 1
+    assert groups == {
+        "African": 54, "Asia-Pacific": 54, "Eastern European": 23,
+        "Latin American and Caribbean": 33, "Western European and Others": 29,
+    }
+    assert {s["iso3"] for s in body["items"]} >= {"FRA", "PRK", "USA", "TUR", "SSD"}
+
+
+def test_states_default_page_and_group_filter(client):
+    body = client.get("/api/v1/states").get_json()
+    assert body["page_size"] == 50 and len(body["items"]) == 50 and body["total"] == 193
+    body = client.get("/api/v1/states?un_group=Eastern European&page_size=200").get_json()
+    assert body["total"] == 23
+    assert all(s["un_group"] == "Eastern European" for s in body["items"])
+    r = client.get("/api/v1/states?un_group=Nordic")
+    assert r.status_code == 422
+    assert r.get_json()["errors"][0]["pointer"] == "un_group"
+
+
+def test_state_detail(client):
+    r = client.get("/api/v1/states/TUR")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["name"] == "Türkiye"
+    assert body["un_group"] == "Western European and Others"
+    assert body["note"]
+    assert client.get("/api/v1/states/fra").get_json()["iso3"] == "FRA"
+
+
+@pytest.mark.parametrize("code", ["XXX", "ABCD", "F"])
+def test_unknown_state_is_a_404_problem(client, code):
+    r = client.get(f"/api/v1/states/{code}")
+    assert r.status_code == 404
+    assert r.mimetype == PROBLEM
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/regimes",
+        "/api/v1/resolutions",
+        "/api/v1/resolutions/2397",
+        "/api/v1/states",
+        "/api/v1/states/FRA",
+    ],
+)
+def test_strong_etag_and_not_modified(client, path):
+    r = client.get(path)
+    etag = r.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")
+    again = client.get(path)
+    assert again.headers["ETag"] == etag
+    r304 = client.get(path, headers={"If-None-Match": etag})
+    assert r304.status_code == 304
+    assert r304.get_data() == b""
+    r200 = client.get(path, headers={"If-None-Match": '"something-else"'})
+    assert r200.status_code == 200
+
+
+def test_etag_differs_between_representations(client):
+    a = client.get("/api/v1/resolutions?page=1&page_size=2").headers["ETag"]
+    b = client.get("/api/v1/resolutions?page=2&page_size=2").headers["ETag"]
+    assert a != b
+
+
+def test_catalogue_needs_no_token_and_ignores_a_bad_one(client):
+    r = client.get("/api/v1/resolutions/2397", headers={"Authorization": "Bearer nonsense"})
+    assert r.status_code == 200

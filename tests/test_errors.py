@@ -1,0 +1,101 @@
+"""Every error is application/problem+json, Flask's and Werkzeug's own included."""
+
+from __future__ import annotations
+
+import pytest
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status):
+    assert response.status_code == status
+    assert response.mimetype == PROBLEM
+    body = response.get_json()
+    assert set(body) >= {"type", "title", "status", "detail"}
+    assert body["status"] == status
+    assert body["type"].startswith("https://")
+    return body
+
+
+def test_unknown_url(client):
+    assert_problem(client.get("/api/v1/nothing-here"), 404)
+    assert_problem(client.get("/"), 404)
+
+
+def test_method_not_allowed_keeps_allow_header(client):
+    r = client.delete("/api/v1/resolutions/2397")
+    assert_problem(r, 405)
+    allowed = {m.strip() for m in r.headers["Allow"].split(",")}
+    assert allowed == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_post_to_read_only_collection_is_405(client):
+    r = client.post("/api/v1/states", json={})
+    assert_problem(r, 405)
+    assert "GET" in r.headers["Allow"]
+
+
+def test_internal_errors_leak_nothing(app_factory):
+    app = app_factory("boom")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret-internal-detail /etc/passwd")
+
+    r = app.test_client().get("/boom")
+    body = assert_problem(r, 500)
+    text = r.get_data(as_text=True)
+    assert "secret-internal-detail" not in text
+    assert "Traceback" not in text
+    assert body["title"] == "Internal Server Error"
+
+
+def test_database_errors_are_500_problems(app_factory):
+    # An application whose database has no schema: the query fails inside the view.
+    app = app_factory("noschema")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    r = app.test_client().get("/api/v1/resolutions/2397")
+    body = assert_problem(r, 500)
+    assert "SELECT" not in body["detail"]
+    assert "resolution" not in r.get_data(as_text=True).lower().replace("/api/v1", "")
+
+
+@pytest.fixture()
+def echo_app(app_factory):
+    """An application with one JSON endpoint, to exercise the body checks on their own."""
+    application = app_factory("echo")
+
+    @application.post("/api/v1/echo")
+    def echo():
+        from flask import request
+
+        return {"got": request.get_json()}, 201
+
+    return application
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "application/xml"],
+)
+def test_request_bodies_must_be_json(echo_app, content_type):
+    client = echo_app.test_client()
+    r = client.post("/api/v1/echo", data="x=1", content_type=content_type)
+    body = assert_problem(r, 415)
+    assert content_type in body["detail"]
+    assert client.post("/api/v1/echo", json={"a": 1}).status_code == 201
+    r = client.post("/api/v1/echo", data=b"{}", content_type="application/merge-patch+json")
+    assert r.status_code == 201
+
+
+def test_body_over_the_limit_is_413(echo_app):
+    big = b'{"a": "' + b"x" * (1024 * 1024 + 10) + b'"}'
+    r = echo_app.test_client().post("/api/v1/echo", data=big, content_type="application/json")
+    body = assert_problem(r, 413)
+    assert "1048576" in body["detail"]
+
+
+def test_routing_errors_come_before_body_checks(client):
+    r = client.post("/api/v1/resolutions", data="x", content_type="text/plain")
+    assert_problem(r, 405)

@@ -1,0 +1,85 @@
+"""The OpenAPI document: valid OpenAPI 3, problem+json errors, every status documented."""
+
+from __future__ import annotations
+
+import pytest
+from openapi_spec_validator import validate
+
+
+@pytest.fixture(scope="module")
+def document(app):
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def test_document_validates_as_openapi_3(document):
+    assert document["openapi"].startswith("3.")
+    validate(document)
+
+
+def _operations(document):
+    for path, item in document["paths"].items():
+        for method, op in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield path, method, op
+
+
+def test_catalogue_operations_are_documented(document):
+    paths = set(document["paths"])
+    assert {
+        "/api/v1/regimes", "/api/v1/resolutions", "/api/v1/resolutions/{number}",
+        "/api/v1/states", "/api/v1/states/{iso3}",
+    } <= paths
+
+
+def test_every_error_response_is_problem_json(document):
+    responses = document["components"]["responses"]
+    for path, method, op in _operations(document):
+        for status, response in op["responses"].items():
+            if int(status) < 400:
+                continue
+            name = response["$ref"].rsplit("/", 1)[-1]
+            content = responses[name]["content"]
+            assert list(content) == ["application/problem+json"], (path, method, status)
+            assert content["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+
+
+def test_every_get_documents_etag_and_304(document):
+    for path, method, op in _operations(document):
+        if method != "get":
+            continue
+        assert "304" in op["responses"], path
+        assert "500" in op["responses"], path
+        assert "ETag" in op["responses"]["200"]["headers"], path
+        assert {"$ref": "#/components/parameters/IfNoneMatch"} in op["parameters"], path
+
+
+def test_statuses_each_operation_returns_are_listed(document):
+    ops = {(p, m): op for p, m, op in _operations(document)}
+    detail = ops[("/api/v1/resolutions/{number}", "get")]["responses"]
+    assert {"200", "304", "404", "500"} <= set(detail)
+    listing = ops[("/api/v1/resolutions", "get")]["responses"]
+    assert {"200", "304", "422", "500"} <= set(listing)
+    assert "default" not in listing
+
+
+def test_problem_schema(document):
+    problem = document["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail"}
+    item = document["components"]["schemas"]["ProblemItem"]
+    assert set(item["properties"]) == {"pointer", "detail"}
+
+
+def test_interactive_docs_work_offline(client):
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "http://" not in html and "https://" not in html
+    import re
+
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(assets) >= 4
+    for asset in assets:
+        r = client.get(asset)
+        assert r.status_code == 200, asset
+        assert len(r.get_data()) > 100, asset
+        r.close()
