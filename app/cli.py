@@ -11,11 +11,14 @@ from sqlalchemy import inspect
 
 from . import migrations
 from .catalogue import DATA_DIR
+from .errors import ProblemError
 from .extensions import db
+from .services import authorities
 from .services.catalogue import CatalogueFileError, load_catalogue
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 catalogue_cli = AppGroup("catalogue", help="The bundled sanctions catalogue.")
+authority_cli = AppGroup("authority", help="Authorities and their API tokens.")
 
 
 @db_cli.command("upgrade")
@@ -76,6 +79,65 @@ def catalogue_load(data_dir: Path, verbose: bool) -> None:
         click.echo(line)
 
 
+def _service_call(func, *args):
+    try:
+        return func(db.session, *args)
+    except ProblemError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.detail) from exc
+
+
+@authority_cli.command("create")
+@click.option("--name", required=True, help="Name of the authority, unique.")
+@click.option("--role", required=True, type=click.Choice(["reporter", "panel", "admin"]))
+@click.option("--state", "state", default=None, help="ISO3 code of a reporter's state.")
+def authority_create(name: str, role: str, state: str | None) -> None:
+    """Create an authority and its first token. The token is printed once, on the last line."""
+    issued = _service_call(authorities.create_authority, name, role, state)
+    where = f" for {issued.authority.state.iso3}" if issued.authority.state else ""
+    click.echo(f"created {role} authority {issued.authority.name!r}{where}; token id "
+               f"{issued.public_id}", err=True)
+    click.echo(issued.plaintext)
+
+
+@authority_cli.command("token")
+@click.option("--name", required=True, help="Name of an existing authority.")
+def authority_token(name: str) -> None:
+    """Issue another token for an authority (printed once, on the last line)."""
+    issued = _service_call(authorities.issue_token, name)
+    click.echo(f"new token id {issued.public_id} for {name!r}", err=True)
+    click.echo(issued.plaintext)
+
+
+@authority_cli.command("revoke")
+@click.option("--name", default=None, help="Disable this authority and all its tokens.")
+@click.option("--token-id", default=None, help="Revoke one token by its id.")
+def authority_revoke(name: str | None, token_id: str | None) -> None:
+    """Revoke one token (--token-id) or every token of an authority (--name)."""
+    if (name is None) == (token_id is None):
+        raise click.UsageError("give exactly one of --name or --token-id")
+    if token_id is not None:
+        token = _service_call(authorities.revoke_token, token_id)
+        click.echo(f"revoked token {token.public_id}")
+    else:
+        authority = _service_call(authorities.revoke_authority, name)
+        click.echo(f"disabled authority {authority.name!r} and revoked its tokens")
+
+
+@authority_cli.command("list")
+def authority_list() -> None:
+    """List authorities and their token ids (never the tokens)."""
+    for authority in authorities.list_authorities(db.session):
+        state = authority.state.iso3 if authority.state else "-"
+        status = "disabled" if authority.disabled_at else "active"
+        click.echo(f"{authority.name}\t{authority.role}\t{state}\t{status}")
+        for token in authority.tokens:
+            used = token.last_used_at.isoformat() if token.last_used_at else "never"
+            revoked = f"revoked {token.revoked_at.isoformat()}" if token.revoked_at else "active"
+            click.echo(f"  token {token.public_id}\tlast used {used}\t{revoked}")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(catalogue_cli)
+    app.cli.add_command(authority_cli)

@@ -35,6 +35,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Pagination of every list endpoint.
         "PAGE_SIZE_DEFAULT": _int_env("PAGE_SIZE_DEFAULT", 50),
         "PAGE_SIZE_MAX": _int_env("PAGE_SIZE_MAX", 200),
+        # Seconds after which an unfinished Idempotency-Key claim counts as abandoned.
+        "IDEMPOTENCY_LOCK_SECONDS": _int_env("IDEMPOTENCY_LOCK_SECONDS", 60),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # flask-smorest / OpenAPI
         "API_TITLE": "Compliance reporting API",

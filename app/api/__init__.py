@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from typing import Any
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
+from ..errors import ProblemError
 from .openapi import Api
 
 api = Api()
@@ -45,29 +48,75 @@ def _check_body() -> None:
     )
 
 
+class MalformedBody(ProblemError):
+    status = 400
+    slug = "malformed-body"
+    title = "Malformed request body"
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the name {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def json_body() -> Any:
+    """The request body parsed as strict JSON (UTF-8; no NaN, no repeated names), or 400."""
+    raw = request.get_data(cache=True)
+    try:
+        return json.loads(
+            raw.decode("utf-8"),
+            parse_constant=_no_constants,
+            object_pairs_hook=_no_duplicate_keys,
+        )
+    except UnicodeDecodeError:
+        detail = "The body is not valid UTF-8."
+    except RecursionError:
+        detail = "The body is nested too deeply."
+    except ValueError as exc:
+        detail = f"The body is not valid JSON: {exc}."
+    raise MalformedBody(detail, errors=[{"pointer": "", "detail": detail}])
+
+
 def _strong_etag(response):
-    """Every successful GET of JSON gets a strong ETag; `If-None-Match` then gives 304."""
+    """Every successful GET of JSON gets a strong ETag (unless the view set one);
+    `If-None-Match` then gives 304."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
     if (
-        request.method in ("GET", "HEAD")
-        and response.status_code == 200
+        "ETag" not in response.headers
         and response.mimetype in ("application/json", "text/csv")
         and not response.direct_passthrough
-        and "ETag" not in response.headers
     ):
         response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    if "ETag" in response.headers:
         response.make_conditional(request)
     return response
 
 
 def register_api(app: Flask) -> None:
     api.init_app(app)
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer",
+         "description": "A token from `flask --app wsgi authority create`"},
+    )
     app.before_request(_check_body)
     app.after_request(_strong_etag)
 
     from .catalogue import blp as catalogue_blp
     from .docs import bp as docs_bp
     from .health import bp as health_bp
+    from .reports import blp as reports_blp
 
     api.register_blueprint(catalogue_blp)
+    api.register_blueprint(reports_blp)
     app.register_blueprint(docs_bp)
     app.register_blueprint(health_bp)

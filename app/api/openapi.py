@@ -102,6 +102,9 @@ def complete_document(doc: dict[str, Any]) -> dict[str, Any]:
             if has_query:
                 for status in (400, 422):
                     _ensure(responses, status)
+            if op.get("security"):
+                _ensure(responses, 401)
+                _ensure(responses, 403)
             if method == "get":
                 _ensure(responses, 304)
                 for status, resp in responses.items():

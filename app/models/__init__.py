@@ -2,5 +2,32 @@
 
 from .base import NAMING_CONVENTION, Base
 from .catalogue import MemberState, Obligation, Regime, Resolution
+from .reporting import (
+    ROLES,
+    STATUSES,
+    ApiToken,
+    AuditEvent,
+    Authority,
+    Entry,
+    IdempotencyKey,
+    Report,
+    ReportVersion,
+)
 
-__all__ = ["NAMING_CONVENTION", "Base", "MemberState", "Obligation", "Regime", "Resolution"]
+__all__ = [
+    "NAMING_CONVENTION",
+    "ROLES",
+    "STATUSES",
+    "ApiToken",
+    "AuditEvent",
+    "Authority",
+    "Base",
+    "Entry",
+    "IdempotencyKey",
+    "MemberState",
+    "Obligation",
+    "Regime",
+    "Report",
+    "ReportVersion",
+    "Resolution",
+]

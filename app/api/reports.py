@@ -1,0 +1,309 @@
+"""Reports: submit, amend (a new version), read, list, versions, score, validate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.reports import (
+    ReportInSchema,
+    ReportListArgsSchema,
+    ReportOutSchema,
+    ReportPageSchema,
+    ScoreSchema,
+    ValidationResultSchema,
+    VersionDetailSchema,
+    VersionListSchema,
+)
+
+from .. import flags as flag_rules
+from ..auth import current_principal, requires
+from ..extensions import db
+from ..models import Report, ReportVersion
+from ..models.types import utcnow
+from ..services import idempotency
+from ..services import reports as service
+from . import json_body, page_size_or_default
+
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1/reports",
+    description="National implementation reports. Reporters read and write their own state's; "
+    "panel staff read all; admins do everything, including historical backfill.",
+)
+
+BEARER = [{"bearerAuth": []}]
+WRITERS = ("reporter", "admin")
+READERS = ("reporter", "panel", "admin")
+REPORT_BODY = {"required": True, "content": {"application/json": {"schema": ReportInSchema}}}
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Retry safely: the same key and body from the same authority returns the "
+    "original response. 1 to 255 printable ASCII characters.",
+    "schema": {"type": "string", "maxLength": 255},
+}
+IF_MATCH_HEADER = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "description": "The ETag of the report version being amended",
+    "schema": {"type": "string"},
+}
+REPORT_HEADERS = {
+    "ETag": {"$ref": "#/components/headers/ETag"},
+}
+
+
+def _links(report: Report) -> dict[str, str]:
+    base = f"/api/v1/reports/{report.public_id}"
+    return {
+        "self": base,
+        "versions": f"{base}/versions",
+        "score": f"{base}/score",
+        "resolution": f"/api/v1/resolutions/{report.resolution.number}",
+        "state": f"/api/v1/states/{report.state.iso3}",
+    }
+
+
+def _entry_view(entry) -> dict[str, Any]:
+    figures = {name: getattr(entry, name) for name in service.ENFORCEMENT_FIGURES}
+    return {
+        "obligation": entry.obligation.code,
+        "status": entry.status,
+        "legal_basis": entry.legal_basis,
+        "competent_authority": entry.competent_authority,
+        "measures": entry.measures,
+        "enforcement": figures if any(v is not None for v in figures.values()) else None,
+        "evidence": entry.evidence or [],
+        "justification": entry.justification,
+        "notes": entry.notes,
+    }
+
+
+def report_document(report: Report, version: ReportVersion) -> dict[str, Any]:
+    """The report as clients read it, serialized to JSON types."""
+    timing = service.report_timeliness(report)
+    return ReportOutSchema().dump({
+        "id": report.public_id,
+        "state": report.state.iso3,
+        "resolution": report.resolution.number,
+        "version": version.number,
+        "received_at": version.received_at,
+        "first_received_at": report.first_received_at,
+        "dated": version.dated,
+        "language": version.language,
+        "reference": version.reference,
+        "on_time": timing.on_time,
+        "days_late": timing.days_late,
+        "completeness": version.completeness,
+        "rating": version.rating,
+        "flags": flag_rules.report_flags(version.content_flags, timing.on_time),
+        "demo": report.is_demo,
+        "entries": [_entry_view(e) for e in version.entries],
+        "links": _links(report),
+    })
+
+
+def _report_response(report: Report, status: int = 200):
+    version = service.latest_version(db.session, report)
+    body = report_document(report, version)
+    response = jsonify(body)
+    response.status_code = status
+    response.set_etag(service.etag_for(report))
+    if status == 201:
+        response.headers["Location"] = body["links"]["self"]
+    return response, body
+
+
+@blp.route("")
+class Reports(MethodView):
+    @blp.doc(security=BEARER, requestBody=REPORT_BODY, parameters=[IDEMPOTENCY_HEADER])
+    @blp.response(201, ReportOutSchema, headers={
+        **REPORT_HEADERS,
+        "Location": {"description": "URL of the new report", "schema": {"type": "string"}},
+    })
+    @blp.alt_response(409, response="CONFLICT",
+                      description="The report exists already, or the same key is in flight")
+    @requires(*WRITERS)
+    def post(self):
+        """Submit a report (version 1), scored on arrival"""
+        principal = current_principal()
+        raw = json_body()
+        key = request.headers.get("Idempotency-Key")
+        claimed = None
+        if key is not None:
+            key = idempotency.check_key(key)
+            claimed = idempotency.claim(
+                db.session, principal.authority_id, key,
+                service.fingerprint("POST", request.path, raw),
+                current_app.config["IDEMPOTENCY_LOCK_SECONDS"],
+            )
+            if isinstance(claimed, idempotency.Replay):
+                response = jsonify(claimed.body)
+                response.status_code = claimed.status
+                response.headers.update(claimed.headers)
+                response.headers["Idempotent-Replayed"] = "true"
+                return response
+        try:
+            report = service.submit(db.session, principal, raw)
+            response, body = _report_response(report, 201)
+            if claimed is not None:
+                idempotency.complete(
+                    db.session, claimed, 201, body,
+                    {"Location": response.headers["Location"], "ETag": response.headers["ETag"]},
+                    report.id,
+                )
+            db.session.commit()
+        except BaseException:
+            if claimed is not None:
+                idempotency.release(db.session, claimed)
+            else:
+                db.session.rollback()
+            raise
+        return response
+
+    @blp.doc(security=BEARER)
+    @blp.arguments(ReportListArgsSchema, location="query")
+    @blp.response(200, ReportPageSchema)
+    @requires(*READERS)
+    def get(self, args):
+        """List reports (a reporter sees its own state's only)"""
+        principal = current_principal()
+        size = page_size_or_default(args["page_size"])
+        rows, total = service.list_reports(
+            db.session, principal, state=args.get("state"), resolution=args.get("resolution"),
+            rating=args.get("rating"), page=args["page"], page_size=size,
+        )
+        items = []
+        for report, version in rows:
+            timing = service.report_timeliness(report)
+            items.append({
+                "id": report.public_id,
+                "state": report.state.iso3,
+                "resolution": report.resolution.number,
+                "version": version.number,
+                "received_at": version.received_at,
+                "first_received_at": report.first_received_at,
+                "on_time": timing.on_time,
+                "days_late": timing.days_late,
+                "completeness": version.completeness,
+                "rating": version.rating,
+                "flags": flag_rules.report_flags(version.content_flags, timing.on_time),
+                "demo": report.is_demo,
+            })
+        return {"items": items, "total": total, "page": args["page"], "page_size": size}
+
+
+@blp.route("/validate")
+class ValidateReport(MethodView):
+    @blp.doc(security=BEARER, requestBody=REPORT_BODY)
+    @blp.response(200, ValidationResultSchema)
+    @requires(*WRITERS)
+    def post(self):
+        """Check a report without storing it: every error, and the score it would get"""
+        principal = current_principal()
+        raw = json_body()
+        doc, errors = service.check_document(db.session, principal, raw)
+        db.session.rollback()
+        if doc is None:
+            return {"valid": False, "errors": errors, "score": None}
+        score = service.score_document(doc.resolution, doc.data["entries"]).as_dict()
+        first_received = doc.data.get("received_at")
+        timing = flag_rules.timeliness(
+            doc.resolution.adopted_on, doc.resolution.reporting_deadline_days,
+            first_received or utcnow(),
+        )
+        score.update(on_time=timing.on_time, days_late=timing.days_late)
+        return {"valid": True, "errors": [], "score": score}
+
+
+@blp.route("/<string:report_id>")
+class ReportDetail(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, ReportOutSchema)
+    @requires(*READERS)
+    def get(self, report_id):
+        """A report at its latest version"""
+        report = service.get_report(db.session, current_principal(), report_id)
+        response, _ = _report_response(report)
+        return response
+
+    @blp.doc(security=BEARER, requestBody=REPORT_BODY, parameters=[IF_MATCH_HEADER])
+    @blp.response(200, ReportOutSchema, headers=REPORT_HEADERS)
+    @blp.alt_response(412, response="PRECONDITION_FAILED",
+                      description="If-Match does not name the current version")
+    @blp.alt_response(428, response="PRECONDITION_REQUIRED", description="If-Match is missing")
+    @requires(*WRITERS)
+    def put(self, report_id):
+        """Amend a report: a full replacement, stored as a new version"""
+        principal = current_principal()
+        raw = json_body()
+        try:
+            report = service.amend(
+                db.session, principal, report_id, raw, request.headers.get("If-Match")
+            )
+            response, _ = _report_response(report)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+        return response
+
+
+@blp.route("/<string:report_id>/versions")
+class ReportVersions(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, VersionListSchema)
+    @requires(*READERS)
+    def get(self, report_id):
+        """Every version of a report, oldest first"""
+        report = service.get_report(db.session, current_principal(), report_id)
+        versions = service.list_versions(db.session, report)
+        return {
+            "report": report.public_id,
+            "items": [_version_summary(v) for v in versions],
+            "total": len(versions),
+        }
+
+
+def _version_summary(version: ReportVersion) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        "received_at": version.received_at,
+        "submitted_by": version.submitted_by.name if version.submitted_by else None,
+        "completeness": version.completeness,
+        "rating": version.rating,
+        "score_method": version.score_method,
+    }
+
+
+@blp.route("/<string:report_id>/versions/<int:number>")
+class ReportVersionDetail(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, VersionDetailSchema)
+    @requires(*READERS)
+    def get(self, report_id, number):
+        """One version, with its body exactly as received"""
+        report = service.get_report(db.session, current_principal(), report_id)
+        version = service.get_version(db.session, report, number)
+        return {**_version_summary(version), "report": report.public_id,
+                "document": version.document}
+
+
+@blp.route("/<string:report_id>/score")
+class ReportScore(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, ScoreSchema)
+    @requires(*READERS)
+    def get(self, report_id):
+        """The completeness breakdown of the latest version, obligation by obligation"""
+        report = service.get_report(db.session, current_principal(), report_id)
+        version = service.latest_version(db.session, report)
+        timing = service.report_timeliness(report)
+        return {**version.score, "on_time": timing.on_time, "days_late": timing.days_late}

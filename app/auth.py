@@ -1,0 +1,161 @@
+"""Bearer tokens: creation, hashing, verification, and the role checks of the API.
+
+A token reads `cra_<public id>_<secret>`: the public id (8 bytes of randomness, hex) finds the
+row, the secret (32 random bytes, URL-safe base64) is checked against a SHA-256 hash in
+constant time. The plaintext is shown once, at creation, and never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, request
+from sqlalchemy import or_, select, update
+
+from .errors import ProblemError
+from .extensions import db
+from .models import ApiToken, Authority
+from .models.types import utcnow
+
+TOKEN_PREFIX = "cra"
+LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
+
+
+class Unauthorized(ProblemError):
+    status = 401
+    slug = "unauthorized"
+
+    def __init__(self, detail: str, *, error: str | None = None) -> None:
+        challenge = "Bearer" if error is None else f'Bearer error="{error}"'
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
+
+
+class Forbidden(ProblemError):
+    status = 403
+    slug = "forbidden"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making the request."""
+
+    authority_id: int
+    token_id: int
+    name: str
+    role: str
+    state_id: int | None
+    state_iso3: str | None
+
+    @property
+    def is_reporter(self) -> bool:
+        return self.role == "reporter"
+
+
+def new_token() -> tuple[str, str, str]:
+    """Return (plaintext token, public id, secret hash)."""
+    public_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    return f"{TOKEN_PREFIX}_{public_id}_{secret}", public_id, hash_secret(secret)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _parse(token: str) -> tuple[str, str] | None:
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != 16:
+        return None
+    return parts[1], parts[2]
+
+
+def authenticate() -> Principal:
+    """The principal of the current request, or 401."""
+    cached = g.get("principal")
+    if cached is not None:
+        return cached
+    header = request.headers.get("Authorization", "")
+    if not header:
+        raise Unauthorized("This operation needs a bearer token (Authorization: Bearer ...).")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("The Authorization header must read `Bearer <token>`.",
+                           error="invalid_request")
+    parsed = _parse(token)
+    row = None
+    if parsed is not None:
+        public_id, secret = parsed
+        row = db.session.execute(
+            select(ApiToken, Authority)
+            .join(Authority, ApiToken.authority_id == Authority.id)
+            .where(ApiToken.public_id == public_id)
+        ).first()
+        if row is not None and not hmac.compare_digest(
+            row.ApiToken.secret_hash, hash_secret(secret)
+        ):
+            row = None
+    else:
+        hmac.compare_digest(hash_secret(token), hash_secret(token))  # same work either way
+    if row is None:
+        raise Unauthorized("The token is not valid.", error="invalid_token")
+    api_token, authority = row.ApiToken, row.Authority
+    if api_token.revoked_at is not None or authority.disabled_at is not None:
+        raise Unauthorized("The token has been revoked.", error="invalid_token")
+    _touch(api_token)
+    principal = Principal(
+        authority_id=authority.id,
+        token_id=api_token.id,
+        name=authority.name,
+        role=authority.role,
+        state_id=authority.state_id,
+        state_iso3=authority.state.iso3 if authority.state is not None else None,
+    )
+    g.principal = principal
+    return principal
+
+
+def _touch(api_token: ApiToken) -> None:
+    """Record when the token was last used, at most once a minute, outside the request's
+    own transaction (a read stays a read)."""
+    now = utcnow()
+    if api_token.last_used_at is not None and now - api_token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    threshold = now - LAST_USED_RESOLUTION
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(ApiToken)
+            .where(ApiToken.id == api_token.id)
+            .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < threshold))
+            .values(last_used_at=now)
+        )
+
+
+def requires(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """View decorator: a valid token whose role is one of `roles`, else 401 or 403."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = authenticate()
+            if principal.role not in roles:
+                raise Forbidden(
+                    f"The {principal.role} role may not do this; it needs: {', '.join(roles)}."
+                )
+            return view(*args, **kwargs)
+
+        wrapper._required_roles = roles  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def current_principal() -> Principal:
+    return authenticate()

@@ -1,0 +1,73 @@
+"""Timeliness and lax-enforcement flags: pure functions of the data (no Flask, no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .scoring import EntryData, has_element
+
+FLAG_ORDER = ("not_reported", "late", "incomplete", "declared_not_implemented", "unsubstantiated")
+INCOMPLETE_BELOW = 70.0
+IMPLEMENTING = ("implemented", "partially_implemented")
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    deadline: dt.date | None
+    on_time: bool | None
+    days_late: int | None
+
+
+def deadline_for(adopted_on: dt.date, reporting_days: int | None) -> dt.date | None:
+    """Adoption date plus the resolution's reporting days; None where no report is requested."""
+    if reporting_days is None:
+        return None
+    return adopted_on + dt.timedelta(days=reporting_days)
+
+
+def timeliness(
+    adopted_on: dt.date, reporting_days: int | None, first_received_at: dt.datetime
+) -> Timeliness:
+    """On time when the first version was received (UTC date) on or before the deadline."""
+    deadline = deadline_for(adopted_on, reporting_days)
+    if deadline is None:
+        return Timeliness(None, None, None)
+    received = first_received_at.astimezone(dt.UTC).date()
+    late_by = (received - deadline).days
+    return Timeliness(deadline, late_by <= 0, max(late_by, 0))
+
+
+def content_flags(completeness: float, entries: Iterable[EntryData]) -> list[str]:
+    """Flags that follow from one version's content alone."""
+    entries = list(entries)
+    flags = set()
+    if completeness < INCOMPLETE_BELOW:
+        flags.add("incomplete")
+    if any(e.status == "not_implemented" for e in entries):
+        flags.add("declared_not_implemented")
+    if any(
+        e.status in IMPLEMENTING
+        and not has_element(e, "legal_basis")
+        and not has_element(e, "competent_authority")
+        for e in entries
+    ):
+        flags.add("unsubstantiated")
+    return [f for f in FLAG_ORDER if f in flags]
+
+
+def report_flags(version_flags: Iterable[str], on_time: bool | None) -> list[str]:
+    """A reported state's flags: its latest version's content flags, and `late`."""
+    flags = set(version_flags)
+    if on_time is False:
+        flags.add("late")
+    return [f for f in FLAG_ORDER if f in flags]
+
+
+def unreported_flags(deadline: dt.date | None, as_of: dt.date) -> list[str]:
+    """A state with no report: `not_reported`, and `late` once the deadline has passed."""
+    flags = ["not_reported"]
+    if deadline is not None and as_of > deadline:
+        flags.append("late")
+    return flags

@@ -1,0 +1,122 @@
+"""Authorities and their tokens (used by the command line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..auth import new_token
+from ..errors import Conflict, NotFound, Unprocessable
+from ..models import ROLES, ApiToken, Authority, MemberState
+from ..models.types import utcnow
+from . import audit
+
+CLI_ACTOR = "command line"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    authority: Authority
+    public_id: str
+    plaintext: str
+
+
+def _issue(session: Session, authority: Authority) -> IssuedToken:
+    plaintext, public_id, secret_hash = new_token()
+    session.add(ApiToken(authority=authority, public_id=public_id, secret_hash=secret_hash))
+    return IssuedToken(authority=authority, public_id=public_id, plaintext=plaintext)
+
+
+def create_authority(
+    session: Session, name: str, role: str, state_iso3: str | None
+) -> IssuedToken:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise Unprocessable("The name must have 1 to 200 characters.")
+    if role not in ROLES:
+        raise Unprocessable(f"The role must be one of {', '.join(ROLES)}.")
+    state = None
+    if role == "reporter":
+        if not state_iso3:
+            raise Unprocessable("A reporter authority belongs to a state: give --state ISO3.")
+        state = session.scalar(select(MemberState).where(MemberState.iso3 == state_iso3.upper()))
+        if state is None:
+            raise Unprocessable(f"No Member State {state_iso3!r}.")
+    elif state_iso3:
+        raise Unprocessable(f"A {role} authority belongs to no state: leave out --state.")
+    if session.scalar(select(Authority.id).where(Authority.name == name)) is not None:
+        raise Conflict(f"An authority named {name!r} exists already.")
+    authority = Authority(name=name, role=role, state=state)
+    session.add(authority)
+    issued = _issue(session, authority)
+    session.flush()
+    audit.record(
+        session,
+        action="authority.create",
+        actor=CLI_ACTOR,
+        authority_id=authority.id,
+        state_iso3=state.iso3 if state else None,
+        details={"name": name, "role": role, "token": issued.public_id},
+    )
+    session.commit()
+    return issued
+
+
+def _get(session: Session, name: str) -> Authority:
+    authority = session.scalar(select(Authority).where(Authority.name == name))
+    if authority is None:
+        raise NotFound(f"No authority named {name!r}.")
+    return authority
+
+
+def issue_token(session: Session, name: str) -> IssuedToken:
+    authority = _get(session, name)
+    if authority.disabled_at is not None:
+        raise Conflict(f"The authority {name!r} is disabled.")
+    issued = _issue(session, authority)
+    audit.record(session, action="token.create", actor=CLI_ACTOR, authority_id=authority.id,
+                 details={"token": issued.public_id})
+    session.commit()
+    return issued
+
+
+def revoke_token(session: Session, public_id: str) -> ApiToken:
+    token = session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
+    if token is None:
+        raise NotFound(f"No token with id {public_id!r}.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, action="token.revoke", actor=CLI_ACTOR,
+                     authority_id=token.authority_id, token_id=token.id,
+                     details={"token": public_id})
+    session.commit()
+    return token
+
+
+def revoke_authority(session: Session, name: str) -> Authority:
+    """Disable an authority and revoke every token it holds."""
+    authority = _get(session, name)
+    now = utcnow()
+    revoked = []
+    for token in authority.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
+            revoked.append(token.public_id)
+    if authority.disabled_at is None:
+        authority.disabled_at = now
+    audit.record(session, action="authority.revoke", actor=CLI_ACTOR, authority_id=authority.id,
+                 details={"tokens": revoked})
+    session.commit()
+    return authority
+
+
+def list_authorities(session: Session) -> list[Authority]:
+    return list(
+        session.scalars(
+            select(Authority)
+            .options(selectinload(Authority.tokens), selectinload(Authority.state))
+            .order_by(Authority.name)
+        )
+    )

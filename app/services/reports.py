@@ -1,0 +1,423 @@
+"""Submitting, amending and reading reports. Each write is one transaction.
+
+The request body is checked in two steps: its shape (`schemas.reports.ReportInSchema`), then
+its meaning against the catalogue and the caller (`check_document`). Both steps give errors as
+`{pointer, detail}` items, all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from schemas.reports import ReportInSchema
+
+from .. import flags as flag_rules
+from ..auth import Forbidden, Principal
+from ..errors import Conflict, NotFound, ProblemError, Unprocessable, flatten_messages, json_pointer
+from ..models import Entry, MemberState, Obligation, Report, ReportVersion, Resolution
+from ..models.types import utcnow
+from ..scoring import EntryData, ObligationSpec, ScoreResult, score_report
+from . import audit
+
+ENFORCEMENT_FIGURES = ("inspections", "seizures", "designations", "violations_reported")
+
+
+class PreconditionRequired(ProblemError):
+    status = 428
+    slug = "precondition-required"
+
+
+class PreconditionFailed(ProblemError):
+    status = 412
+    slug = "precondition-failed"
+
+
+@dataclass
+class CheckedDocument:
+    """A request body that passed both checks, with what it refers to."""
+
+    raw: dict[str, Any]
+    data: dict[str, Any]
+    state: MemberState
+    resolution: Resolution
+    obligations: dict[str, Obligation]
+
+
+def etag_for(report: Report) -> str:
+    return f"{report.public_id}.v{report.current_version}"
+
+
+def _schema_errors(raw: Any) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    try:
+        return ReportInSchema().load(raw), []
+    except ValidationError as exc:
+        return None, [
+            {"pointer": json_pointer(path), "detail": message}
+            for path, message in flatten_messages(exc.messages)
+        ]
+
+
+def _load_resolution(session: Session, number: int) -> Resolution | None:
+    return session.scalar(
+        select(Resolution)
+        .where(Resolution.number == number)
+        .options(selectinload(Resolution.obligations), selectinload(Resolution.regime))
+    )
+
+
+def check_document(
+    session: Session, principal: Principal, raw: Any
+) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
+    """Validate a report body completely; return it resolved, or every error found."""
+    data, errors = _schema_errors(raw)
+    if data is None:
+        return None, errors
+    return _check_meaning(session, principal, raw, data)
+
+
+def _check_meaning(
+    session: Session, principal: Principal, raw: Any, data: dict[str, Any]
+) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
+    """What the schema cannot know: the catalogue, and what the caller may do."""
+    errors: list[dict[str, str]] = []
+    state = session.scalar(select(MemberState).where(MemberState.iso3 == data["state"]))
+    if state is None:
+        errors.append({"pointer": "/state", "detail": f"No Member State {data['state']!r}."})
+    elif principal.is_reporter and state.id != principal.state_id:
+        errors.append({
+            "pointer": "/state",
+            "detail": f"This token reports for {principal.state_iso3}, not {data['state']}.",
+        })
+    if "received_at" in data and principal.role != "admin":
+        errors.append({
+            "pointer": "/received_at",
+            "detail": "Only an admin may set received_at (historical backfill); "
+            "the server records the time of receipt.",
+        })
+    resolution = _load_resolution(session, data["resolution"])
+    obligations: dict[str, Obligation] = {}
+    if resolution is None:
+        errors.append({
+            "pointer": "/resolution",
+            "detail": f"No resolution {data['resolution']} in the catalogue.",
+        })
+    else:
+        obligations = {o.code: o for o in resolution.obligations}
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(data["entries"]):
+            code = entry["obligation"]
+            if code not in obligations:
+                errors.append({
+                    "pointer": f"/entries/{index}/obligation",
+                    "detail": f"{code!r} is not an obligation of resolution {resolution.number}.",
+                })
+            elif code in seen:
+                errors.append({
+                    "pointer": f"/entries/{index}/obligation",
+                    "detail": f"{code} is addressed twice (also entry {seen[code]}).",
+                })
+            else:
+                seen[code] = index
+    if errors or state is None or resolution is None:
+        return None, errors
+    return CheckedDocument(raw, data, state, resolution, obligations), []
+
+
+def _entry_data(entry: dict[str, Any]) -> EntryData:
+    return EntryData.from_mapping(entry)
+
+
+def score_document(resolution: Resolution, entries: Sequence[dict[str, Any]]) -> ScoreResult:
+    specs = [ObligationSpec(o.code, o.weight, tuple(o.expects)) for o in resolution.obligations]
+    return score_report(specs, [_entry_data(e) for e in entries])
+
+
+def _new_version(
+    session: Session,
+    report: Report,
+    number: int,
+    doc: CheckedDocument,
+    principal: Principal,
+    received_at: dt.datetime,
+) -> ReportVersion:
+    score = score_document(doc.resolution, doc.data["entries"])
+    version = ReportVersion(
+        report=report,
+        number=number,
+        received_at=received_at,
+        submitted_by_id=principal.authority_id,
+        token_id=principal.token_id,
+        dated=doc.data.get("dated"),
+        language=doc.data["language"],
+        reference=doc.data.get("reference"),
+        document=doc.raw,
+        completeness=score.completeness,
+        rating=score.rating,
+        score_method=score.method,
+        score=score.as_dict(),
+        content_flags=flag_rules.content_flags(
+            score.completeness, [_entry_data(e) for e in doc.data["entries"]]
+        ),
+    )
+    session.add(version)
+    for position, entry in enumerate(doc.data["entries"], start=1):
+        figures = entry.get("enforcement") or {}
+        session.add(Entry(
+            version=version,
+            obligation=doc.obligations[entry["obligation"]],
+            position=position,
+            status=entry["status"],
+            legal_basis=entry.get("legal_basis"),
+            competent_authority=entry.get("competent_authority"),
+            measures=entry.get("measures"),
+            evidence=entry.get("evidence") or [],
+            justification=entry.get("justification"),
+            notes=entry.get("notes"),
+            **{name: figures.get(name) for name in ENFORCEMENT_FIGURES},
+        ))
+    return version
+
+
+def _require_checked(session: Session, principal: Principal, raw: Any) -> CheckedDocument:
+    """The checked document, or 403 (another state's report) or 422 (every error found)."""
+    data, errors = _schema_errors(raw)
+    if data is not None and principal.is_reporter and data["state"] != principal.state_iso3:
+        raise Forbidden(
+            f"This token reports for {principal.state_iso3}; it may not submit for "
+            f"{data['state']}.",
+            errors=[{"pointer": "/state", "detail": "Not the token's state."}],
+        )
+    doc = None
+    if data is not None:
+        doc, errors = _check_meaning(session, principal, raw, data)
+    if doc is None:
+        raise Unprocessable(
+            "The report is well formed but some values are invalid; see errors.", errors=errors
+        )
+    return doc
+
+
+def submit(session: Session, principal: Principal, raw: Any, *, demo: bool = False) -> Report:
+    """Store a new report as version 1, scored. Adds to the caller's transaction; the
+    caller commits (so that an idempotency key can commit with it)."""
+    doc = _require_checked(session, principal, raw)
+    existing = _existing(session, doc.state.id, doc.resolution.id)
+    if existing is not None:
+        raise _duplicate(existing)
+    received_at = doc.data.get("received_at") or utcnow()
+    report = Report(
+        public_id="r" + secrets.token_hex(10),
+        state=doc.state,
+        resolution=doc.resolution,
+        current_version=1,
+        first_received_at=received_at,
+        is_demo=demo,
+    )
+    session.add(report)
+    _new_version(session, report, 1, doc, principal, received_at)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another request stored a report for this state and resolution in the meantime.
+        session.rollback()
+        existing = _existing(session, doc.state.id, doc.resolution.id)
+        if existing is not None:
+            raise _duplicate(existing) from None
+        raise
+    audit.record(
+        session, action="report.create", actor=principal.name,
+        authority_id=principal.authority_id, token_id=principal.token_id,
+        state_iso3=doc.state.iso3, report_id=report.id, version=1,
+        details={"resolution": doc.resolution.number, "backfill": "received_at" in doc.data},
+    )
+    return report
+
+
+def _existing(session: Session, state_id: int, resolution_id: int) -> Report | None:
+    return session.scalar(
+        select(Report).where(Report.state_id == state_id, Report.resolution_id == resolution_id)
+    )
+
+
+def _duplicate(existing: Report) -> Conflict:
+    return Conflict(
+        f"A report of this state on this resolution exists already ({existing.public_id}); "
+        "amend it with PUT instead.",
+        headers={"Location": f"/api/v1/reports/{existing.public_id}"},
+        extra={"existing_report": existing.public_id},
+    )
+
+
+def _match(if_match: str | None, report: Report) -> None:
+    if if_match is None:
+        raise PreconditionRequired(
+            "Amendments need an If-Match header with the report's current ETag.",
+            errors=[{"pointer": "If-Match", "detail": "Missing."}],
+        )
+    current = etag_for(report)
+    tags = [t.strip() for t in if_match.split(",")]
+    if "*" in tags:
+        return
+    for tag in tags:
+        if tag.startswith("W/"):
+            continue  # weak tags never match for a write
+        if tag.strip('"') == current:
+            return
+    raise PreconditionFailed(
+        f"The report has changed (it is at version {report.current_version}); "
+        "read it again and resend your amendment.",
+        headers={"ETag": f'"{current}"'},
+    )
+
+
+def amend(
+    session: Session, principal: Principal, public_id: str, raw: Any, if_match: str | None
+) -> Report:
+    """Store a full replacement as the next version. The caller commits."""
+    report = get_report(session, principal, public_id)
+    if principal.role == "panel":
+        raise Forbidden("The panel role reads reports; it may not amend them.")
+    _match(if_match, report)
+    doc = _require_checked(session, principal, raw)
+    errors = []
+    if doc.state.id != report.state_id:
+        errors.append({"pointer": "/state", "detail": "A report's state cannot change."})
+    if doc.resolution.id != report.resolution_id:
+        errors.append(
+            {"pointer": "/resolution", "detail": "A report's resolution cannot change."}
+        )
+    if errors:
+        raise Unprocessable("The amendment does not fit this report; see errors.", errors=errors)
+    number = report.current_version + 1
+    claimed = session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.current_version == report.current_version)
+        .values(current_version=number)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        session.rollback()
+        raise PreconditionFailed(
+            "Another amendment was stored first; read the report again and resend."
+        )
+    session.expire(report, ["current_version"])
+    received_at = doc.data.get("received_at") or utcnow()
+    _new_version(session, report, number, doc, principal, received_at)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise PreconditionFailed(
+            "Another amendment was stored first; read the report again and resend."
+        ) from None
+    audit.record(
+        session, action="report.amend", actor=principal.name,
+        authority_id=principal.authority_id, token_id=principal.token_id,
+        state_iso3=doc.state.iso3, report_id=report.id, version=number,
+        details={"resolution": doc.resolution.number},
+    )
+    return report
+
+
+# --- reads -------------------------------------------------------------------------------
+
+def _report_query():
+    return select(Report).options(
+        selectinload(Report.state),
+        selectinload(Report.resolution).selectinload(Resolution.obligations),
+    )
+
+
+def get_report(session: Session, principal: Principal, public_id: str) -> Report:
+    """A report the principal may see; another state's report is invisible (404)."""
+    report = session.scalar(_report_query().where(Report.public_id == public_id))
+    if report is None or (principal.is_reporter and report.state_id != principal.state_id):
+        raise NotFound(f"No report {public_id!r}.")
+    return report
+
+
+def latest_version(session: Session, report: Report) -> ReportVersion:
+    return session.scalar(
+        select(ReportVersion)
+        .where(ReportVersion.report_id == report.id,
+               ReportVersion.number == report.current_version)
+        .options(selectinload(ReportVersion.entries).selectinload(Entry.obligation))
+    )
+
+
+def get_version(session: Session, report: Report, number: int) -> ReportVersion:
+    version = session.scalar(
+        select(ReportVersion)
+        .where(ReportVersion.report_id == report.id, ReportVersion.number == number)
+        .options(selectinload(ReportVersion.submitted_by))
+    )
+    if version is None:
+        raise NotFound(f"Report {report.public_id} has no version {number}.")
+    return version
+
+
+def list_versions(session: Session, report: Report) -> list[ReportVersion]:
+    return list(session.scalars(
+        select(ReportVersion)
+        .where(ReportVersion.report_id == report.id)
+        .options(selectinload(ReportVersion.submitted_by))
+        .order_by(ReportVersion.number)
+    ))
+
+
+def list_reports(
+    session: Session,
+    principal: Principal,
+    *,
+    state: str | None,
+    resolution: int | None,
+    rating: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[tuple[Report, ReportVersion]], int]:
+    stmt = (
+        select(Report, ReportVersion)
+        .join(ReportVersion, (ReportVersion.report_id == Report.id)
+              & (ReportVersion.number == Report.current_version))
+        .join(MemberState, MemberState.id == Report.state_id)
+        .join(Resolution, Resolution.id == Report.resolution_id)
+        .options(selectinload(Report.state), selectinload(Report.resolution))
+        .order_by(Resolution.number, MemberState.iso3)
+    )
+    if principal.is_reporter:
+        stmt = stmt.where(Report.state_id == principal.state_id)
+    if state:
+        stmt = stmt.where(MemberState.iso3 == state.upper())
+    if resolution:
+        stmt = stmt.where(Resolution.number == resolution)
+    if rating:
+        stmt = stmt.where(ReportVersion.rating == rating)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
+    return [(r.Report, r.ReportVersion) for r in rows], total or 0
+
+
+def report_timeliness(report: Report) -> flag_rules.Timeliness:
+    return flag_rules.timeliness(
+        report.resolution.adopted_on,
+        report.resolution.reporting_deadline_days,
+        report.first_received_at,
+    )
+
+
+# --- idempotency -------------------------------------------------------------------------
+
+def fingerprint(method: str, path: str, raw: Any) -> str:
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()

@@ -1,0 +1,293 @@
+"""Schemas of reports: the submission body, the report as returned, versions and scores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from .common import StrictSchema, page_schema
+
+STATUSES = ("implemented", "partially_implemented", "not_implemented", "not_applicable")
+RATINGS = ("complete", "largely_complete", "partially_complete", "incomplete", "not_reported")
+FLAGS = ("not_reported", "late", "incomplete", "declared_not_implemented", "unsubstantiated")
+FIGURE_MAX = 10_000_000
+MAX_ENTRIES = 200
+MAX_EVIDENCE = 50
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# C0 and C1 control characters, except tab, line feed and carriage return; also U+FFFE/FFFF.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+EARLIEST_DATE = dt.date(2006, 1, 1)
+
+# Length limits of the text fields, documented in the OpenAPI document (maxLength).
+TEXT_LIMITS = {
+    "legal_basis": 4000,
+    "competent_authority": 1000,
+    "measures": 20000,
+    "justification": 10000,
+    "notes": 20000,
+    "evidence_title": 500,
+    "evidence_reference": 1000,
+    "reference": 200,
+}
+
+
+class Text(fields.String):
+    """A string with a length limit and no control characters (tab and newlines allowed)."""
+
+    def __init__(self, max_length: int, **kwargs: Any) -> None:
+        validators = [validate.Length(max=max_length)]
+        super().__init__(validate=validators, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if CONTROL_RE.search(text):
+            raise ValidationError("Control characters (such as NUL) are not allowed.")
+        return text
+
+
+def _optional_text(limit: int, description: str | None = None) -> Text:
+    metadata = {"description": description} if description else {}
+    return Text(limit, allow_none=True, load_default=None, metadata=metadata)
+
+
+class EnforcementSchema(StrictSchema):
+    inspections = fields.Integer(
+        strict=True, allow_none=True, load_default=None,
+        validate=validate.Range(min=0, max=FIGURE_MAX),
+    )
+    seizures = fields.Integer(
+        strict=True, allow_none=True, load_default=None,
+        validate=validate.Range(min=0, max=FIGURE_MAX),
+    )
+    designations = fields.Integer(
+        strict=True, allow_none=True, load_default=None,
+        validate=validate.Range(min=0, max=FIGURE_MAX),
+    )
+    violations_reported = fields.Integer(
+        strict=True, allow_none=True, load_default=None,
+        validate=validate.Range(min=0, max=FIGURE_MAX),
+    )
+
+
+class EvidenceSchema(StrictSchema):
+    title = _optional_text(TEXT_LIMITS["evidence_title"])
+    reference = _optional_text(
+        TEXT_LIMITS["evidence_reference"], "Document symbol, gazette number or URL"
+    )
+
+
+class EntryInSchema(StrictSchema):
+    obligation = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "Obligation code from the resolution, e.g. `2397/7`",
+                  "example": "2397/7"},
+    )
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    legal_basis = _optional_text(TEXT_LIMITS["legal_basis"])
+    competent_authority = _optional_text(TEXT_LIMITS["competent_authority"])
+    measures = _optional_text(TEXT_LIMITS["measures"])
+    enforcement = fields.Nested(EnforcementSchema, allow_none=True, load_default=None)
+    evidence = fields.List(
+        fields.Nested(EvidenceSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_EVIDENCE),
+    )
+    justification = _optional_text(
+        TEXT_LIMITS["justification"], "Required when status is `not_applicable`"
+    )
+    notes = _optional_text(TEXT_LIMITS["notes"])
+
+    @validates_schema(skip_on_field_errors=False)
+    def _justified(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("status") == "not_applicable" and not (data.get("justification") or "").strip():
+            raise ValidationError(
+                "A justification is required when the status is not_applicable.",
+                field_name="justification",
+            )
+
+
+class ReportInSchema(StrictSchema):
+    state = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Z]{3}$", error="An ISO 3166-1 alpha-3 code, e.g. FRA."),
+        metadata={"example": "FRA"},
+    )
+    resolution = fields.Integer(required=True, strict=True, metadata={"example": 2397})
+    language = fields.String(
+        required=True,
+        validate=[
+            validate.Length(max=35),
+            validate.Regexp(LANGUAGE_RE, error="A language tag such as en, fr, ar, zh, ru, es."),
+        ],
+        metadata={"example": "fr"},
+    )
+    reference = _optional_text(TEXT_LIMITS["reference"], "The report's document symbol")
+    dated = fields.Date(
+        allow_none=True, load_default=None, metadata={"description": "Date the report bears"}
+    )
+    received_at = fields.AwareDateTime(
+        default_timezone=dt.UTC,
+        metadata={"description": "Admin only: when a historical report was received "
+                  "(backfill). Otherwise the server's time."},
+    )
+    entries = fields.List(
+        fields.Nested(EntryInSchema),
+        required=True,
+        validate=validate.Length(max=MAX_ENTRIES),
+    )
+
+    @validates_schema
+    def _dates(self, data: dict[str, Any], **kwargs: Any) -> None:
+        today = dt.datetime.now(dt.UTC).date()
+        dated = data.get("dated")
+        if dated is not None and not (EARLIEST_DATE <= dated <= today + dt.timedelta(days=1)):
+            raise ValidationError(
+                f"The date must lie between {EARLIEST_DATE} and today.", field_name="dated"
+            )
+        received = data.get("received_at")
+        if received is not None:
+            if received > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
+                raise ValidationError("Cannot be in the future.", field_name="received_at")
+            if received.date() < EARLIEST_DATE:
+                raise ValidationError(
+                    f"Cannot be before {EARLIEST_DATE}.", field_name="received_at"
+                )
+
+
+# --- responses ---------------------------------------------------------------------------
+
+class EnforcementOutSchema(Schema):
+    inspections = fields.Integer(allow_none=True)
+    seizures = fields.Integer(allow_none=True)
+    designations = fields.Integer(allow_none=True)
+    violations_reported = fields.Integer(allow_none=True)
+
+
+class EvidenceOutSchema(Schema):
+    title = fields.String(allow_none=True)
+    reference = fields.String(allow_none=True)
+
+
+class EntryOutSchema(Schema):
+    obligation = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": list(STATUSES)})
+    legal_basis = fields.String(allow_none=True)
+    competent_authority = fields.String(allow_none=True)
+    measures = fields.String(allow_none=True)
+    enforcement = fields.Nested(EnforcementOutSchema, allow_none=True)
+    evidence = fields.List(fields.Nested(EvidenceOutSchema), required=True)
+    justification = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+
+
+class ReportLinksSchema(Schema):
+    self = fields.String(required=True)
+    versions = fields.String(required=True)
+    score = fields.String(required=True)
+    resolution = fields.String(required=True)
+    state = fields.String(required=True)
+
+
+class ReportOutSchema(Schema):
+    id = fields.String(required=True, metadata={"description": "Opaque identifier"})
+    state = fields.String(required=True)
+    resolution = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    received_at = fields.DateTime(required=True, metadata={"description": "Of this version"})
+    first_received_at = fields.DateTime(required=True)
+    dated = fields.Date(allow_none=True)
+    language = fields.String(required=True)
+    reference = fields.String(allow_none=True)
+    on_time = fields.Boolean(
+        allow_none=True, metadata={"description": "Null when the resolution sets no deadline"}
+    )
+    days_late = fields.Integer(allow_none=True)
+    completeness = fields.Float(required=True)
+    rating = fields.String(required=True, metadata={"enum": list(RATINGS)})
+    flags = fields.List(fields.String(metadata={"enum": list(FLAGS)}), required=True)
+    demo = fields.Boolean(required=True, metadata={"description": "Synthetic demo data"})
+    entries = fields.List(fields.Nested(EntryOutSchema), required=True)
+    links = fields.Nested(ReportLinksSchema, required=True)
+
+
+class ReportSummarySchema(Schema):
+    id = fields.String(required=True)
+    state = fields.String(required=True)
+    resolution = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    received_at = fields.DateTime(required=True)
+    first_received_at = fields.DateTime(required=True)
+    on_time = fields.Boolean(allow_none=True)
+    days_late = fields.Integer(allow_none=True)
+    completeness = fields.Float(required=True)
+    rating = fields.String(required=True, metadata={"enum": list(RATINGS)})
+    flags = fields.List(fields.String(metadata={"enum": list(FLAGS)}), required=True)
+    demo = fields.Boolean(required=True)
+
+
+ReportPageSchema = page_schema(ReportSummarySchema, "ReportPage")
+
+
+class ReportListArgsSchema(StrictSchema):
+    state = fields.String(validate=validate.Regexp(r"^[A-Za-z]{3}$"))
+    resolution = fields.Integer(validate=validate.Range(min=1, max=100000))
+    rating = fields.String(validate=validate.OneOf(RATINGS[:-1]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    page_size = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=200),
+        metadata={"description": "Items per page; default 50, maximum 200"},
+    )
+
+
+class VersionSummarySchema(Schema):
+    version = fields.Integer(required=True)
+    received_at = fields.DateTime(required=True)
+    submitted_by = fields.String(allow_none=True)
+    completeness = fields.Float(required=True)
+    rating = fields.String(required=True)
+    score_method = fields.String(required=True)
+
+
+class VersionListSchema(Schema):
+    report = fields.String(required=True)
+    items = fields.List(fields.Nested(VersionSummarySchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class VersionDetailSchema(VersionSummarySchema):
+    report = fields.String(required=True)
+    document = fields.Dict(
+        required=True,
+        metadata={"description": "The request body of this version, exactly as received"},
+    )
+
+
+class ObligationScoreSchema(Schema):
+    code = fields.String(required=True)
+    status = fields.String(allow_none=True)
+    points = fields.Float(required=True)
+    max_points = fields.Integer(required=True)
+    missing = fields.List(fields.String(), required=True)
+    warnings = fields.List(fields.String(), required=True)
+
+
+class ScoreSchema(Schema):
+    completeness = fields.Float(required=True)
+    rating = fields.String(required=True, metadata={"enum": list(RATINGS)})
+    method = fields.String(required=True)
+    on_time = fields.Boolean(allow_none=True)
+    days_late = fields.Integer(allow_none=True)
+    obligations = fields.List(fields.Nested(ObligationScoreSchema), required=True)
+    unaddressed = fields.List(fields.String(), required=True)
+
+
+class ValidationResultSchema(Schema):
+    valid = fields.Boolean(required=True)
+    errors = fields.List(fields.Dict(), required=True,
+                         metadata={"description": "Same items as a 422 problem: {pointer, detail}"})
+    score = fields.Nested(ScoreSchema, allow_none=True)
