@@ -202,6 +202,48 @@ def test_whole_resolution_2397_example() -> None:
     assert by_code(result)["2397/9"].warnings == ["enforcement figures absent"]
 
 
+def test_docs_example_mixed_report() -> None:
+    # docs/scoring.md, example 2: 2 + 1.6 + 1.2 + 0.4 + 2 + 2 + 0.5 + 0 = 9.7; 9.7 / 16 -> 60.6
+    entries = [
+        full_entry("2397/4"),
+        EntryData("2397/5", "implemented", LAW, AUTHORITY, MEASURES),
+        EntryData("2397/6", "partially_implemented", "N/A", AUTHORITY, MEASURES),
+        EntryData("2397/7", "not_implemented"),
+        full_entry("2397/8"),
+        EntryData("2397/9", "not_applicable", justification="Landlocked; no ports, no registry."),
+        EntryData("2397/14", "not_applicable"),
+    ]
+    result = score_report(RES_2397, entries)
+    assert [item.points for item in result.obligations] == [2.0, 1.6, 1.2, 0.4, 2.0, 2.0, 0.5, 0.0]
+    assert result.completeness == 60.6
+    assert result.rating == "partially_complete"
+    assert by_code(result)["2397/6"].warnings == [
+        "implemented without legal basis",
+        "placeholder text in legal_basis",
+        "enforcement figures absent",
+    ]
+
+
+def test_docs_example_landlocked_state() -> None:
+    # docs/scoring.md, example 3: 3 x 2 + 5 x 1.6 = 14 -> 87.5; figures for 2397/4 -> 90.0
+    justified = "Landlocked; no ports, no fishing fleet."
+    entries = [
+        EntryData(code, "not_applicable", justification=justified)
+        for code in ("2397/9", "2397/14", "2397/u1")
+    ]
+    entries += [
+        EntryData(code, "implemented", LAW, AUTHORITY, MEASURES)
+        for code in ("2397/4", "2397/5", "2397/6", "2397/7", "2397/8")
+    ]
+    result = score_report(RES_2397, entries)
+    assert result.completeness == 87.5
+    assert result.rating == "largely_complete"
+    entries[3] = dataclasses.replace(entries[3], enforcement={"inspections": 3, "seizures": 0})
+    result = score_report(RES_2397, entries)
+    assert result.completeness == 90.0
+    assert result.rating == "complete"
+
+
 def test_points_are_rounded_to_two_decimals() -> None:
     spec = ObligationSpec("X/1", 2, ("legal_basis", "measures"))
     result = score_report([spec], [EntryData("X/1", "not_implemented")])
