@@ -19,6 +19,7 @@ from app import create_app
 from app.extensions import db
 from app.migrations import upgrade
 from app.services.catalogue import load_catalogue
+from tests.helpers import full_entry
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 IS_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
@@ -139,3 +140,64 @@ def app_factory(databases):
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+# --- reporting data: authorities, tokens, report bodies -------------------------------------
+
+REPORTING_TABLES = (
+    "idempotency_key", "audit_event", "entry", "report_version", "report", "api_token",
+    "authority",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_reporting_tables(request):
+    """Tests on the shared database start without reports or authorities."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    application = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in REPORTING_TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture()
+def make_token(app):
+    """`make_token("reporter", "FRA")` -> a bearer token of a new authority."""
+    from app.services.authorities import create_authority
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str, state: str | None = None, name: str | None = None) -> str:
+        with app.app_context():
+            issued = create_authority(
+                db.session, name or f"{role}-{state or 'x'}-{next(counter)}", role, state
+            )
+            token = issued.plaintext
+            db.session.remove()
+        return token
+
+    return make
+
+
+@pytest.fixture()
+def report_body(client):
+    """`report_body("FRA", 2397)` -> a complete report addressing every obligation."""
+
+    def build(state: str = "FRA", resolution: int = 2397, **fields) -> dict:
+        detail = client.get(f"/api/v1/resolutions/{resolution}").get_json()
+        body = {
+            "state": state,
+            "resolution": resolution,
+            "language": "en",
+            "reference": f"S/AC.49/2018/{state}",
+            "dated": "2018-03-19",
+            "entries": [full_entry(o) for o in detail["obligations"]],
+        }
+        body.update(fields)
+        return body
+
+    return build

@@ -192,7 +192,12 @@ def _new_version(
 def _require_checked(session: Session, principal: Principal, raw: Any) -> CheckedDocument:
     """The checked document, or 403 (another state's report) or 422 (every error found)."""
     data, errors = _schema_errors(raw)
-    if data is not None and principal.is_reporter and data["state"] != principal.state_iso3:
+    if (
+        data is not None
+        and principal.is_reporter
+        and data["state"] != principal.state_iso3
+        and session.scalar(select(MemberState.id).where(MemberState.iso3 == data["state"]))
+    ):
         raise Forbidden(
             f"This token reports for {principal.state_iso3}; it may not submit for "
             f"{data['state']}.",
@@ -215,7 +220,7 @@ def submit(session: Session, principal: Principal, raw: Any, *, demo: bool = Fal
     existing = _existing(session, doc.state.id, doc.resolution.id)
     if existing is not None:
         raise _duplicate(existing)
-    received_at = doc.data.get("received_at") or utcnow()
+    received_at = (doc.data.get("received_at") or utcnow()).astimezone(dt.UTC)
     report = Report(
         public_id="r" + secrets.token_hex(10),
         state=doc.state,
@@ -312,7 +317,7 @@ def amend(
             "Another amendment was stored first; read the report again and resend."
         )
     session.expire(report, ["current_version"])
-    received_at = doc.data.get("received_at") or utcnow()
+    received_at = (doc.data.get("received_at") or utcnow()).astimezone(dt.UTC)
     _new_version(session, report, number, doc, principal, received_at)
     try:
         session.flush()

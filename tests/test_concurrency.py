@@ -1,0 +1,118 @@
+"""Concurrent writes against a running server: two writes can never both win.
+
+These run real parallel HTTP requests against a threaded server on loopback, on SQLite (which
+serialises writers) and on PostgreSQL (where the rows are locked and the unique constraints
+decide).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.models import AuditEvent, Report, ReportVersion
+from tests.helpers import auth
+
+PARALLEL = 8
+
+
+
+@pytest.fixture()
+def server(app):
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_port
+    httpd.shutdown()
+    thread.join(5)
+
+
+def _request(port, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    payload = json.dumps(body).encode() if body is not None else None
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    conn.request(method, path, body=payload, headers=all_headers)
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, dict(response.getheaders()), json.loads(data) if data else None
+
+
+def _race(port, calls):
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return _request(port, *call)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def _counts(app):
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count()).select_from(Report)),
+            db.session.scalar(select(func.count()).select_from(ReportVersion)),
+            db.session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.action.like("report.%"))),
+        )
+
+
+def test_racing_first_submissions_store_one_report(app, server, make_token, report_body):
+    token = make_token("reporter", "FRA")
+    calls = [("POST", "/api/v1/reports", report_body(), auth(token))] * PARALLEL
+    results = _race(server, calls)
+    statuses = Counter(status for status, _, _ in results)
+    assert statuses == {201: 1, 409: PARALLEL - 1}, statuses
+    winner = next(body for status, _, body in results if status == 201)
+    for status, _, body in results:
+        if status == 409:
+            assert body["existing_report"] == winner["id"]
+    assert _counts(app) == (1, 1, 1)
+
+
+def test_racing_amendments_one_wins_the_rest_get_412(app, server, make_token, report_body):
+    token = make_token("reporter", "FRA")
+    status, headers, created = _request(server, "POST", "/api/v1/reports", report_body(),
+                                        auth(token))
+    assert status == 201
+    etag = headers["ETag"]
+    calls = [("PUT", created["links"]["self"], report_body(), auth(token, **{"If-Match": etag}))
+             ] * PARALLEL
+    results = _race(server, calls)
+    statuses = Counter(status for status, _, _ in results)
+    assert statuses == {200: 1, 412: PARALLEL - 1}, statuses
+    assert _counts(app) == (1, 2, 2)
+
+
+def test_racing_retries_with_one_key_store_one_report(app, server, make_token, report_body):
+    token = make_token("reporter", "FRA")
+    headers = auth(token, **{"Idempotency-Key": "same-key"})
+    results = _race(server, [("POST", "/api/v1/reports", report_body(), headers)] * PARALLEL)
+    statuses = Counter(status for status, _, _ in results)
+    assert set(statuses) <= {201, 409}, statuses
+    assert statuses[201] >= 1
+    ids = {body["id"] for status, _, body in results if status == 201}
+    assert len(ids) == 1
+    assert _counts(app) == (1, 1, 1)
+    # Once the first request is done, every retry gets the original response.
+    status, _, body = _request(server, "POST", "/api/v1/reports", report_body(), headers)
+    assert status == 201 and body["id"] in ids
+
+
+def test_many_distinct_submissions_at_once_are_all_stored(app, server, make_token, report_body):
+    admin = make_token("admin")
+    states = ["FRA", "DEU", "ITA", "ESP", "JPN", "KOR", "BRA", "ZAF"]
+    calls = [("POST", "/api/v1/reports", report_body(s), auth(admin)) for s in states]
+    results = _race(server, calls)
+    assert [status for status, _, _ in results] == [201] * len(states)
+    assert _counts(app) == (len(states), len(states), len(states))
