@@ -83,3 +83,30 @@ def test_interactive_docs_work_offline(client):
         assert r.status_code == 200, asset
         assert len(r.get_data()) > 100, asset
         r.close()
+
+
+def test_report_operations_document_auth_headers_and_errors(document):
+    ops = {(p, m): op for p, m, op in _operations(document)}
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    post = ops[("/api/v1/reports", "post")]
+    assert post["security"] == [{"bearerAuth": []}]
+    assert {"201", "400", "401", "403", "409", "413", "415", "422", "500"} <= set(post["responses"])
+    assert "Location" in post["responses"]["201"]["headers"]
+    assert any(p.get("name") == "Idempotency-Key" for p in post["parameters"])
+    body_schema = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body_schema["$ref"].endswith("/ReportIn")
+    put = ops[("/api/v1/reports/{report_id}", "put")]
+    assert {"200", "404", "412", "428"} <= set(put["responses"])
+    if_match = [p for p in put["parameters"] if p.get("name") == "If-Match"]
+    assert if_match and if_match[0]["required"] is True
+    for path in ("/api/v1/reports/{report_id}", "/api/v1/reports/{report_id}/score",
+                 "/api/v1/reports/{report_id}/versions",
+                 "/api/v1/reports/{report_id}/versions/{number}"):
+        assert {"401", "404"} <= set(ops[(path, "get")]["responses"]), path
+
+
+def test_text_limits_are_documented(document):
+    entry = document["components"]["schemas"]["EntryIn"]["properties"]
+    assert entry["legal_basis"]["maxLength"] == 4000
+    figures = document["components"]["schemas"]["Enforcement"]["properties"]
+    assert figures["seizures"]["minimum"] == 0
