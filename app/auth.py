@@ -46,8 +46,8 @@ class Forbidden(ProblemError):
 class Principal:
     """Who is making the request."""
 
-    authority_id: int
-    token_id: int
+    authority_id: int | None
+    token_id: int | None
     name: str
     role: str
     state_id: int | None
@@ -56,6 +56,12 @@ class Principal:
     @property
     def is_reporter(self) -> bool:
         return self.role == "reporter"
+
+
+COMMAND_LINE = Principal(
+    authority_id=None, token_id=None, name="command line", role="admin", state_id=None,
+    state_iso3=None,
+)
 
 
 def new_token() -> tuple[str, str, str]:

@@ -112,11 +112,13 @@ def register_api(app: Flask) -> None:
     app.after_request(_strong_etag)
 
     from .catalogue import blp as catalogue_blp
+    from .compliance import blp as compliance_blp
     from .docs import bp as docs_bp
     from .health import bp as health_bp
     from .reports import blp as reports_blp
 
     api.register_blueprint(catalogue_blp)
     api.register_blueprint(reports_blp)
+    api.register_blueprint(compliance_blp)
     app.register_blueprint(docs_bp)
     app.register_blueprint(health_bp)

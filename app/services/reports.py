@@ -216,7 +216,12 @@ def _require_checked(session: Session, principal: Principal, raw: Any) -> Checke
 def submit(session: Session, principal: Principal, raw: Any, *, demo: bool = False) -> Report:
     """Store a new report as version 1, scored. Adds to the caller's transaction; the
     caller commits (so that an idempotency key can commit with it)."""
-    doc = _require_checked(session, principal, raw)
+    return _create(session, principal, _require_checked(session, principal, raw), demo=demo)
+
+
+def _create(
+    session: Session, principal: Principal, doc: CheckedDocument, *, demo: bool = False
+) -> Report:
     existing = _existing(session, doc.state.id, doc.resolution.id)
     if existing is not None:
         raise _duplicate(existing)
@@ -294,7 +299,13 @@ def amend(
     if principal.role == "panel":
         raise Forbidden("The panel role reads reports; it may not amend them.")
     _match(if_match, report)
-    doc = _require_checked(session, principal, raw)
+    return _append(session, principal, report, _require_checked(session, principal, raw))
+
+
+def _append(
+    session: Session, principal: Principal, report: Report, doc: CheckedDocument
+) -> Report:
+    """Store `doc` as the report's next version, unless another write got there first."""
     errors = []
     if doc.state.id != report.state_id:
         errors.append({"pointer": "/state", "detail": "A report's state cannot change."})
@@ -302,6 +313,16 @@ def amend(
         errors.append(
             {"pointer": "/resolution", "detail": "A report's resolution cannot change."}
         )
+    received_at = (doc.data.get("received_at") or utcnow()).astimezone(dt.UTC)
+    previous = session.scalar(
+        select(func.max(ReportVersion.received_at)).where(ReportVersion.report_id == report.id)
+    )
+    if previous is not None and received_at < previous:
+        errors.append({
+            "pointer": "/received_at",
+            "detail": f"An amendment cannot be received before the version it replaces "
+            f"({previous.isoformat()}).",
+        })
     if errors:
         raise Unprocessable("The amendment does not fit this report; see errors.", errors=errors)
     number = report.current_version + 1
@@ -317,7 +338,6 @@ def amend(
             "Another amendment was stored first; read the report again and resend."
         )
     session.expire(report, ["current_version"])
-    received_at = (doc.data.get("received_at") or utcnow()).astimezone(dt.UTC)
     _new_version(session, report, number, doc, principal, received_at)
     try:
         session.flush()
@@ -330,9 +350,67 @@ def amend(
         session, action="report.amend", actor=principal.name,
         authority_id=principal.authority_id, token_id=principal.token_id,
         state_iso3=doc.state.iso3, report_id=report.id, version=number,
-        details={"resolution": doc.resolution.number},
+        details={"resolution": doc.resolution.number, "backfill": "received_at" in doc.data},
     )
     return report
+
+
+# --- historical backfill -----------------------------------------------------------------
+
+class BackfillError(Exception):
+    """A record of a backfill could not be stored; nothing of the batch was."""
+
+    def __init__(self, index: int, label: str, errors: list[dict[str, str]]) -> None:
+        self.index = index
+        self.label = label
+        self.errors = errors
+        reasons = "; ".join(f"{e['pointer'] or '/'}: {e['detail']}" for e in errors)
+        super().__init__(f"{label}: {reasons}")
+
+
+@dataclass(frozen=True)
+class BackfillSummary:
+    versions: int
+    created: int
+
+
+def backfill(
+    session: Session,
+    principal: Principal,
+    records: Sequence[Any],
+    labels: Sequence[str] | None = None,
+    *,
+    demo: bool = False,
+) -> BackfillSummary:
+    """Store historical versions in order, all or nothing, then commit.
+
+    A record for a state and resolution that already has a report (in the database or
+    earlier in the batch) becomes that report's next version.
+    """
+    versions = created = 0
+    try:
+        for index, raw in enumerate(records):
+            label = labels[index] if labels else f"record {index + 1}"
+            doc, errors = check_document(session, principal, raw)
+            if doc is None:
+                raise BackfillError(index, label, errors)
+            try:
+                existing = _existing(session, doc.state.id, doc.resolution.id)
+                if existing is None:
+                    _create(session, principal, doc, demo=demo)
+                    created += 1
+                else:
+                    _append(session, principal, existing, doc)
+                versions += 1
+            except ProblemError as exc:
+                raise BackfillError(
+                    index, label, exc.errors or [{"pointer": "", "detail": exc.detail}]
+                ) from exc
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return BackfillSummary(versions=versions, created=created)
 
 
 # --- reads -------------------------------------------------------------------------------

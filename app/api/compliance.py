@@ -1,0 +1,145 @@
+"""The compliance matrix and a state's compliance profile, as JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.compliance import (
+    ComplianceArgsSchema,
+    ComplianceRowSchema,
+    MatrixArgsSchema,
+    MatrixSchema,
+    StateProfileSchema,
+)
+
+from ..auth import Forbidden, current_principal, requires
+from ..extensions import db
+from ..services import compliance as service
+
+blp = Blueprint(
+    "compliance",
+    __name__,
+    url_prefix="/api/v1/compliance",
+    description="Who reported, on time or late, how completely, as of any date. Panel and "
+    "admin; a reporter may read its own state's profile.",
+)
+
+BEARER = [{"bearerAuth": []}]
+CSV_DOC = {
+    "200": {
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string"},
+                "example": "state,name,un_group,reported,...\r\nAFG,Afghanistan,Asia-Pacific,...",
+            }
+        }
+    }
+}
+
+
+def _wants_csv(args: dict[str, Any]) -> bool:
+    if args.get("format"):
+        return args["format"] == "csv"
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return best == "text/csv" and request.accept_mimetypes["text/csv"] > request.accept_mimetypes[
+        "application/json"
+    ]
+
+
+def _csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
+    dumped = ComplianceRowSchema(many=True).dump(rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(service.COLUMNS)
+    for row in dumped:
+        writer.writerow([_cell(row[name]) for name in service.COLUMNS])
+    response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.vary.add("Accept")
+    return response
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(value)
+    return str(value)
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {
+        "states": len(rows),
+        "reported": sum(r["reported"] for r in rows),
+        "on_time": sum(1 for r in rows if r["reported"] and r["on_time"] is True),
+        "late": sum(1 for r in rows if r["reported"] and r["on_time"] is False),
+        "not_reported": sum(not r["reported"] for r in rows),
+    }
+
+
+@blp.route("")
+class Matrix(MethodView):
+    @blp.doc(security=BEARER, responses=CSV_DOC)
+    @blp.arguments(MatrixArgsSchema, location="query")
+    @blp.response(200, MatrixSchema)
+    @requires("panel", "admin")
+    def get(self, args):
+        """One row per Member State for a resolution, as of a date (JSON or CSV)"""
+        resolution, cutoff, rows = service.matrix(db.session, args["resolution"],
+                                                  args.get("as_of"))
+        summary = _summary(rows)
+        shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
+                                        rating=args.get("rating"), flag=args.get("flag"),
+                                        sort=args["sort"])
+        if _wants_csv(args):
+            return _csv_response(
+                shown, f"compliance-{resolution.number}-as-of-{cutoff.as_of.isoformat()}.csv"
+            )
+        return {
+            "resolution": resolution.number,
+            "symbol": resolution.symbol,
+            "deadline": resolution.reporting_deadline,
+            "as_of": cutoff.as_of,
+            "demo": any(r["demo"] for r in rows),
+            "summary": summary,
+            "total": len(shown),
+            "items": shown,
+        }
+
+
+@blp.route("/states/<string(length=3):iso3>")
+class StateProfile(MethodView):
+    @blp.doc(security=BEARER, responses=CSV_DOC)
+    @blp.arguments(ComplianceArgsSchema, location="query")
+    @blp.response(200, StateProfileSchema)
+    @requires("reporter", "panel", "admin")
+    def get(self, args, iso3):
+        """One row per resolution for one Member State (a reporter: its own state only)"""
+        principal = current_principal()
+        if principal.is_reporter and principal.state_iso3 != iso3.upper():
+            raise Forbidden(f"This token may read the profile of {principal.state_iso3} only.")
+        state, cutoff, rows = service.state_profile(db.session, iso3, args.get("as_of"))
+        shown = service.filter_and_sort(rows, rating=args.get("rating"), flag=args.get("flag"),
+                                        sort=args["sort"])
+        if _wants_csv(args):
+            return _csv_response(
+                shown, f"compliance-{state.iso3}-as-of-{cutoff.as_of.isoformat()}.csv"
+            )
+        return {
+            "state": state.iso3,
+            "name": state.name,
+            "un_group": state.un_group,
+            "as_of": cutoff.as_of,
+            "demo": any(r["demo"] for r in rows),
+            "total": len(shown),
+            "items": shown,
+        }

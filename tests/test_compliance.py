@@ -1,0 +1,318 @@
+"""The compliance matrix: 193 rows, timeliness, flags, as-of snapshots, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import event, update
+
+from app.extensions import db
+from app.models import MemberState
+from tests.helpers import auth
+
+
+@pytest.fixture()
+def panel(make_token):
+    return make_token("panel")
+
+
+@pytest.fixture()
+def admin(make_token):
+    return make_token("admin")
+
+
+@pytest.fixture()
+def submit(client, admin, report_body):
+    """Store a report as the admin would backfill it: `submit("FRA", 2397, "2018-03-01T10:00Z")`."""
+
+    def run(state, resolution, received_at, entries=None, **fields):
+        body = report_body(state, resolution, received_at=received_at, **fields)
+        if entries is not None:
+            body["entries"] = entries(body["entries"])
+        r = client.post("/api/v1/reports", json=body, headers=auth(admin))
+        assert r.status_code == 201, r.get_json()
+        return r
+
+    return run
+
+
+def _matrix(client, token, query):
+    r = client.get(f"/api/v1/compliance?{query}", headers=auth(token))
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()
+
+
+def _row(matrix, iso3):
+    return next(row for row in matrix["items"] if row["state"] == iso3)
+
+
+@pytest.mark.parametrize(
+    "number, deadline",
+    [(1718, "2006-11-13"), (1874, "2009-07-27"), (2094, "2013-06-05"),
+     (2270, "2016-05-31"), (2321, "2017-02-28"), (2371, "2017-11-03"),
+     (2375, "2017-12-10"), (2397, "2018-03-22"), (1695, None), (2087, None), (2356, None)],
+)
+def test_deadlines_of_the_real_resolutions(client, panel, number, deadline):
+    matrix = _matrix(client, panel, f"resolution={number}")
+    assert matrix["deadline"] == deadline
+    assert all(row["deadline"] == deadline for row in matrix["items"])
+
+
+def test_every_member_state_has_a_row(client, panel):
+    matrix = _matrix(client, panel, "resolution=2397&as_of=2018-06-30")
+    assert matrix["total"] == len(matrix["items"]) == 193
+    assert matrix["summary"] == {"states": 193, "reported": 0, "on_time": 0, "late": 0,
+                                 "not_reported": 193}
+    row = _row(matrix, "FRA")
+    assert row == {
+        "state": "FRA", "name": "France", "un_group": "Western European and Others",
+        "resolution": 2397, "deadline": "2018-03-22", "reported": False, "report_id": None,
+        "version": None, "received_at": None, "first_received_at": None, "on_time": False,
+        "days_late": 100, "completeness": None, "rating": "not_reported",
+        "flags": ["not_reported", "late"], "demo": False,
+    }
+    assert matrix["demo"] is False
+
+
+def test_before_the_deadline_a_missing_report_is_not_late(client, panel):
+    row = _row(_matrix(client, panel, "resolution=2397&as_of=2018-03-22"), "FRA")
+    assert row["flags"] == ["not_reported"] and row["on_time"] is None
+    row = _row(_matrix(client, panel, "resolution=2397&as_of=2018-03-23"), "FRA")
+    assert row["flags"] == ["not_reported", "late"] and row["days_late"] == 1
+
+
+def test_on_time_on_the_deadline_late_the_day_after(client, panel, submit):
+    submit("JPN", 2321, "2017-02-28T23:59:59Z")
+    submit("KOR", 2321, "2017-03-01T00:00:00Z")
+    submit("CHN", 2321, "2017-02-28T20:00:00-05:00")  # 1 March in UTC
+    matrix = _matrix(client, panel, "resolution=2321&as_of=2017-12-31")
+    assert (_row(matrix, "JPN")["on_time"], _row(matrix, "JPN")["days_late"]) == (True, 0)
+    assert (_row(matrix, "KOR")["on_time"], _row(matrix, "KOR")["days_late"]) == (False, 1)
+    assert "late" in _row(matrix, "KOR")["flags"]
+    assert _row(matrix, "CHN")["on_time"] is False
+    assert matrix["summary"] == {"states": 193, "reported": 3, "on_time": 1, "late": 2,
+                                 "not_reported": 190}
+
+
+def test_as_of_counts_only_what_was_received_by_the_end_of_that_day(
+    client, panel, admin, submit, report_body
+):
+    created = submit("FRA", 2397, "2018-06-30T23:59:59Z").get_json()
+    submit("DEU", 2397, "2018-07-01T00:00:00Z")
+    thinner = report_body("FRA", 2397, received_at="2018-09-01T09:00:00Z")
+    thinner["entries"] = thinner["entries"][:2]
+    r = client.put(created["links"]["self"], json=thinner,
+                   headers=auth(admin, **{"If-Match": f'"{created["id"]}.v1"'}))
+    assert r.status_code == 200, r.get_json()
+
+    june = _matrix(client, panel, "resolution=2397&as_of=2018-06-30")
+    fra = _row(june, "FRA")
+    assert fra["reported"] is True and fra["version"] == 1 and fra["completeness"] == 100.0
+    assert fra["report_id"] == created["id"] and fra["days_late"] == 100
+    assert _row(june, "DEU")["reported"] is False
+
+    july = _matrix(client, panel, "resolution=2397&as_of=2018-07-01")
+    assert _row(july, "DEU")["reported"] is True
+    assert _row(july, "FRA")["version"] == 1
+
+    september = _matrix(client, panel, "resolution=2397&as_of=2018-09-01")
+    fra = _row(september, "FRA")
+    assert fra["version"] == 2 and fra["completeness"] == 25.0
+    assert fra["first_received_at"] == "2018-06-30T23:59:59+00:00"
+    assert fra["received_at"] == "2018-09-01T09:00:00+00:00"
+    assert fra["flags"] == ["late", "incomplete"]
+
+    now = _matrix(client, panel, "resolution=2397")
+    assert _row(now, "FRA")["version"] == 2
+
+
+def test_an_amendment_cannot_predate_the_version_it_replaces(client, admin, submit,
+                                                             report_body):
+    created = submit("FRA", 2397, "2018-06-30T10:00:00Z").get_json()
+    earlier = report_body("FRA", 2397, received_at="2018-06-01T00:00:00Z")
+    r = client.put(created["links"]["self"], json=earlier,
+                   headers=auth(admin, **{"If-Match": f'"{created["id"]}.v1"'}))
+    assert r.status_code == 422
+    assert r.get_json()["errors"][0]["pointer"] == "/received_at"
+
+
+def test_each_flag(client, panel, submit):
+    def not_implemented(entries):
+        entries[0]["status"] = "not_implemented"
+        return entries
+
+    def unsubstantiated(entries):
+        entries[0]["legal_basis"] = None
+        entries[0]["competent_authority"] = "N/A"
+        return entries
+
+    submit("FRA", 2397, "2018-03-01T00:00:00Z")
+    submit("DEU", 2397, "2018-03-01T00:00:00Z", entries=lambda e: e[:5])
+    submit("ITA", 2397, "2018-03-01T00:00:00Z", entries=not_implemented)
+    submit("ESP", 2397, "2018-03-01T00:00:00Z", entries=unsubstantiated)
+    submit("PRT", 2397, "2018-04-01T00:00:00Z")
+    matrix = _matrix(client, panel, "resolution=2397&as_of=2019-01-01")
+    assert _row(matrix, "FRA")["flags"] == []
+    assert _row(matrix, "DEU")["flags"] == ["incomplete"]
+    assert _row(matrix, "DEU")["completeness"] == 62.5
+    assert _row(matrix, "ITA")["flags"] == ["declared_not_implemented"]
+    assert _row(matrix, "ITA")["completeness"] == 100.0
+    assert _row(matrix, "ESP")["flags"] == ["unsubstantiated"]
+    assert _row(matrix, "PRT")["flags"] == ["late"]
+    assert _row(matrix, "GRC")["flags"] == ["not_reported", "late"]
+
+
+def test_rows_agree_with_the_reports_behind_them(client, panel, submit):
+    created = submit("FRA", 2397, "2018-03-01T00:00:00Z", entries=lambda e: e[:6]).get_json()
+    report = client.get(created["links"]["self"], headers=auth(panel)).get_json()
+    row = _row(_matrix(client, panel, "resolution=2397"), "FRA")
+    for field in ("version", "received_at", "first_received_at", "on_time", "days_late",
+                  "completeness", "rating", "flags"):
+        assert row[field] == report[field], field
+    assert row["report_id"] == report["id"]
+
+
+def test_filters_and_sorting(client, panel, submit):
+    submit("FRA", 2397, "2018-03-01T00:00:00Z")
+    submit("DEU", 2397, "2018-05-01T00:00:00Z", entries=lambda e: e[:3])
+    submit("KEN", 2397, "2018-04-01T00:00:00Z", entries=lambda e: e[:5])
+    base = "resolution=2397&as_of=2019-01-01"
+    weog = _matrix(client, panel, base + "&un_group=Western European and Others")
+    assert weog["total"] == 29 and weog["summary"]["states"] == 193
+    incomplete = _matrix(client, panel, base + "&flag=incomplete")
+    assert [r["state"] for r in incomplete["items"]] == ["DEU", "KEN"]
+    ranked = _matrix(client, panel, base + "&sort=-completeness")
+    assert [r["state"] for r in ranked["items"][:3]] == ["FRA", "KEN", "DEU"]
+    assert ranked["items"][3]["completeness"] is None
+    lowest = _matrix(client, panel, base + "&sort=completeness&rating=incomplete")
+    assert [r["state"] for r in lowest["items"]] == ["DEU"]
+    late = _matrix(client, panel, base + "&sort=-days_late&flag=late")
+    assert late["items"][0]["reported"] is False  # 285 days overdue beats DEU's 40
+    assert [r["state"] for r in late["items"] if r["reported"]] == ["DEU", "KEN"]
+    r = client.get("/api/v1/compliance?resolution=2397&sort=size", headers=auth(panel))
+    assert r.status_code == 422 and r.get_json()["errors"][0]["pointer"] == "sort"
+
+
+def test_csv_has_the_same_rows(client, panel, submit):
+    submit("FRA", 2397, "2018-03-01T00:00:00Z")
+    json_rows = _matrix(client, panel, "resolution=2397&as_of=2019-01-01")["items"]
+    for headers, query in (({"Accept": "text/csv"}, ""), ({}, "&format=csv")):
+        r = client.get(f"/api/v1/compliance?resolution=2397&as_of=2019-01-01{query}",
+                       headers=auth(panel, **headers))
+        assert r.status_code == 200
+        assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert r.headers["Content-Disposition"] == (
+            'attachment; filename="compliance-2397-as-of-2019-01-01.csv"'
+        )
+        text = r.get_data().decode("utf-8")
+        assert text.startswith("state,name,un_group,resolution,deadline,reported,")
+        assert text.endswith("\r\n")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert len(rows) == 193
+        fra = next(row for row in rows if row["state"] == "FRA")
+        expected = next(row for row in json_rows if row["state"] == "FRA")
+        assert fra["completeness"] == "100.0" and fra["on_time"] == "true"
+        assert fra["report_id"] == expected["report_id"]
+        assert next(row for row in rows if row["state"] == "DEU")["flags"] == "not_reported;late"
+        assert fra["demo"] == "false"
+    # JSON stays the default, and wins when preferred.
+    r = client.get("/api/v1/compliance?resolution=2397",
+                   headers=auth(panel, Accept="application/json, text/csv;q=0.5"))
+    assert r.mimetype == "application/json"
+
+
+def test_csv_quotes_names_with_commas_and_quotes(app, client, panel):
+    with app.app_context():
+        original = db.session.get(MemberState, 1).name
+        db.session.execute(update(MemberState).where(MemberState.id == 1)
+                           .values(name='Tricky, "Quoted" Name'))
+        db.session.commit()
+    try:
+        r = client.get("/api/v1/compliance?resolution=2397&format=csv", headers=auth(panel))
+        text = r.get_data(as_text=True)
+        assert '"Tricky, ""Quoted"" Name"' in text
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert rows[0]["name"] == 'Tricky, "Quoted" Name'
+    finally:
+        with app.app_context():
+            db.session.execute(update(MemberState).where(MemberState.id == 1)
+                               .values(name=original))
+            db.session.commit()
+
+
+def test_who_may_read_the_matrix(client, make_token):
+    reporter = make_token("reporter", "FRA")
+    r = client.get("/api/v1/compliance?resolution=2397", headers=auth(reporter))
+    assert r.status_code == 403
+    assert client.get("/api/v1/compliance?resolution=2397").status_code == 401
+    admin = make_token("admin")
+    assert client.get("/api/v1/compliance?resolution=2397",
+                      headers=auth(admin)).status_code == 200
+
+
+def test_matrix_errors(client, panel):
+    r = client.get("/api/v1/compliance", headers=auth(panel))
+    assert r.status_code == 422 and r.get_json()["errors"][0]["pointer"] == "resolution"
+    r = client.get("/api/v1/compliance?resolution=9999", headers=auth(panel))
+    assert r.status_code == 404
+    r = client.get("/api/v1/compliance?resolution=2397&as_of=2018-02-30", headers=auth(panel))
+    assert r.status_code == 422 and r.get_json()["errors"][0]["pointer"] == "as_of"
+
+
+def test_state_profile(client, panel, make_token, submit):
+    submit("FRA", 2397, "2018-03-01T00:00:00Z")
+    submit("FRA", 2321, "2017-04-01T00:00:00Z", entries=lambda e: e[:5])
+    profile = client.get("/api/v1/compliance/states/FRA?as_of=2019-01-01",
+                         headers=auth(panel)).get_json()
+    assert profile["state"] == "FRA" and profile["total"] == 11
+    rows = {r["resolution"]: r for r in profile["items"]}
+    assert [r["resolution"] for r in profile["items"]] == sorted(rows)
+    assert rows[2397]["rating"] == "complete" and rows[2397]["on_time"] is True
+    assert rows[2321]["flags"] == ["late", "incomplete"]
+    assert rows[1695]["flags"] == ["not_reported"]  # no report requested, so never late
+    assert rows[2270]["flags"] == ["not_reported", "late"]
+    # Resolutions adopted after the date do not appear.
+    early = client.get("/api/v1/compliance/states/FRA?as_of=2016-12-31",
+                       headers=auth(panel)).get_json()
+    assert max(r["resolution"] for r in early["items"]) == 2321
+    own = make_token("reporter", "FRA")
+    assert client.get("/api/v1/compliance/states/FRA", headers=auth(own)).status_code == 200
+    assert client.get("/api/v1/compliance/states/DEU", headers=auth(own)).status_code == 403
+    assert client.get("/api/v1/compliance/states/XYZ", headers=auth(panel)).status_code == 404
+    csv_text = client.get("/api/v1/compliance/states/FRA?format=csv",
+                          headers=auth(panel)).get_data(as_text=True)
+    assert len(list(csv.DictReader(io.StringIO(csv_text)))) == 11
+
+
+def test_the_matrix_is_a_fixed_number_of_queries(app, client, panel, admin, submit,
+                                                 report_body):
+    statements = []
+
+    def count(*args, **kwargs):
+        statements.append(1)
+
+    def queries():
+        statements.clear()
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                _matrix(client, panel, "resolution=2397")
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    submit("FRA", 2397, "2018-03-01T00:00:00Z")
+    queries()  # the token's first use records its time once
+    small = queries()
+    for state in ("DEU", "ITA", "ESP", "JPN", "KOR", "BRA", "ZAF", "IND", "MEX"):
+        created = submit(state, 2397, "2018-03-01T00:00:00Z").get_json()
+        for version in (1, 2):
+            body = report_body(state, 2397, received_at=f"2018-0{4 + version}-01T00:00:00Z")
+            r = client.put(created["links"]["self"], json=body,
+                           headers=auth(admin, **{"If-Match": f'"{created["id"]}.v{version}"'}))
+            assert r.status_code == 200
+    large = queries()
+    assert small == large
+    assert large <= 6
