@@ -110,3 +110,12 @@ def test_text_limits_are_documented(document):
     assert entry["legal_basis"]["maxLength"] == 4000
     figures = document["components"]["schemas"]["Enforcement"]["properties"]
     assert figures["seizures"]["minimum"] == 0
+
+
+def test_compliance_is_documented_as_json_and_csv(document):
+    ops = {(p, m): op for p, m, op in _operations(document)}
+    for path in ("/api/v1/compliance", "/api/v1/compliance/states/{iso3}"):
+        op = ops[(path, "get")]
+        assert set(op["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+        assert {"401", "403", "422"} <= set(op["responses"])
+        assert "x-csv" not in op

@@ -102,6 +102,16 @@ def complete_document(doc: dict[str, Any]) -> dict[str, Any]:
             if has_query:
                 for status in (400, 422):
                     _ensure(responses, status)
+            if op.pop("x-csv", False):
+                ok = responses["200"]
+                ok["content"]["text/csv"] = {
+                    "schema": {"type": "string",
+                               "description": "The same rows as CSV: UTF-8, one header row"},
+                }
+                ok.setdefault("headers", {})["Content-Disposition"] = {
+                    "description": "CSV only: attachment with a file name",
+                    "schema": {"type": "string"},
+                }
             if op.get("security"):
                 _ensure(responses, 401)
                 _ensure(responses, 403)
