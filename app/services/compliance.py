@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, load_only
 
 from .. import flags as flag_rules
 from ..errors import NotFound
@@ -54,25 +54,32 @@ def _resolution(session: Session, number: int) -> Resolution:
 def _latest_versions(session: Session, cutoff: Cutoff, *, resolution_id: int | None = None,
                      state_id: int | None = None):
     """(Report, ReportVersion) for each report whose first version was received by the
-    cut-off, with the highest-numbered version received by then."""
-    latest = (
-        select(ReportVersion.report_id, func.max(ReportVersion.number).label("number"))
-        .join(Report, Report.id == ReportVersion.report_id)
-        .where(ReportVersion.received_at < cutoff.before)
-        .group_by(ReportVersion.report_id)
+    cut-off, with the highest-numbered version received by then.
+
+    The latest version is found per report by a correlated subquery that walks the unique
+    (report_id, number) index backwards, so the cost follows the number of reports shown, not
+    the length of their histories.
+    """
+    inner = aliased(ReportVersion)
+    latest_number = (
+        select(func.max(inner.number))
+        .where(inner.report_id == Report.id, inner.received_at < cutoff.before)
+        .correlate(Report)
+        .scalar_subquery()
     )
-    if resolution_id is not None:
-        latest = latest.where(Report.resolution_id == resolution_id)
-    if state_id is not None:
-        latest = latest.where(Report.state_id == state_id)
-    latest = latest.subquery()
     stmt = (
         select(Report, ReportVersion)
-        .join(latest, latest.c.report_id == Report.id)
         .join(ReportVersion, (ReportVersion.report_id == Report.id)
-              & (ReportVersion.number == latest.c.number))
+              & (ReportVersion.number == latest_number))
         .where(Report.first_received_at < cutoff.before)
+        .options(load_only(ReportVersion.number, ReportVersion.received_at,
+                           ReportVersion.completeness, ReportVersion.rating,
+                           ReportVersion.content_flags))
     )
+    if resolution_id is not None:
+        stmt = stmt.where(Report.resolution_id == resolution_id)
+    if state_id is not None:
+        stmt = stmt.where(Report.state_id == state_id)
     return session.execute(stmt).all()
 
 
