@@ -37,6 +37,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "PAGE_SIZE_MAX": _int_env("PAGE_SIZE_MAX", 200),
         # Seconds after which an unfinished Idempotency-Key claim counts as abandoned.
         "IDEMPOTENCY_LOCK_SECONDS": _int_env("IDEMPOTENCY_LOCK_SECONDS", 60),
+        # PDF summaries: the renderer is stopped after this many seconds, and refuses
+        # documents larger than these limits.
+        "RENDER_TIMEOUT_SECONDS": _int_env("RENDER_TIMEOUT_SECONDS", 60),
+        "RENDER_MAX_HTML_BYTES": _int_env("RENDER_MAX_HTML_BYTES", 8 * MiB),
+        "RENDER_MAX_PDF_BYTES": _int_env("RENDER_MAX_PDF_BYTES", 32 * MiB),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # flask-smorest / OpenAPI
         "API_TITLE": "Compliance reporting API",

@@ -10,6 +10,7 @@ from .reporting import (
     Authority,
     Entry,
     IdempotencyKey,
+    RenderedSummary,
     Report,
     ReportVersion,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "MemberState",
     "Obligation",
     "Regime",
+    "RenderedSummary",
     "Report",
     "ReportVersion",
     "Resolution",

@@ -51,7 +51,7 @@ def _resolution(session: Session, number: int) -> Resolution:
     return resolution
 
 
-def _latest_versions(session: Session, cutoff: Cutoff, *, resolution_id: int | None = None,
+def latest_versions(session: Session, cutoff: Cutoff, *, resolution_id: int | None = None,
                      state_id: int | None = None):
     """(Report, ReportVersion) for each report whose first version was received by the
     cut-off, with the highest-numbered version received by then.
@@ -119,7 +119,7 @@ def matrix(session: Session, number: int, as_of: dt.date | None) -> tuple[Resolu
     cutoff = Cutoff.for_date(as_of)
     states = session.scalars(select(MemberState).order_by(MemberState.iso3)).all()
     found = {report.state_id: (report, version)
-             for report, version in _latest_versions(session, cutoff,
+             for report, version in latest_versions(session, cutoff,
                                                      resolution_id=resolution.id)}
     return resolution, cutoff, [_row(s, resolution, cutoff, found.get(s.id)) for s in states]
 
@@ -132,7 +132,7 @@ def state_profile(session: Session, iso3: str, as_of: dt.date | None):
     cutoff = Cutoff.for_date(as_of)
     resolutions = session.scalars(select(Resolution).order_by(Resolution.number)).all()
     found = {report.resolution_id: (report, version)
-             for report, version in _latest_versions(session, cutoff, state_id=state.id)}
+             for report, version in latest_versions(session, cutoff, state_id=state.id)}
     rows = [_row(state, r, cutoff, found.get(r.id)) for r in resolutions
             if r.adopted_on <= cutoff.as_of]
     return state, cutoff, rows

@@ -1,0 +1,268 @@
+"""Lax-enforcement summaries: the data behind each document, its fingerprint, and the cache.
+
+A summary is built in three steps: the context (plain data, from the same services as the
+compliance matrix, so the numbers agree), the HTML (Jinja templates in `report_templates/`),
+and the PDF (WeasyPrint, in `app.rendering`). The fingerprint hashes the context, the
+templates and the renderer version: while it is unchanged, the stored PDF is served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import statistics
+from collections import Counter, defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Entry, RenderedSummary, Report, ReportVersion, Resolution
+from ..scoring import RATING_BANDS
+from . import compliance
+
+UN_GROUPS = (
+    "African", "Asia-Pacific", "Eastern European", "Latin American and Caribbean",
+    "Western European and Others",
+)
+WEAKEST = 15
+TOP_OBLIGATIONS = 10
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+def _counts(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    reported = [r for r in rows if r["reported"]]
+    return {
+        "states": len(rows),
+        "reported": len(reported),
+        "on_time": sum(1 for r in reported if r["on_time"] is True),
+        "late": sum(1 for r in reported if r["on_time"] is False),
+        "not_reported": len(rows) - len(reported),
+        "median_completeness": _median([r["completeness"] for r in reported]),
+    }
+
+
+def _resolution_info(resolution: Resolution) -> dict[str, Any]:
+    return {
+        "number": resolution.number,
+        "symbol": resolution.symbol,
+        "title": resolution.title,
+        "adopted_on": resolution.adopted_on,
+        "reporting_deadline_days": resolution.reporting_deadline_days,
+        "deadline": resolution.reporting_deadline,
+    }
+
+
+def _obligation_tallies(session: Session, resolution: Resolution,
+                        version_ids: list[int]) -> list[dict[str, Any]]:
+    """Per obligation: how many current reports leave it unaddressed or declare it not
+    implemented."""
+    addressed: Counter[int] = Counter()
+    not_implemented: Counter[int] = Counter()
+    if version_ids:
+        rows = session.execute(
+            select(Entry.obligation_id, Entry.status, func.count())
+            .where(Entry.version_id.in_(version_ids))
+            .group_by(Entry.obligation_id, Entry.status)
+        )
+        for obligation_id, status, count in rows:
+            addressed[obligation_id] += count
+            if status == "not_implemented":
+                not_implemented[obligation_id] += count
+    reports = len(version_ids)
+    return [
+        {
+            "code": o.code, "paragraph": o.paragraph, "category": o.category,
+            "summary": o.summary, "verified": o.verified,
+            "unaddressed": reports - addressed[o.id],
+            "not_implemented": not_implemented[o.id],
+        }
+        for o in resolution.obligations
+    ]
+
+
+def _chart(reported: list[dict[str, Any]]) -> dict[str, Any]:
+    """Coordinates of an SVG bar chart: one bar per reporting state, highest first."""
+    bars = sorted(reported, key=lambda r: (-r["completeness"], r["state"]))
+    width, height, top = 680, 160, 10
+    step = width / max(len(bars), 1)
+    return {
+        "width": width,
+        "height": height + top + 20,
+        "baseline": height + top,
+        "bands": [{"label": name, "y": round(top + height * (1 - limit / 100), 2)}
+                  for name, limit in RATING_BANDS if limit],
+        "bars": [
+            {
+                "x": round(i * step, 2),
+                "width": round(max(step - 0.6, 0.6), 2),
+                "y": round(top + height * (1 - r["completeness"] / 100), 2),
+                "height": round(height * r["completeness"] / 100, 2),
+                "rating": r["rating"],
+                "state": r["state"],
+            }
+            for i, r in enumerate(bars)
+        ],
+    }
+
+
+def resolution_context(session: Session, number: int, as_of: dt.date | None) -> dict[str, Any]:
+    resolution, cutoff, rows = compliance.matrix(session, number, as_of)
+    reported = [r for r in rows if r["reported"]]
+    version_ids = _version_ids(session, resolution, cutoff)
+    tallies = _obligation_tallies(session, resolution, version_ids)
+    by_group = []
+    not_reported = []
+    for group in UN_GROUPS:
+        members = [r for r in rows if r["un_group"] == group]
+        by_group.append({"group": group, **_counts(members)})
+        missing = [r["name"] for r in members if not r["reported"]]
+        not_reported.append({"group": group, "count": len(missing), "states": missing})
+    weakest = sorted(reported, key=lambda r: (r["completeness"], r["state"]))[:WEAKEST]
+    return {
+        "kind": "resolution",
+        "as_of": cutoff.as_of,
+        "demo": any(r["demo"] for r in rows),
+        "resolution": _resolution_info(resolution),
+        "headline": _counts(rows),
+        "by_group": by_group,
+        "not_reported": not_reported,
+        "weakest": [_row_view(r) for r in weakest],
+        "most_unaddressed": sorted(
+            (t for t in tallies if t["unaddressed"]), key=lambda t: (-t["unaddressed"], t["code"])
+        )[:TOP_OBLIGATIONS],
+        "most_not_implemented": sorted(
+            (t for t in tallies if t["not_implemented"]),
+            key=lambda t: (-t["not_implemented"], t["code"]),
+        )[:TOP_OBLIGATIONS],
+        "chart": _chart(reported),
+        "rows": [_row_view(r) for r in rows],
+    }
+
+
+def _row_view(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("state", "name", "un_group", "reported", "version", "first_received_at",
+            "on_time", "days_late", "completeness", "rating", "flags", "demo")
+    return {k: row[k] for k in keys}
+
+
+def _version_ids(session: Session, resolution: Resolution, cutoff: compliance.Cutoff) -> list[int]:
+    return [v.id for _, v in compliance.latest_versions(session, cutoff,
+                                                         resolution_id=resolution.id)]
+
+
+def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
+    state, cutoff, rows = compliance.state_profile(session, iso3, as_of)
+    report_ids = [r["report_id"] for r in rows if r["reported"]]
+    histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    latest: dict[str, ReportVersion] = {}
+    if report_ids:
+        versions = session.scalars(
+            select(ReportVersion)
+            .join(Report, Report.id == ReportVersion.report_id)
+            .where(Report.public_id.in_(report_ids), ReportVersion.received_at < cutoff.before)
+            .options(selectinload(ReportVersion.report),
+                     selectinload(ReportVersion.entries).selectinload(Entry.obligation))
+            .order_by(ReportVersion.report_id, ReportVersion.number)
+        ).all()
+        for version in versions:
+            key = version.report.public_id
+            histories[key].append({
+                "version": version.number, "received_at": version.received_at,
+                "dated": version.dated, "language": version.language,
+                "reference": version.reference, "completeness": version.completeness,
+                "rating": version.rating,
+            })
+            latest[key] = version
+    resolutions = {
+        r.number: r for r in session.scalars(
+            select(Resolution).options(selectinload(Resolution.obligations))
+        )
+    }
+    items = []
+    for row in rows:
+        resolution = resolutions[row["resolution"]]
+        item = {**_row_view(row), "resolution": _resolution_info(resolution),
+                "history": [], "entries": [], "unaddressed": []}
+        version = latest.get(row["report_id"]) if row["reported"] else None
+        if version is not None:
+            item["history"] = histories[row["report_id"]]
+            item["language"] = version.language
+            item["entries"] = [_entry_view(e) for e in version.entries]
+            addressed = {e.obligation_id for e in version.entries}
+            item["unaddressed"] = [
+                {"code": o.code, "summary": o.summary}
+                for o in resolution.obligations if o.id not in addressed
+            ]
+        items.append(item)
+    counts = Counter()
+    for row in rows:
+        if row["deadline"] is not None:
+            counts["requested"] += 1
+            counts["reported"] += row["reported"]
+            counts["late"] += bool(row["reported"] and row["on_time"] is False)
+    return {
+        "kind": "state",
+        "as_of": cutoff.as_of,
+        "demo": any(r["demo"] for r in rows),
+        "state": {"iso3": state.iso3, "name": state.name, "un_group": state.un_group},
+        "headline": dict(counts),
+        "resolutions": items,
+    }
+
+
+def _entry_view(entry: Entry) -> dict[str, Any]:
+    figures = {name: getattr(entry, name)
+               for name in ("inspections", "seizures", "designations", "violations_reported")}
+    return {
+        "obligation": entry.obligation.code,
+        "summary": entry.obligation.summary,
+        "status": entry.status,
+        "legal_basis": entry.legal_basis,
+        "competent_authority": entry.competent_authority,
+        "measures": entry.measures,
+        "enforcement": figures if any(v is not None for v in figures.values()) else None,
+        "evidence": entry.evidence or [],
+        "justification": entry.justification,
+        "notes": entry.notes,
+    }
+
+
+# --- fingerprint and cache ---------------------------------------------------------------
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
+def fingerprint(context: dict[str, Any], media_type: str, templates_digest: str,
+                renderer_version: str) -> str:
+    canonical = json.dumps(context, sort_keys=True, default=_json_default, ensure_ascii=False)
+    digest = hashlib.sha256()
+    for part in (media_type, templates_digest, renderer_version, canonical):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cached(session: Session, key: str) -> RenderedSummary | None:
+    return session.scalar(select(RenderedSummary).where(RenderedSummary.fingerprint == key))
+
+
+def store(session: Session, key: str, context: dict[str, Any], subject: str, media_type: str,
+          content: bytes, seconds: float) -> None:
+    """Keep a rendered document; a concurrent render of the same fingerprint is harmless."""
+    session.add(RenderedSummary(
+        fingerprint=key, kind=context["kind"], subject=subject, as_of=context["as_of"],
+        media_type=media_type, content=content, size=len(content), render_seconds=seconds,
+    ))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
