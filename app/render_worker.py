@@ -1,25 +1,33 @@
 """The PDF renderer: WeasyPrint in a process of its own, so that a render that runs too long
 can be stopped without taking a web worker with it.
 
-The worker parses the stylesheet and builds the font configuration once, then renders HTML
-documents sent through a pipe. It fetches nothing but the bundled assets
+The worker (`python -m app.render_worker STYLESHEET ASSETS_DIR`) parses the stylesheet and
+builds the font configuration once, then renders the HTML documents it reads from standard
+input, answering on standard output. It fetches nothing but the bundled assets
 (`render_fetcher.AssetsOnlyFetcher`): report text is untrusted, and WeasyPrint's default
 fetcher would read local files and open network connections.
 
-This module imports no Flask and no database code: it is what the worker process runs.
+Frames in both directions: one line of JSON, then as many bytes as its `length` says.
+This module imports neither Flask nor the database layer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
-import multiprocessing
+import os
+import select
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 log = logging.getLogger(__name__)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -38,37 +46,51 @@ class RenderError(Exception):
         self.detail = detail
 
 
-def _worker(conn, stylesheet: str, assets_dir: str) -> None:  # runs in the child process
+def _write_frame(stream: BinaryIO, header: dict[str, Any], payload: bytes) -> None:
+    stream.write(json.dumps({**header, "length": len(payload)}).encode() + b"\n")
+    stream.write(payload)
+    stream.flush()
+
+
+def _read_frame(stream: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
+    line = stream.readline()
+    if not line:
+        return None
+    header = json.loads(line)
+    payload = stream.read(header["length"]) if header["length"] else b""
+    return header, payload
+
+
+def serve(stylesheet: str, assets_dir: str) -> None:  # runs in the worker process
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from .render_fetcher import AssetsOnlyFetcher
+    from app.render_fetcher import AssetsOnlyFetcher
 
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr  # nothing but frames on the protocol stream
+    source = sys.stdin.buffer
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     fetcher = AssetsOnlyFetcher(Path(assets_dir))
     font_config = FontConfiguration()
     css = CSS(filename=stylesheet, url_fetcher=fetcher, font_config=font_config)
-    while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
-        if message is None:
-            return
-        html, base_url, max_bytes = message
+    while (frame := _read_frame(source)) is not None:
+        header, payload = frame
         fetcher.refused = []
         start = time.perf_counter()
         try:
-            pdf = HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-                stylesheets=[css], font_config=font_config
-            )
+            pdf = HTML(string=payload.decode(), base_url=header["base_url"],
+                       url_fetcher=fetcher).write_pdf(stylesheets=[css], font_config=font_config)
         except Exception as exc:  # report any failure to the parent, keep serving
-            conn.send(("failed", f"{type(exc).__name__}: {exc}"[:500], list(fetcher.refused)))
+            _write_frame(out, {"status": "failed", "detail": f"{type(exc).__name__}: {exc}"[:500],
+                               "refused": fetcher.refused}, b"")
             continue
-        if len(pdf) > max_bytes:
-            conn.send(("too_large", len(pdf), list(fetcher.refused)))
+        seconds = time.perf_counter() - start
+        if len(pdf) > header["max_bytes"]:
+            _write_frame(out, {"status": "too_large", "size": len(pdf),
+                               "refused": fetcher.refused}, b"")
             continue
-        conn.send(("ok", pdf, list(fetcher.refused), time.perf_counter() - start))
+        _write_frame(out, {"status": "ok", "refused": fetcher.refused, "seconds": seconds}, pdf)
 
 
 class Renderer:
@@ -79,59 +101,84 @@ class Renderer:
         self.stylesheet = stylesheet
         self.assets_dir = assets_dir
         self._lock = threading.Lock()
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._conn = None
+        self._process: subprocess.Popen[bytes] | None = None
 
-    def _start(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=_worker, args=(child, str(self.stylesheet), str(self.assets_dir)),
-            name="pdf-renderer", daemon=True,
+    def _start(self) -> subprocess.Popen[bytes]:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "app.render_worker", str(self.stylesheet),
+             str(self.assets_dir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=PROJECT_ROOT,
         )
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
+        return self._process
 
     def _stop(self) -> None:
         if self._process is not None:
             self._process.kill()
-            self._process.join(5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(5)
+            for stream in (self._process.stdin, self._process.stdout):
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self._process = None
+
+    def _read_exactly(self, fd: int, size: int, deadline: float) -> bytes:
+        chunks, remaining = [], size
+        while remaining:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def _read_line(self, fd: int, deadline: float) -> bytes:
+        line = bytearray()
+        while not line.endswith(b"\n"):
+            line += self._read_exactly(fd, 1, deadline)
+        return bytes(line)
 
     def render(self, html: str, base_url: str, *, timeout: float, max_bytes: int) -> RenderResult:
         with self._lock:
-            if self._process is None or not self._process.is_alive():
+            process = self._process
+            if process is None or process.poll() is not None:
                 self._stop()
-                self._start()
+                process = self._start()
             start = time.perf_counter()
+            deadline = time.monotonic() + timeout
             try:
-                self._conn.send((html, base_url, max_bytes))
-                ready = self._conn.poll(timeout)
-                reply = self._conn.recv() if ready else None
-            except (EOFError, OSError, BrokenPipeError):
-                self._stop()
-                raise RenderError("failed", "The PDF renderer stopped unexpectedly.") from None
-            if reply is None:
+                _write_frame(process.stdin, {"base_url": base_url, "max_bytes": max_bytes},
+                             html.encode())
+                fd = process.stdout.fileno()
+                header = json.loads(self._read_line(fd, deadline))
+                payload = self._read_exactly(fd, header["length"], deadline)
+            except TimeoutError:
                 self._stop()
                 raise RenderError(
                     "timeout", f"Rendering the PDF took longer than {timeout:g} seconds."
-                )
-            status = reply[0]
+                ) from None
+            except (EOFError, OSError, ValueError):
+                self._stop()
+                raise RenderError("failed", "The PDF renderer stopped unexpectedly.") from None
+            status = header["status"]
             if status == "ok":
-                return RenderResult(reply[1], reply[2], time.perf_counter() - start)
+                return RenderResult(payload, header["refused"], time.perf_counter() - start)
             if status == "too_large":
                 raise RenderError(
                     "too_large",
-                    f"The PDF would be {reply[1]} bytes, over the limit of {max_bytes}.",
+                    f"The PDF would be {header['size']} bytes, over the limit of {max_bytes}.",
                 )
-            raise RenderError("failed", f"The PDF could not be rendered: {reply[1]}")
+            raise RenderError("failed", f"The PDF could not be rendered: {header['detail']}")
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
+            if self._process is not None and self._process.stdin is not None:
                 with contextlib.suppress(OSError):
-                    self._conn.send(None)
+                    self._process.stdin.close()
             self._stop()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], sys.argv[2])

@@ -10,10 +10,9 @@ import atexit
 import hashlib
 from functools import cache
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .errors import ProblemError
@@ -106,10 +105,3 @@ def render_pdf(html: str) -> tuple[bytes, float]:
     if result.refused:
         current_app.logger.warning("renderer refused %d URL(s) in a summary", len(result.refused))
     return result.pdf, result.seconds
-
-
-def init_app(app: Flask) -> None:
-    app.jinja_env.globals.setdefault("renderer_version", RENDERER_VERSION)
-
-
-__all__ = ["ASSETS_DIR", "Path", "RenderFailed", "render_html", "render_pdf", "templates_digest"]

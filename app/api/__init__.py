@@ -116,9 +116,11 @@ def register_api(app: Flask) -> None:
     from .docs import bp as docs_bp
     from .health import bp as health_bp
     from .reports import blp as reports_blp
+    from .summaries import blp as summaries_blp
 
     api.register_blueprint(catalogue_blp)
     api.register_blueprint(reports_blp)
     api.register_blueprint(compliance_blp)
+    api.register_blueprint(summaries_blp)
     app.register_blueprint(docs_bp)
     app.register_blueprint(health_bp)

@@ -28,6 +28,8 @@ UN_GROUPS = (
     "Western European and Others",
 )
 WEAKEST = 15
+BAR_COLOURS = {"complete": "#0b4f8a", "largely_complete": "#4f86b8",
+               "partially_complete": "#e0a030", "incomplete": "#c0392b"}
 TOP_OBLIGATIONS = 10
 
 
@@ -103,7 +105,7 @@ def _chart(reported: list[dict[str, Any]]) -> dict[str, Any]:
                 "width": round(max(step - 0.6, 0.6), 2),
                 "y": round(top + height * (1 - r["completeness"] / 100), 2),
                 "height": round(height * r["completeness"] / 100, 2),
-                "rating": r["rating"],
+                "fill": BAR_COLOURS.get(r["rating"], "#777777"),
                 "state": r["state"],
             }
             for i, r in enumerate(bars)

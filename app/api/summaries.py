@@ -1,0 +1,104 @@
+"""Lax-enforcement summaries as PDF and HTML: per resolution and per state."""
+
+from __future__ import annotations
+
+from flask import Response, request, send_from_directory, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from schemas.summaries import SummaryArgsSchema
+
+from .. import rendering
+from ..auth import Forbidden, current_principal, requires
+from ..extensions import db
+from ..scoring import METHOD_VERSION
+from ..services import summaries as service
+
+blp = Blueprint(
+    "summaries",
+    __name__,
+    url_prefix="/api/v1/summaries",
+    description="Lax-enforcement summaries for citation: PDF, or the same content as HTML. "
+    "Reproducible as of a date; the stored PDF is served while its data are unchanged.",
+)
+
+BEARER = [{"bearerAuth": []}]
+MEDIA = {"pdf": "application/pdf", "html": "text/html"}
+HTML_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
+               "form-action 'none'; frame-ancestors 'none'")
+PDF_DOC = {"type": "string", "format": "binary"}
+DOC_HEADERS = {
+    "ETag": {"$ref": "#/components/headers/ETag"},
+    "Content-Disposition": {"description": "attachment; filename=...",
+                            "schema": {"type": "string"}},
+}
+
+
+def _document(kind: str, subject: str, context: dict, fmt: str, template: str) -> Response:
+    media_type = MEDIA[fmt]
+    key = service.fingerprint(context, media_type, rendering.templates_digest(),
+                              rendering.RENDERER_VERSION)
+    etag = f'"{key}"'
+    filename = f"{kind}-{subject}-as-of-{context['as_of'].isoformat()}.{fmt}"
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = Response(status=304)
+    elif fmt == "html":
+        html = rendering.render_html(
+            template,
+            {**context, "method": METHOD_VERSION,
+             "stylesheet_url": url_for("summaries.SummaryAsset", filename="summary.css")},
+            standalone=True,
+        )
+        response = Response(html, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = HTML_POLICY
+    else:
+        stored = service.cached(db.session, key)
+        if stored is not None:
+            content = stored.content
+        else:
+            html = rendering.render_html(template, {**context, "method": METHOD_VERSION},
+                                         standalone=False)
+            content, seconds = rendering.render_pdf(html)
+            service.store(db.session, key, context, subject, media_type, content, seconds)
+        response = Response(content, mimetype=media_type)
+    response.set_etag(key)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@blp.route("/resolutions/<int:number>.<any(pdf, html):fmt>")
+class ResolutionSummary(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(SummaryArgsSchema, location="query")
+    @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
+                  description="The summary (PDF for `.pdf`, HTML for `.html`)")
+    @requires("panel", "admin")
+    def get(self, args, number, fmt):
+        """Lax-enforcement summary of one resolution"""
+        context = service.resolution_context(db.session, number, args.get("as_of"))
+        return _document("resolution", str(number), context, fmt, "resolution_summary.html")
+
+
+@blp.route("/states/<string(length=3):iso3>.<any(pdf, html):fmt>")
+class StateSummary(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.arguments(SummaryArgsSchema, location="query")
+    @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
+                  description="The profile (PDF for `.pdf`, HTML for `.html`)")
+    @requires("reporter", "panel", "admin")
+    def get(self, args, iso3, fmt):
+        """Implementation profile of one Member State (a reporter: its own)"""
+        principal = current_principal()
+        if principal.is_reporter and principal.state_iso3 != iso3.upper():
+            raise Forbidden(f"This token may read the profile of {principal.state_iso3} only.")
+        context = service.state_context(db.session, iso3, args.get("as_of"))
+        return _document("state", context["state"]["iso3"], context, fmt, "state_profile.html")
+
+
+@blp.route("/assets/<path:filename>")
+class SummaryAsset(MethodView):
+    @blp.response(200, {"type": "string"}, content_type="text/css")
+    def get(self, filename):
+        """Stylesheet and assets of the HTML summaries"""
+        return send_from_directory(rendering.ASSETS_DIR, filename, max_age=3600)
