@@ -25,6 +25,7 @@ catalogue_cli = AppGroup("catalogue", help="The bundled sanctions catalogue.")
 authority_cli = AppGroup("authority", help="Authorities and their API tokens.")
 reports_cli = AppGroup("reports", help="Reports: historical backfill.")
 demo_cli = AppGroup("demo", help="Synthetic demo data, marked as such everywhere.")
+summary_cli = AppGroup("summary", help="Lax-enforcement summaries (PDF or HTML).")
 
 
 @db_cli.command("upgrade")
@@ -179,9 +180,44 @@ def demo_load(seed: int) -> None:
                    "marked as demo data")
 
 
+@summary_cli.command("render")
+@click.option("--resolution", type=int, default=None, help="Summary of this resolution.")
+@click.option("--state", default=None, help="Profile of this Member State (ISO3).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="What was known at the end of this day, UTC (default: now).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file: .pdf or .html.")
+def summary_render(resolution: int | None, state: str | None, as_of, out: Path) -> None:
+    """Render a resolution summary (--resolution) or a state profile (--state) to a file."""
+    from . import rendering
+    from .services import summaries
+
+    if (resolution is None) == (state is None):
+        raise click.UsageError("give exactly one of --resolution or --state")
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "html"):
+        raise click.UsageError("--out must end in .pdf or .html")
+    kind, subject = ("resolution", resolution) if resolution is not None else ("state", state)
+    try:
+        context = summaries.build_context(db.session, kind, subject,
+                                          as_of.date() if as_of else None)
+        template = summaries.TEMPLATES[kind]
+        if fmt == "html":
+            out.write_text(rendering.render_html(template, context,
+                                                 stylesheet_url=rendering.STYLESHEET.as_uri()),
+                           encoding="utf-8")
+        else:
+            out.write_bytes(rendering.render_pdf(rendering.render_html(template, context))[0])
+    except ProblemError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"wrote {out} (as of {context['as_of']}"
+               f"{', DEMO DATA' if context['demo'] else ''})")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(authority_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(summary_cli)

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from .errors import ProblemError
 from .migrations import PROJECT_ROOT
 from .render_worker import Renderer, RenderError
+from .scoring import METHOD_VERSION
 
 TEMPLATES_DIR = PROJECT_ROOT / "report_templates"
 ASSETS_DIR = TEMPLATES_DIR / "static"
@@ -70,10 +71,14 @@ def templates_digest() -> str:
     return digest.hexdigest()
 
 
-def render_html(template: str, context: dict[str, Any], *, standalone: bool) -> str:
-    """`standalone` HTML links the stylesheet for browsers; the PDF renderer applies the
-    parsed stylesheet itself."""
-    return environment().get_template(template).render(**context, standalone=standalone)
+def render_html(template: str, context: dict[str, Any], *,
+                stylesheet_url: str | None = None) -> str:
+    """HTML of a summary. With `stylesheet_url` it links the stylesheet (for browsers);
+    without, it is meant for the PDF renderer, which applies the parsed stylesheet itself."""
+    return environment().get_template(template).render(
+        **context, method=METHOD_VERSION, standalone=stylesheet_url is not None,
+        stylesheet_url=stylesheet_url,
+    )
 
 
 _renderer: Renderer | None = None

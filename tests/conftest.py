@@ -145,7 +145,8 @@ def app_factory(databases):
 # --- reporting data: authorities, tokens, report bodies -------------------------------------
 
 REPORTING_TABLES = (
-    "idempotency_key", "audit_event", "entry", "report_version", "report", "api_token",
+    "rendered_summary", "idempotency_key", "audit_event", "entry", "report_version", "report",
+    "api_token",
     "authority",
 )
 

@@ -11,7 +11,6 @@ from schemas.summaries import SummaryArgsSchema
 from .. import rendering
 from ..auth import Forbidden, current_principal, requires
 from ..extensions import db
-from ..scoring import METHOD_VERSION
 from ..services import summaries as service
 
 blp = Blueprint(
@@ -34,8 +33,9 @@ DOC_HEADERS = {
 }
 
 
-def _document(kind: str, subject: str, context: dict, fmt: str, template: str) -> Response:
+def _document(kind: str, subject: str, context: dict, fmt: str) -> Response:
     media_type = MEDIA[fmt]
+    template = service.TEMPLATES[kind]
     key = service.fingerprint(context, media_type, rendering.templates_digest(),
                               rendering.RENDERER_VERSION)
     etag = f'"{key}"'
@@ -44,10 +44,8 @@ def _document(kind: str, subject: str, context: dict, fmt: str, template: str) -
         response = Response(status=304)
     elif fmt == "html":
         html = rendering.render_html(
-            template,
-            {**context, "method": METHOD_VERSION,
-             "stylesheet_url": url_for("summaries.SummaryAsset", filename="summary.css")},
-            standalone=True,
+            template, context,
+            stylesheet_url=url_for("summaries.SummaryAsset", filename="summary.css"),
         )
         response = Response(html, mimetype="text/html")
         response.headers["Content-Security-Policy"] = HTML_POLICY
@@ -56,9 +54,7 @@ def _document(kind: str, subject: str, context: dict, fmt: str, template: str) -
         if stored is not None:
             content = stored.content
         else:
-            html = rendering.render_html(template, {**context, "method": METHOD_VERSION},
-                                         standalone=False)
-            content, seconds = rendering.render_pdf(html)
+            content, seconds = rendering.render_pdf(rendering.render_html(template, context))
             service.store(db.session, key, context, subject, media_type, content, seconds)
         response = Response(content, mimetype=media_type)
     response.set_etag(key)
@@ -77,7 +73,7 @@ class ResolutionSummary(MethodView):
     def get(self, args, number, fmt):
         """Lax-enforcement summary of one resolution"""
         context = service.resolution_context(db.session, number, args.get("as_of"))
-        return _document("resolution", str(number), context, fmt, "resolution_summary.html")
+        return _document("resolution", str(number), context, fmt)
 
 
 @blp.route("/states/<string(length=3):iso3>.<any(pdf, html):fmt>")
@@ -93,7 +89,7 @@ class StateSummary(MethodView):
         if principal.is_reporter and principal.state_iso3 != iso3.upper():
             raise Forbidden(f"This token may read the profile of {principal.state_iso3} only.")
         context = service.state_context(db.session, iso3, args.get("as_of"))
-        return _document("state", context["state"]["iso3"], context, fmt, "state_profile.html")
+        return _document("state", context["state"]["iso3"], context, fmt)
 
 
 @blp.route("/assets/<path:filename>")

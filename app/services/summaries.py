@@ -235,6 +235,17 @@ def _entry_view(entry: Entry) -> dict[str, Any]:
     }
 
 
+TEMPLATES = {"resolution": "resolution_summary.html", "state": "state_profile.html"}
+
+
+def build_context(session: Session, kind: str, subject: str | int,
+                  as_of: dt.date | None) -> dict[str, Any]:
+    """The data of a resolution summary (`subject` a number) or a state profile (ISO3)."""
+    if kind == "resolution":
+        return resolution_context(session, int(subject), as_of)
+    return state_context(session, str(subject), as_of)
+
+
 # --- fingerprint and cache ---------------------------------------------------------------
 
 def _json_default(value: Any) -> str:

@@ -1,0 +1,402 @@
+"""Lax-enforcement summaries: real WeasyPrint renders, read back from the PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from app import rendering
+from app.extensions import db
+from app.models import RenderedSummary
+from tests.helpers import auth
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(data))
+    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+
+
+def pdf_fonts(data: bytes) -> set[str]:
+    reader = PdfReader(io.BytesIO(data))
+    fonts = set()
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")))
+    return fonts
+
+
+@pytest.fixture()
+def panel(make_token):
+    return make_token("panel")
+
+
+@pytest.fixture()
+def admin(make_token):
+    return make_token("admin")
+
+
+@pytest.fixture()
+def submit(client, admin, report_body):
+    def run(state, resolution, received_at, entries=None):
+        body = report_body(state, resolution, received_at=received_at)
+        if entries is not None:
+            body["entries"] = entries(body["entries"])
+        r = client.post("/api/v1/reports", json=body, headers=auth(admin))
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()
+
+    return run
+
+
+def _get(client, token, path, **headers):
+    return client.get(path, headers=auth(token, **headers))
+
+
+def test_resolution_summary_pdf_matches_the_matrix(client, panel, submit):
+    submit("FRA", 2397, "2018-03-01T10:00:00Z")
+    submit("DEU", 2397, "2018-05-01T10:00:00Z", entries=lambda e: e[:3])
+    submit("KEN", 2397, "2018-04-01T10:00:00Z", entries=lambda e: e[:5])
+    r = _get(client, panel, "/api/v1/summaries/resolutions/2397.pdf?as_of=2018-06-30")
+    assert r.status_code == 200
+    assert r.mimetype == "application/pdf"
+    assert r.headers["Content-Disposition"] == (
+        'attachment; filename="resolution-2397-as-of-2018-06-30.pdf"'
+    )
+    assert r.data.startswith(b"%PDF-")
+    pages = pdf_pages(r.data)
+    text = " ".join(pages)
+    matrix = _get(client, panel, "/api/v1/compliance?resolution=2397&as_of=2018-06-30")
+    summary = matrix.get_json()["summary"]
+    assert summary == {"states": 193, "reported": 3, "on_time": 1, "late": 2,
+                       "not_reported": 190}
+    # Headline row: states, reported, on time, late, not reported, median completeness.
+    assert "193 3 1 2 190 62.5" in text
+    assert "Resolution 2397: S/RES/2397 (2017)" in text
+    assert "by 2018-03-22" in text
+    # Weakest reports, lowest first, with their flags.
+    weakest = text[text.index("Weakest reports"):]
+    assert weakest.index("Germany (DEU) 37.5") < weakest.index("Kenya (KEN) 62.5")
+    assert "Obligations most often unaddressed" in text
+    assert "2397/14 †" in text or "2397/14" in text
+    assert "States that have not reported" in text
+    # The as-of date and page numbers on every page; no demo mark on real data.
+    for number, page in enumerate(pages, start=1):
+        assert "As of 2018-06-30 (UTC)" in page
+        assert f"Page {number} of {len(pages)}" in page
+        assert "DEMO DATA" not in page
+
+
+def test_state_profile_pdf(client, panel, submit, admin, report_body):
+    created = submit("FRA", 2397, "2018-03-01T10:00:00Z", entries=lambda e: e[:6])
+    body = report_body("FRA", 2397, received_at="2018-09-01T10:00:00Z")
+    body["entries"][0]["measures"] = "Contrôles renforcés des navires"
+    r = client.put(created["links"]["self"], json=body,
+                   headers=auth(admin, **{"If-Match": f'"{created["id"]}.v1"'}))
+    assert r.status_code == 200
+    pdf = _get(client, panel, "/api/v1/summaries/states/FRA.pdf?as_of=2018-12-31")
+    assert pdf.status_code == 200
+    text = " ".join(pdf_pages(pdf.data))
+    assert "France (FRA)" in text
+    assert "S/RES/2397 (2017): complete, 100.0" in text
+    assert "Contrôles renforcés des navires" in text
+    assert "Version history" in text and "2018-09-01 10:00 UTC" in text
+    # As of a date before the amendment: version 1, with its unaddressed obligations.
+    earlier = _get(client, panel, "/api/v1/summaries/states/FRA.pdf?as_of=2018-06-30")
+    text = " ".join(pdf_pages(earlier.data))
+    assert "S/RES/2397 (2017): largely complete, 75.0" in text
+    assert "Contrôles renforcés" not in text
+    assert "Obligations not addressed" in text and "2397/14" in text
+
+
+def test_html_has_the_same_content(client, panel, submit):
+    submit("FRA", 2397, "2018-03-01T10:00:00Z")
+    html = _get(client, panel, "/api/v1/summaries/resolutions/2397.html?as_of=2018-06-30")
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    assert "default-src 'none'" in html.headers["Content-Security-Policy"]
+    page = html.get_data(as_text=True)
+    assert '<link rel="stylesheet" href="/api/v1/summaries/assets/summary.css">' in page
+    assert "Median completeness" in page and "France (FRA)" in page
+    css = client.get("/api/v1/summaries/assets/summary.css")
+    assert css.status_code == 200 and b"@page" in css.data
+    assert client.get("/api/v1/summaries/assets/../../wsgi.py").status_code == 404
+
+
+def test_demo_data_is_marked_on_every_page(client, panel, runner):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    r = _get(client, panel, "/api/v1/summaries/resolutions/2270.pdf?as_of=2018-12-31")
+    pages = pdf_pages(r.data)
+    assert len(pages) > 3
+    for page in pages:
+        assert "DEMO DATA: synthetic reports, not real submissions" in page
+    profile = _get(client, panel, "/api/v1/summaries/states/JPN.pdf")
+    assert all("DEMO DATA" in page for page in pdf_pages(profile.data))
+
+
+UN_TEXTS = {
+    "ar": "قانون مكافحة الانتشار",
+    "zh": "出口管制法",
+    "ru": "Федеральный закон о санкциях",
+    "fr": "Loi relative aux sanctions économiques",
+    "es": "Ley de sanciones financieras",
+    "en": "Sanctions and Anti-Money Laundering Act",
+}
+
+
+def test_all_six_un_languages_render_with_real_glyphs(client, panel, submit):
+    def texts(entries):
+        for entry, text in zip(entries, UN_TEXTS.values(), strict=False):
+            entry["legal_basis"] = text
+        return entries
+
+    submit("EGY", 2397, "2018-03-01T10:00:00Z", entries=texts)
+    r = _get(client, panel, "/api/v1/summaries/states/EGY.pdf")
+    assert r.status_code == 200
+    text = " ".join(pdf_pages(r.data))
+    for language, value in UN_TEXTS.items():
+        if language == "ar":
+            # Extraction may give right-to-left text in visual order.
+            words = value.split()
+            assert value in text or " ".join(reversed(words)) in text or value[::-1] in text
+        else:
+            assert value in text, language
+    fonts = " ".join(pdf_fonts(r.data))
+    assert "DejaVu-Sans" in fonts
+    assert "WenQuanYi" in fonts  # Chinese is drawn with a CJK font, not empty boxes
+
+
+HOSTILE = [
+    '<img src="file:///etc/passwd">',
+    '<link rel="attachment" href="file:///etc/passwd">',
+    "<style>@import url(http://127.0.0.1:{port}/import.css);</style>",
+    '<div style="background: url(http://127.0.0.1:{port}/bg.png)">x</div>',
+    '<object data="file:///etc/hostname"></object>',
+    '<svg xmlns="http://www.w3.org/2000/svg"><image href="http://127.0.0.1:{port}/i.png"/></svg>',
+]
+
+
+@pytest.fixture()
+def listener():
+    """A TCP server on loopback that records every connection made to it."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    seen = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            seen.append(conn.recv(200))
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], seen
+    stop.set()
+    thread.join(2)
+    server.close()
+
+
+def _hostile_entries(port):
+    def entries(items):
+        texts = [h.format(port=port) for h in HOSTILE]
+        for entry, text in zip(items, texts, strict=False):
+            entry["measures"] = text
+            entry["notes"] = text
+        items[6]["legal_basis"] = "</dd></dl><h1>forged heading</h1>"
+        return items
+
+    return entries
+
+
+def test_hostile_text_is_inert_in_the_pdf(client, panel, submit, listener):
+    port, connections = listener
+    submit("ATG", 2397, "2018-03-01T10:00:00Z", entries=_hostile_entries(port))
+    r = _get(client, panel, "/api/v1/summaries/states/ATG.pdf")
+    assert r.status_code == 200
+    reader = PdfReader(io.BytesIO(r.data))
+    assert reader.attachments == {}
+    assert b"/EmbeddedFile" not in r.data
+    passwd = Path("/etc/passwd").read_bytes()
+    assert passwd[:40] not in r.data
+    text = " ".join(pdf_pages(r.data))
+    assert '<img src="file:///etc/passwd">' in text
+    assert '<link rel="attachment" href="file:///etc/passwd">' in text
+    assert f"@import url(http://127.0.0.1:{port}/import.css);" in text
+    assert "</dd></dl><h1>forged heading</h1>" in text
+    assert connections == []
+
+
+def test_hostile_text_is_escaped_in_the_html(client, panel, submit, listener):
+    port, _ = listener
+    submit("ATG", 2397, "2018-03-01T10:00:00Z", entries=_hostile_entries(port))
+    page = _get(client, panel, "/api/v1/summaries/states/ATG.html").get_data(as_text=True)
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in page
+    assert '<img src="file' not in page and "<h1>forged" not in page
+    assert "<style>@import" not in page
+
+
+def test_the_same_html_with_the_default_fetcher_would_leak(tmp_path, listener):
+    """The control experiment: WeasyPrint's own fetcher does read files and connect, so the
+    tests above would fail without ours."""
+    from weasyprint import HTML
+
+    port, connections = listener
+    html = ('<link rel="attachment" href="file:///etc/hostname">'
+            f'<img src="http://127.0.0.1:{port}/probe.png">')
+    pdf = HTML(string=html).write_pdf()
+    assert PdfReader(io.BytesIO(pdf)).attachments
+    assert connections
+
+
+def test_the_fetcher_allows_only_bundled_assets():
+    from app.render_fetcher import AssetsOnlyFetcher
+
+    fetcher = AssetsOnlyFetcher(rendering.ASSETS_DIR)
+    assert fetcher.allows((rendering.ASSETS_DIR / "summary.css").as_uri())
+    assert fetcher.allows("data:image/png;base64,iVBORw0KGgo=")
+    for url in ("file:///etc/passwd", "http://127.0.0.1/x", "https://example.org/x.css",
+                (rendering.ASSETS_DIR / ".." / "base.html").as_uri(),
+                (rendering.ASSETS_DIR / "missing.css").as_uri(),
+                "file://evil.example/etc/passwd", "ftp://127.0.0.1/x"):
+        assert not fetcher.allows(url), url
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.fetch((rendering.ASSETS_DIR / "summary.css").as_uri()).read().startswith(
+        b"/*")
+
+
+def test_cached_pdf_is_served_while_the_data_are_unchanged(app, client, panel, submit,
+                                                            monkeypatch):
+    submit("FRA", 2397, "2018-03-01T10:00:00Z")
+    renders = []
+    original = rendering.render_pdf
+
+    def counting(html):
+        renders.append(1)
+        return original(html)
+
+    monkeypatch.setattr(rendering, "render_pdf", counting)
+    url = "/api/v1/summaries/resolutions/2397.pdf?as_of=2019-01-01"
+    first = _get(client, panel, url)
+    second = _get(client, panel, url)
+    assert len(renders) == 1
+    assert first.data == second.data
+    etag = first.headers["ETag"]
+    assert etag == second.headers["ETag"] and not etag.startswith("W/")
+    assert _get(client, panel, url, **{"If-None-Match": etag}).status_code == 304
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RenderedSummary)) == 1
+    other = _get(client, panel, "/api/v1/summaries/resolutions/2397.pdf?as_of=2019-01-02")
+    assert other.headers["ETag"] != etag
+
+
+def test_a_new_report_changes_only_the_summaries_it_touches(client, panel, submit):
+    submit("FRA", 2397, "2018-03-01T10:00:00Z")
+    urls = {
+        "2397": "/api/v1/summaries/resolutions/2397.html",
+        "2270": "/api/v1/summaries/resolutions/2270.html",
+        "FRA": "/api/v1/summaries/states/FRA.html",
+        "DEU": "/api/v1/summaries/states/DEU.html",
+    }
+    before = {k: _get(client, panel, u).headers["ETag"] for k, u in urls.items()}
+    submit("DEU", 2397, "2018-04-01T10:00:00Z")
+    after = {k: _get(client, panel, u).headers["ETag"] for k, u in urls.items()}
+    assert after["2397"] != before["2397"]
+    assert after["DEU"] != before["DEU"]
+    assert after["2270"] == before["2270"]
+    assert after["FRA"] == before["FRA"]
+
+
+def test_pdf_and_html_have_different_etags(client, panel):
+    pdf = _get(client, panel, "/api/v1/summaries/resolutions/2270.pdf?as_of=2017-01-01")
+    html = _get(client, panel, "/api/v1/summaries/resolutions/2270.html?as_of=2017-01-01")
+    assert pdf.headers["ETag"] != html.headers["ETag"]
+
+
+def test_rendering_is_bounded_in_time_and_size(app, client, panel):
+    url = "/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-30"
+    app.config["RENDER_TIMEOUT_SECONDS"] = 0.001
+    try:
+        r = _get(client, panel, url)
+        assert r.status_code == 503
+        assert r.mimetype == "application/problem+json"
+        assert "longer than" in r.get_json()["detail"]
+        assert r.headers["Retry-After"] == "30"
+    finally:
+        app.config["RENDER_TIMEOUT_SECONDS"] = 60
+    app.config["RENDER_MAX_PDF_BYTES"] = 1000
+    try:
+        r = _get(client, panel, url)
+        assert r.status_code == 503 and "over the limit" in r.get_json()["detail"]
+    finally:
+        app.config["RENDER_MAX_PDF_BYTES"] = 32 * 1024 * 1024
+    app.config["RENDER_MAX_HTML_BYTES"] = 1000
+    try:
+        r = _get(client, panel, url)
+        assert r.status_code == 503 and "too large" in r.get_json()["detail"]
+    finally:
+        app.config["RENDER_MAX_HTML_BYTES"] = 8 * 1024 * 1024
+    # The renderer recovers after being stopped.
+    assert _get(client, panel, url).status_code == 200
+
+
+def test_who_may_download_summaries(client, make_token):
+    reporter = make_token("reporter", "FRA")
+    assert _get(client, reporter, "/api/v1/summaries/resolutions/2397.pdf").status_code == 403
+    assert _get(client, reporter, "/api/v1/summaries/states/FRA.html").status_code == 200
+    assert _get(client, reporter, "/api/v1/summaries/states/DEU.html").status_code == 403
+    assert client.get("/api/v1/summaries/states/FRA.html").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/api/v1/summaries/resolutions/9999.pdf", 404),
+        ("/api/v1/summaries/states/XYZ.pdf", 404),
+        ("/api/v1/summaries/resolutions/2397.docx", 404),
+        ("/api/v1/summaries/resolutions/2397.pdf?as_of=2018-13-01", 422),
+    ],
+)
+def test_summary_errors(client, panel, path, status):
+    r = _get(client, panel, path)
+    assert r.status_code == status
+    assert r.mimetype == "application/problem+json"
+
+
+def test_cli_renders_to_a_file(runner, tmp_path, submit):
+    submit("FRA", 2397, "2018-03-01T10:00:00Z")
+    out = tmp_path / "summary.pdf"
+    result = runner.invoke(args=["summary", "render", "--resolution", "2397",
+                                 "--as-of", "2018-06-30", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "as of 2018-06-30" in result.output
+    assert "193 1 1 0 192 100.0" in " ".join(pdf_pages(out.read_bytes()))
+    html = tmp_path / "fra.html"
+    result = runner.invoke(args=["summary", "render", "--state", "FRA", "--out", str(html)])
+    assert result.exit_code == 0 and "France (FRA)" in html.read_text(encoding="utf-8")
+    bad = runner.invoke(args=["summary", "render", "--out", str(out)])
+    assert bad.exit_code != 0
+    missing = runner.invoke(args=["summary", "render", "--resolution", "1",
+                                  "--out", str(out)])
+    assert missing.exit_code != 0 and "No resolution 1" in missing.output
+
+
+def test_method_note_is_in_every_document(client, panel):
+    text = " ".join(pdf_pages(
+        _get(client, panel, "/api/v1/summaries/resolutions/2094.pdf?as_of=2014-01-01").data))
+    assert "It is not a verdict on compliance" in text
+    assert re.search(r"Method completeness-1", text)
