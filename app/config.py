@@ -50,6 +50,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "JSON_SORT_KEYS": False,
+        # OPTIONS is not part of the contract: it answers 405 with Allow, like any other
+        # method an operation does not document.
+        "PROVIDE_AUTOMATIC_OPTIONS": False,
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 
 
 class StrictSchema(Schema):
@@ -24,7 +24,11 @@ class ProblemItemSchema(Schema):
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details, the body of every error response."""
+    """RFC 9457 problem details, the body of every error response. Extension members may
+    follow (for example `existing_report` on a 409)."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String(required=True, metadata={"description": "URI naming the problem type"})
     title = fields.String(required=True)
@@ -33,6 +37,9 @@ class ProblemSchema(Schema):
     errors = fields.List(
         fields.Nested(ProblemItemSchema),
         metadata={"description": "Present on validation errors: one item per invalid value"},
+    )
+    existing_report = fields.String(
+        metadata={"description": "On a 409 for a second report: the id of the existing one"}
     )
 
 

@@ -73,9 +73,11 @@ def test_bad_query_parameters_are_named(client, query, pointer):
     assert [e["pointer"] for e in body["errors"]] == [pointer]
 
 
-def test_unknown_query_parameters_are_ignored(client):
-    # Only request bodies reject unknown names; query strings may carry cache busters.
-    assert client.get("/api/v1/resolutions?colour=red").status_code == 200
+def test_unknown_query_parameters_are_named(client):
+    # A misspelt filter must not silently widen a query.
+    r = client.get("/api/v1/resolutions?regme=1718")
+    assert r.status_code == 422
+    assert r.get_json()["errors"] == [{"pointer": "regme", "detail": "Unknown field."}]
 
 
 def test_resolution_detail_with_obligations(client):

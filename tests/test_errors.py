@@ -26,7 +26,13 @@ def test_method_not_allowed_keeps_allow_header(client):
     r = client.delete("/api/v1/resolutions/2397")
     assert_problem(r, 405)
     allowed = {m.strip() for m in r.headers["Allow"].split(",")}
-    assert allowed == {"GET", "HEAD", "OPTIONS"}
+    assert allowed == {"GET", "HEAD"}
+
+
+def test_options_is_not_part_of_the_contract(client):
+    r = client.options("/api/v1/reports/validate")
+    assert_problem(r, 405)
+    assert r.headers["Allow"] == "POST"
 
 
 def test_post_to_read_only_collection_is_405(client):

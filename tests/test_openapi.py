@@ -118,4 +118,8 @@ def test_compliance_is_documented_as_json_and_csv(document):
         op = ops[(path, "get")]
         assert set(op["responses"]["200"]["content"]) == {"application/json", "text/csv"}
         assert {"401", "403", "422"} <= set(op["responses"])
-        assert "x-csv" not in op
+        assert "x-also-content" not in op
+    for path in ("/api/v1/summaries/resolutions/{number}.{fmt}",
+                 "/api/v1/summaries/states/{iso3}.{fmt}"):
+        content = ops[(path, "get")]["responses"]["200"]["content"]
+        assert set(content) == {"application/pdf", "text/html"}

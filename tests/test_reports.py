@@ -207,13 +207,18 @@ def test_list_filters_and_pagination(client, make_token, report_body):
 
 def test_unknown_report_and_version_are_404(client, fra, report_body):
     assert client.get("/api/v1/reports/nope", headers=auth(fra)).status_code == 404
+    assert client.get(f"/api/v1/reports/{ANY_ID}", headers=auth(fra)).status_code == 404
     created = client.post("/api/v1/reports", json=report_body(), headers=auth(fra)).get_json()
     r = client.get(created["links"]["versions"] + "/2", headers=auth(fra))
     assert r.status_code == 404 and "no version 2" in r.get_json()["detail"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/reports", "/api/v1/reports/x",
-                                  "/api/v1/reports/x/versions", "/api/v1/reports/x/score"])
+ANY_ID = "r" + "0" * 20
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports", f"/api/v1/reports/{ANY_ID}",
+                                  f"/api/v1/reports/{ANY_ID}/versions",
+                                  f"/api/v1/reports/{ANY_ID}/score"])
 def test_reading_reports_needs_a_token(client, path):
     r = client.get(path)
     assert r.status_code == 401

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.routing import BaseConverter
 
 from ..errors import ProblemError
 from .openapi import Api
@@ -101,8 +102,19 @@ def _strong_etag(response):
     return response
 
 
+class ReportIdConverter(BaseConverter):
+    """Report ids as the service makes them (`r` and 20 hex digits), so that a path such as
+    /reports/validate never reads as a report."""
+
+    regex = r"r[0-9a-f]{20}"
+
+
 def register_api(app: Flask) -> None:
+    app.url_map.converters["report_id"] = ReportIdConverter
     api.init_app(app)
+    api.register_converter(
+        ReportIdConverter, lambda _: {"type": "string", "pattern": "^r[0-9a-f]{20}$"}
+    )
     api.spec.components.security_scheme(
         "bearerAuth",
         {"type": "http", "scheme": "bearer",

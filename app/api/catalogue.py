@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import RAISE, fields, validate
 
 from schemas.catalogue import (
     UN_GROUPS,
@@ -54,7 +54,7 @@ def _regime_view(regime):
 
 @blp.route("/regimes")
 class Regimes(MethodView):
-    @blp.arguments(PageArgsSchema, location="query")
+    @blp.arguments(PageArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, RegimePageSchema)
     def get(self, args):
         """List sanctions regimes"""
@@ -65,7 +65,7 @@ class Regimes(MethodView):
 
 @blp.route("/resolutions")
 class Resolutions(MethodView):
-    @blp.arguments(ResolutionListArgs, location="query")
+    @blp.arguments(ResolutionListArgs, location="query", unknown=RAISE)
     @blp.response(200, ResolutionPageSchema)
     def get(self, args):
         """List resolutions, in order of number"""
@@ -76,7 +76,7 @@ class Resolutions(MethodView):
         return _envelope(items, total, args["page"], size)
 
 
-@blp.route("/resolutions/<int:number>")
+@blp.route("/resolutions/<int(max=999999):number>")
 class ResolutionDetail(MethodView):
     @blp.response(200, ResolutionDetailSchema)
     def get(self, number):
@@ -86,7 +86,7 @@ class ResolutionDetail(MethodView):
 
 @blp.route("/states")
 class States(MethodView):
-    @blp.arguments(StateListArgs, location="query")
+    @blp.arguments(StateListArgs, location="query", unknown=RAISE)
     @blp.response(200, MemberStatePageSchema)
     def get(self, args):
         """List the 193 UN Member States"""

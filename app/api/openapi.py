@@ -102,14 +102,13 @@ def complete_document(doc: dict[str, Any]) -> dict[str, Any]:
             if has_query:
                 for status in (400, 422):
                     _ensure(responses, status)
-            if op.pop("x-csv", False):
+            also = op.pop("x-also-content", None)
+            if also:
+                # The 200 response in further media types (CSV, HTML), same information.
                 ok = responses["200"]
-                ok["content"]["text/csv"] = {
-                    "schema": {"type": "string",
-                               "description": "The same rows as CSV: UTF-8, one header row"},
-                }
+                ok["content"].update(also)
                 ok.setdefault("headers", {})["Content-Disposition"] = {
-                    "description": "CSV only: attachment with a file name",
+                    "description": "For documents: attachment with a file name",
                     "schema": {"type": "string"},
                 }
             if op.get("security"):

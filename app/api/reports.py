@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from schemas.reports import (
     ReportInSchema,
@@ -40,6 +41,13 @@ BEARER = [{"bearerAuth": []}]
 WRITERS = ("reporter", "admin")
 READERS = ("reporter", "panel", "admin")
 REPORT_BODY = {"required": True, "content": {"application/json": {"schema": ReportInSchema}}}
+# The validator takes any JSON and says what is wrong with it, so its body is not constrained.
+ANY_REPORT_BODY = {
+    "required": True,
+    "description": "A report body as for POST /api/v1/reports (`ReportIn`); any JSON is "
+    "accepted and checked against it",
+    "content": {"application/json": {"schema": {}}},
+}
 IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -169,7 +177,7 @@ class Reports(MethodView):
         return response
 
     @blp.doc(security=BEARER)
-    @blp.arguments(ReportListArgsSchema, location="query")
+    @blp.arguments(ReportListArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, ReportPageSchema)
     @requires(*READERS)
     def get(self, args):
@@ -202,7 +210,7 @@ class Reports(MethodView):
 
 @blp.route("/validate")
 class ValidateReport(MethodView):
-    @blp.doc(security=BEARER, requestBody=REPORT_BODY)
+    @blp.doc(security=BEARER, requestBody=ANY_REPORT_BODY)
     @blp.response(200, ValidationResultSchema)
     @requires(*WRITERS)
     def post(self):
@@ -223,7 +231,7 @@ class ValidateReport(MethodView):
         return {"valid": True, "errors": [], "score": score}
 
 
-@blp.route("/<string:report_id>")
+@blp.route("/<report_id:report_id>")
 class ReportDetail(MethodView):
     @blp.doc(security=BEARER)
     @blp.response(200, ReportOutSchema)
@@ -256,7 +264,7 @@ class ReportDetail(MethodView):
         return response
 
 
-@blp.route("/<string:report_id>/versions")
+@blp.route("/<report_id:report_id>/versions")
 class ReportVersions(MethodView):
     @blp.doc(security=BEARER)
     @blp.response(200, VersionListSchema)
@@ -283,7 +291,7 @@ def _version_summary(version: ReportVersion) -> dict[str, Any]:
     }
 
 
-@blp.route("/<string:report_id>/versions/<int:number>")
+@blp.route("/<report_id:report_id>/versions/<int(max=999999):number>")
 class ReportVersionDetail(MethodView):
     @blp.doc(security=BEARER)
     @blp.response(200, VersionDetailSchema)
@@ -296,7 +304,7 @@ class ReportVersionDetail(MethodView):
                 "document": version.document}
 
 
-@blp.route("/<string:report_id>/score")
+@blp.route("/<report_id:report_id>/score")
 class ReportScore(MethodView):
     @blp.doc(security=BEARER)
     @blp.response(200, ScoreSchema)

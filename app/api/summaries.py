@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, request, send_from_directory, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from schemas.summaries import SummaryArgsSchema
 
@@ -26,6 +27,9 @@ MEDIA = {"pdf": "application/pdf", "html": "text/html"}
 HTML_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
                "form-action 'none'; frame-ancestors 'none'")
 PDF_DOC = {"type": "string", "format": "binary"}
+HTML_DOC = {"x-also-content": {"text/html": {
+    "schema": {"type": "string", "description": "The same document as HTML (for `.html`)"},
+}}}
 DOC_HEADERS = {
     "ETag": {"$ref": "#/components/headers/ETag"},
     "Content-Disposition": {"description": "attachment; filename=...",
@@ -63,10 +67,10 @@ def _document(kind: str, subject: str, context: dict, fmt: str) -> Response:
     return response
 
 
-@blp.route("/resolutions/<int:number>.<any(pdf, html):fmt>")
+@blp.route("/resolutions/<int(max=999999):number>.<any(pdf, html):fmt>")
 class ResolutionSummary(MethodView):
-    @blp.doc(security=BEARER)
-    @blp.arguments(SummaryArgsSchema, location="query")
+    @blp.doc(security=BEARER, **HTML_DOC)
+    @blp.arguments(SummaryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
                   description="The summary (PDF for `.pdf`, HTML for `.html`)")
     @requires("panel", "admin")
@@ -78,8 +82,8 @@ class ResolutionSummary(MethodView):
 
 @blp.route("/states/<string(length=3):iso3>.<any(pdf, html):fmt>")
 class StateSummary(MethodView):
-    @blp.doc(security=BEARER)
-    @blp.arguments(SummaryArgsSchema, location="query")
+    @blp.doc(security=BEARER, **HTML_DOC)
+    @blp.arguments(SummaryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
                   description="The profile (PDF for `.pdf`, HTML for `.html`)")
     @requires("reporter", "panel", "admin")
