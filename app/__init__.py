@@ -22,6 +22,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.sort_keys = False
 
+    from .security import init_app as init_security
+
+    init_security(app)
     register_extensions(app)
     register_api(app)
     register_error_handlers(app)
@@ -33,6 +36,10 @@ def register_extensions(app: Flask) -> None:
     from .extensions import db
 
     db.init_app(app)
+
+    from .ratelimit import init_app as init_ratelimit
+
+    init_ratelimit(app)
 
 
 def register_api(app: Flask) -> None:

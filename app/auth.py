@@ -77,7 +77,12 @@ def hash_secret(secret: str) -> str:
 
 def _parse(token: str) -> tuple[str, str] | None:
     parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != 16:
+    if (
+        len(parts) != 3
+        or parts[0] != TOKEN_PREFIX
+        or len(parts[1]) != 16
+        or not all(c in "0123456789abcdef" for c in parts[1])
+    ):
         return None
     return parts[1], parts[2]
 

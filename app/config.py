@@ -29,6 +29,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL") or default_db
         ),
+        # `development` (the default) runs with a built-in SECRET_KEY; anything else, such as
+        # `production`, refuses to start without a real one.
+        "APP_ENV": os.environ.get("APP_ENV", "development"),
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
         # Largest request body accepted; larger bodies get 413.
         "MAX_CONTENT_LENGTH": _int_env("MAX_CONTENT_LENGTH", 1 * MiB),
@@ -42,6 +45,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RENDER_TIMEOUT_SECONDS": _int_env("RENDER_TIMEOUT_SECONDS", 60),
         "RENDER_MAX_HTML_BYTES": _int_env("RENDER_MAX_HTML_BYTES", 8 * MiB),
         "RENDER_MAX_PDF_BYTES": _int_env("RENDER_MAX_PDF_BYTES", 32 * MiB),
+        # Rate limits (flask-limiter syntax) and where their counters live.
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_PER_TOKEN": os.environ.get("RATELIMIT_PER_TOKEN", "600 per minute"),
+        "RATELIMIT_PER_ADDRESS": os.environ.get("RATELIMIT_PER_ADDRESS", "1200 per minute"),
+        "RATELIMIT_HEADERS_ENABLED": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # flask-smorest / OpenAPI
         "API_TITLE": "Compliance reporting API",

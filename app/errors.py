@@ -8,11 +8,12 @@ the same documented shape: `{type, title, status, detail}` plus `errors` for val
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ def handle_http_exception(error: HTTPException) -> Response:
     if isinstance(error, InternalServerError) or status >= 500:
         original = getattr(error, "original_exception", None)
         if original is not None:
-            log.error("unhandled error on %s %s", request.method, request.path, exc_info=original)
+            _log_unhandled(original)
         detail = "The server could not complete the request. The error has been logged."
     elif status == 422 and errors:
         detail = "The request is well formed but some values are invalid; see errors."
@@ -174,6 +175,18 @@ def handle_http_exception(error: HTTPException) -> Response:
     title = "Validation failed" if status == 422 else None
     slug = "validation-error" if status == 422 else None
     return problem_response(status, detail, title=title, slug=slug, errors=errors, headers=headers)
+
+
+def _log_unhandled(error: BaseException) -> None:
+    """One line: the exception's type and where it was raised. No stack trace and no
+    message (it may quote SQL parameters) unless the app runs in debug mode."""
+    if current_app.debug:
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
+        return
+    frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "unknown"
+    log.error("unhandled %s at %s on %s %s", type(error).__name__, where, request.method,
+              request.path)
 
 
 def handle_problem_error(error: ProblemError) -> Response:

@@ -89,7 +89,9 @@ def databases(tmp_path_factory) -> Iterator[DatabaseFactory]:
 
 
 def make_app(database_url: str, **overrides):
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+              "RATELIMIT_ENABLED": False}
+    return create_app({**config, **overrides})
 
 
 @pytest.fixture(scope="session")

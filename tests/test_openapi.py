@@ -37,8 +37,10 @@ def test_every_error_response_is_problem_json(document):
         for status, response in op["responses"].items():
             if int(status) < 400:
                 continue
-            name = response["$ref"].rsplit("/", 1)[-1]
-            content = responses[name]["content"]
+            if "$ref" in response:
+                content = responses[response["$ref"].rsplit("/", 1)[-1]]["content"]
+            else:
+                content = response["content"]
             assert list(content) == ["application/problem+json"], (path, method, status)
             assert content["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
 

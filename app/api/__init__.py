@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -25,11 +26,24 @@ def page_size_or_default(page_size: int | None) -> int:
     return min(page_size, current_app.config["PAGE_SIZE_MAX"])
 
 
-def _check_body() -> None:
-    """Before any parsing: a body over the limit is 413, a body that is not JSON is 415.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _check_request() -> None:
+    """Before any parsing: control characters in the path or the query string are 400, a body
+    over the limit is 413, a body that is not JSON is 415.
 
     Routing errors (404, 405) come first: they say more about the request.
     """
+    if CONTROL_CHARACTERS.search(request.path):
+        raise MalformedRequest("The path contains control characters.",
+                               errors=[{"pointer": "path", "detail": "Control characters."}])
+    for name, value in request.args.items(multi=True):
+        if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(value):
+            raise MalformedRequest(
+                "The query string contains control characters.",
+                errors=[{"pointer": name, "detail": "Control characters are not allowed."}],
+            )
     if request.routing_exception is not None:
         return
     limit = current_app.config["MAX_CONTENT_LENGTH"]
@@ -53,6 +67,12 @@ class MalformedBody(ProblemError):
     status = 400
     slug = "malformed-body"
     title = "Malformed request body"
+
+
+class MalformedRequest(ProblemError):
+    status = 400
+    slug = "malformed-request"
+    title = "Malformed request"
 
 
 def _no_constants(name: str) -> Any:
@@ -111,6 +131,7 @@ class ReportIdConverter(BaseConverter):
 
 def register_api(app: Flask) -> None:
     app.url_map.converters["report_id"] = ReportIdConverter
+    app.url_map.merge_slashes = False  # an API answers what was asked, not a redirect
     api.init_app(app)
     api.register_converter(
         ReportIdConverter, lambda _: {"type": "string", "pattern": "^r[0-9a-f]{20}$"}
@@ -120,9 +141,10 @@ def register_api(app: Flask) -> None:
         {"type": "http", "scheme": "bearer",
          "description": "A token from `flask --app wsgi authority create`"},
     )
-    app.before_request(_check_body)
+    app.before_request(_check_request)
     app.after_request(_strong_etag)
 
+    from .audit import blp as audit_blp
     from .catalogue import blp as catalogue_blp
     from .compliance import blp as compliance_blp
     from .docs import bp as docs_bp
@@ -134,5 +156,6 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(reports_blp)
     api.register_blueprint(compliance_blp)
     api.register_blueprint(summaries_blp)
+    api.register_blueprint(audit_blp)
     app.register_blueprint(docs_bp)
     app.register_blueprint(health_bp)

@@ -46,6 +46,10 @@ class Api(SmorestApi):
                 prepare_response(response, self.spec, PROBLEM_MIMETYPE)
             self.spec.components.response(status.name, response, lazy=True)
         self.spec.components.header(
+            "RetryAfter", {"description": "Seconds to wait before retrying",
+                           "schema": {"type": "integer"}}
+        )
+        self.spec.components.header(
             "ETag", {"description": "Strong entity tag of the representation",
                      "schema": {"type": "string"}}
         )
@@ -77,6 +81,13 @@ def _ensure(responses: dict[str, Any], status: int) -> None:
     responses.setdefault(str(status), status_ref(status))
 
 
+RATE_LIMITED = {
+    "description": "Too many requests for this token or client address",
+    "headers": {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}},
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
 def complete_document(doc: dict[str, Any]) -> dict[str, Any]:
     doc = copy.deepcopy(doc)
     for path, item in doc.get("paths", {}).items():
@@ -95,6 +106,7 @@ def complete_document(doc: dict[str, Any]) -> dict[str, Any]:
             )
             has_query = any(p.get("in") == "query" for p in params)
             if has_path:
+                _ensure(responses, 400)  # control characters in the path
                 _ensure(responses, 404)
             if "requestBody" in op:
                 for status in (400, 413, 415, 422):
@@ -124,6 +136,8 @@ def complete_document(doc: dict[str, Any]) -> dict[str, Any]:
                 ref = {"$ref": "#/components/parameters/IfNoneMatch"}
                 if ref not in params:
                     op["parameters"] = [*params, ref]
+            if path.startswith("/api/"):
+                responses.setdefault("429", RATE_LIMITED)
             _ensure(responses, 500)
             op["responses"] = dict(sorted(responses.items()))
     return doc

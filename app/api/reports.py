@@ -53,7 +53,7 @@ IDEMPOTENCY_HEADER = {
     "in": "header",
     "required": False,
     "description": "Retry safely: the same key and body from the same authority returns the "
-    "original response. 1 to 255 printable ASCII characters.",
+    "original response. 1 to 255 printable ASCII characters, no commas.",
     "schema": {"type": "string", "maxLength": 255},
 }
 IF_MATCH_HEADER = {

@@ -154,7 +154,10 @@ class Entry(Base):
 
 
 class AuditEvent(Base):
-    """Who did what, when, from which token. Rows are only ever inserted."""
+    """Who did what, when, from which token. Rows are only ever inserted.
+
+    `authority_id` and `token_id` name the actor (empty for the command line); what an
+    action was done to is in `state_iso3`, `report_id` and `details`."""
 
     __tablename__ = "audit_event"
 

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent
+
+
+class AuditIsAppendOnly(RuntimeError):
+    """Raised when anything tries to change or delete an audit event through the ORM."""
+
+
+@event.listens_for(Session, "before_flush")
+def _append_only(session: Session, flush_context, instances) -> None:  # noqa: ARG001
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted
+                                            or session.is_modified(obj)):
+            raise AuditIsAppendOnly("audit events are never changed or deleted")
 
 
 def record(

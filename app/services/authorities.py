@@ -56,9 +56,8 @@ def create_authority(
         session,
         action="authority.create",
         actor=CLI_ACTOR,
-        authority_id=authority.id,
         state_iso3=state.iso3 if state else None,
-        details={"name": name, "role": role, "token": issued.public_id},
+        details={"authority": name, "role": role, "token": issued.public_id},
     )
     session.commit()
     return issued
@@ -76,8 +75,8 @@ def issue_token(session: Session, name: str) -> IssuedToken:
     if authority.disabled_at is not None:
         raise Conflict(f"The authority {name!r} is disabled.")
     issued = _issue(session, authority)
-    audit.record(session, action="token.create", actor=CLI_ACTOR, authority_id=authority.id,
-                 details={"token": issued.public_id})
+    audit.record(session, action="token.create", actor=CLI_ACTOR,
+                 details={"authority": name, "token": issued.public_id})
     session.commit()
     return issued
 
@@ -89,8 +88,7 @@ def revoke_token(session: Session, public_id: str) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         audit.record(session, action="token.revoke", actor=CLI_ACTOR,
-                     authority_id=token.authority_id, token_id=token.id,
-                     details={"token": public_id})
+                     details={"authority": token.authority.name, "token": public_id})
     session.commit()
     return token
 
@@ -106,8 +104,8 @@ def revoke_authority(session: Session, name: str) -> Authority:
             revoked.append(token.public_id)
     if authority.disabled_at is None:
         authority.disabled_at = now
-    audit.record(session, action="authority.revoke", actor=CLI_ACTOR, authority_id=authority.id,
-                 details={"tokens": revoked})
+    audit.record(session, action="authority.revoke", actor=CLI_ACTOR,
+                 details={"authority": name, "tokens": revoked})
     session.commit()
     return authority
 

@@ -32,9 +32,12 @@ class Replay:
 
 def check_key(key: str) -> str:
     key = key.strip()
-    if not key or len(key) > KEY_MAX_LENGTH or not key.isascii() or not key.isprintable():
+    if (not key or len(key) > KEY_MAX_LENGTH or not key.isascii() or not key.isprintable()
+            or "," in key):
+        # A comma is where a repeated header is joined: one key, one value.
         raise Unprocessable(
-            "Idempotency-Key must be 1 to 255 printable ASCII characters.",
+            "Idempotency-Key must be one value of 1 to 255 printable ASCII characters, "
+            "without commas.",
             errors=[{"pointer": "Idempotency-Key", "detail": "Invalid key."}],
         )
     return key

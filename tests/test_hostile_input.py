@@ -1,0 +1,202 @@
+"""Hostile requests beyond single fields: each gets a clear 4xx and nothing is half written."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+from werkzeug.serving import make_server
+
+from app.extensions import db
+from app.models import Entry, Report, ReportVersion
+from tests.helpers import auth
+
+SQL = "'; DROP TABLE report; --"
+HTML = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+FRAGMENTS = [SQL, HTML, "1 OR 1=1", "\" OR \"\"=\"", "${jndi:ldap://127.0.0.1/x}",
+             "{{7*7}}", "../../etc/passwd", "%00", "\u202eevil"]
+
+
+@pytest.fixture()
+def fra(make_token):
+    return make_token("reporter", "FRA")
+
+
+def _nothing_stored(app):
+    with app.app_context():
+        for model in (Report, ReportVersion, Entry):
+            assert db.session.scalar(select(func.count()).select_from(model)) == 0
+
+
+def test_sql_and_html_fragments_in_every_text_field_are_stored_as_text(
+    app, client, fra, report_body
+):
+    body = report_body(reference=SQL[:200])
+    for index, entry in enumerate(body["entries"]):
+        fragment = FRAGMENTS[index % len(FRAGMENTS)]
+        for field in ("legal_basis", "competent_authority", "measures", "notes"):
+            entry[field] = f"{fragment} ({field})"
+        entry["evidence"] = [{"title": fragment, "reference": SQL}]
+    created = client.post("/api/v1/reports", json=body, headers=auth(fra))
+    assert created.status_code == 201
+    report = client.get(created.headers["Location"], headers=auth(fra)).get_json()
+    for sent, got in zip(body["entries"], report["entries"], strict=True):
+        for field in ("legal_basis", "competent_authority", "measures", "notes", "evidence"):
+            assert got[field] == sent[field]
+    with app.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM report")).scalar() == 1
+    # Fragments in query parameters are values, not SQL.
+    r = client.get(f"/api/v1/reports?state={SQL}", headers=auth(fra))
+    assert r.status_code == 422
+    r = client.get("/api/v1/resolutions", query_string={"regime": SQL})
+    assert r.status_code == 200 and r.get_json()["total"] == 0
+
+
+def test_huge_arrays_are_refused_quickly(app, client, fra, report_body):
+    body = report_body()
+    body["entries"] = [{"obligation": "2397/4", "status": "implemented"}] * 20_000
+    r = client.post("/api/v1/reports", json=body, headers=auth(fra))
+    assert r.status_code == 422
+    assert r.get_json()["errors"][0]["pointer"] == "/entries"
+    body = report_body()
+    body["entries"][0]["evidence"] = [{"title": "t"}] * 10_000
+    r = client.post("/api/v1/reports", json=body, headers=auth(fra))
+    assert r.status_code == 422
+    _nothing_stored(app)
+
+
+def test_deeply_nested_json_is_400(app, client, fra):
+    nested = '{"state": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    r = client.post("/api/v1/reports", data=nested, content_type="application/json",
+                    headers=auth(fra))
+    assert r.status_code == 400
+    nested_objects = '{"a":' * 5_000 + "1" + "}" * 5_000
+    r = client.post("/api/v1/reports/validate", data=nested_objects,
+                    content_type="application/json", headers=auth(fra))
+    assert r.status_code in (200, 400)
+    _nothing_stored(app)
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/states/..%2F..%2Fetc%2Fpasswd",
+    "/api/v1/states/%2e%2e%2f",
+    "/api/v1/summaries/assets/../../wsgi.py",
+    "/api/v1/summaries/assets/..%2F..%2Fapp%2Fconfig.py",
+    "/api/v1/summaries/assets/%2Fetc%2Fpasswd",
+    "/api/v1/reports/..%2Fcompliance",
+    "/api/v1/docs/assets/../../../../etc/passwd",
+    "/api/v1/docs/static/..%2F..%2Fdocs.py",
+    "/api/v1/resolutions/2397%00",
+    "/api/v1/states/FR%00",
+])
+def test_path_traversal_finds_nothing(client, fra, path):
+    r = client.get(path, headers=auth(fra))
+    assert r.status_code in (400, 404)
+    assert r.mimetype == "application/problem+json"
+    assert b"root:" not in r.data and b"SECRET_KEY" not in r.data
+
+
+def test_control_characters_in_the_query_string_are_400(client):
+    r = client.get("/api/v1/resolutions?regime=a%00b")
+    assert r.status_code == 400
+    assert r.get_json()["errors"] == [{"pointer": "regime",
+                                       "detail": "Control characters are not allowed."}]
+
+
+def test_very_long_query_strings(client, make_token):
+    panel = make_token("panel")
+    long_value = "x" * 100_000
+    r = client.get(f"/api/v1/resolutions?regime={long_value}")
+    assert r.status_code == 422
+    r = client.get(f"/api/v1/compliance?resolution=2397&sort={long_value}", headers=auth(panel))
+    assert r.status_code == 422
+    many = "&".join(f"p{i}=1" for i in range(5_000))
+    assert client.get(f"/api/v1/regimes?{many}").status_code == 422
+
+
+def test_repeated_and_conflicting_headers(app, client, make_token, report_body):
+    fra = make_token("reporter", "FRA")
+    deu = make_token("reporter", "DEU")
+    # Two Authorization headers arrive joined: ambiguous credentials are no credentials.
+    headers = [("Authorization", f"Bearer {fra}"), ("Authorization", f"Bearer {deu}")]
+    r = client.get("/api/v1/reports", headers=headers)
+    assert r.status_code == 401
+    r = client.post("/api/v1/reports", json=report_body("DEU"), headers=headers)
+    assert r.status_code == 401
+    # Two Idempotency-Keys, two Content-Types: a clear 4xx, nothing stored.
+    r = client.post("/api/v1/reports", data=json.dumps(report_body()),
+                    headers=[("Authorization", f"Bearer {fra}"),
+                             ("Content-Type", "text/plain"),
+                             ("Content-Type", "application/json")])
+    assert r.status_code in (400, 415)
+    _nothing_stored(app)
+    r = client.post("/api/v1/reports", json=report_body(),
+                    headers=[("Authorization", f"Bearer {fra}"),
+                             ("Idempotency-Key", "a"), ("Idempotency-Key", "b")])
+    assert r.status_code == 422
+    assert r.get_json()["errors"][0]["pointer"] == "Idempotency-Key"
+    _nothing_stored(app)
+
+
+def test_a_token_with_a_nul_byte_is_refused(client):
+    r = client.get("/api/v1/reports",
+                   headers={"Authorization": "Bearer cra_0123456789abc\x00ef_secret"})
+    assert r.status_code == 401
+
+
+@pytest.fixture()
+def server(app):
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_port
+    httpd.shutdown()
+    thread.join(5)
+
+
+def _raw(port, request: bytes, read_timeout=10.0) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=read_timeout) as sock:
+        sock.sendall(request)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_gigantic_content_length_with_a_small_body_is_413_at_once(app, server, fra):
+    request = (
+        b"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\n"
+        b"Authorization: Bearer " + fra.encode() + b"\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 1000000000000\r\n"
+        b"Connection: close\r\n\r\n{}"
+    )
+    answer = _raw(server, request)
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert b"application/problem+json" in answer
+    _nothing_stored(app)
+
+
+def test_a_body_shorter_than_its_content_length_stores_nothing(app, server, fra, report_body):
+    payload = json.dumps(report_body()).encode()
+    request = (
+        b"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\n"
+        b"Authorization: Bearer " + fra.encode() + b"\r\n"
+        b"Content-Type: application/json\r\n"
+        b"Content-Length: " + str(len(payload) + 500).encode() + b"\r\n"
+        b"Connection: close\r\n\r\n" + payload
+    )
+    with socket.create_connection(("127.0.0.1", server), timeout=5) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)  # the client gives up before sending the rest
+        answer = sock.recv(65536)
+    assert answer == b"" or answer.split(b" ")[1][:1] == b"4"
+    _nothing_stored(app)
