@@ -202,7 +202,22 @@ def handle_problem_error(error: ProblemError) -> Response:
 
 
 def handle_unexpected(error: Exception) -> Response:
+    if _is_disconnect(error):
+        _log_unhandled(error)
+        return problem_response(
+            503, "The database connection was lost; nothing was stored. Retry the request "
+            "(with the same Idempotency-Key, if you sent one).",
+            slug="database-unavailable", headers={"Retry-After": "1"},
+        )
     return handle_http_exception(InternalServerError(original_exception=error))
+
+
+def _is_disconnect(error: BaseException) -> bool:
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or isinstance(error, OperationalError)
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
