@@ -8,6 +8,7 @@ PostgreSQL run can never pass by quietly testing something else.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -27,6 +28,20 @@ IS_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
 
 def pytest_report_header(config):
     return f"database: {'postgresql' if IS_POSTGRES else 'sqlite'}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    fuzz = sys.modules.get("tests.test_fuzz_openapi")
+    if fuzz is None or not fuzz.SENT:
+        return
+    operations = {operation for operation, _ in fuzz.SENT}
+    statuses = {}
+    for (_, status), count in fuzz.SENT.items():
+        statuses[status] = statuses.get(status, 0) + count
+    terminalreporter.write_line(
+        f"fuzz: {sum(fuzz.SENT.values())} requests over {len(operations)} operations, "
+        f"5 roles; statuses {dict(sorted(statuses.items()))}"
+    )
 
 
 def pytest_configure(config):

@@ -8,6 +8,7 @@ operation gets per role (CI runs a bounded number; see docs/security.md for a lo
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -16,6 +17,8 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.modes import GenerationMode
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+# Requests sent, per operation and status: printed at the end of the run (conftest).
+SENT: Counter[tuple[str, int]] = Counter()
 ROLES = ("anonymous", "reporter", "other_reporter", "panel", "admin")
 
 
@@ -56,7 +59,8 @@ def test_every_operation_as_every_role(case, fuzz_tokens):
             headers["Authorization"] = f"Bearer {fuzz_tokens[role]}"
         # Business rules (a state or resolution that does not exist, dates before 2006) make
         # some schema-valid requests 4xx by design, so that one check is left out.
-        case.call_and_validate(
+        response = case.call_and_validate(
             headers=headers,
             excluded_checks=[schemathesis.checks.positive_data_acceptance],
         )
+        SENT[(case.operation.label, response.status_code)] += 1
