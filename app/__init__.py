@@ -22,8 +22,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.sort_keys = False
 
+    from .logs import configure as configure_logs
     from .security import init_app as init_security
 
+    configure_logs(app)
     init_security(app)
     register_extensions(app)
     register_api(app)

@@ -52,6 +52,7 @@ class Principal:
     role: str
     state_id: int | None
     state_iso3: str | None
+    token_public_id: str | None = None
 
     @property
     def is_reporter(self) -> bool:
@@ -128,6 +129,7 @@ def authenticate() -> Principal:
         role=authority.role,
         state_id=authority.state_id,
         state_iso3=authority.state.iso3 if authority.state is not None else None,
+        token_public_id=api_token.public_id,
     )
     g.principal = principal
     return principal
