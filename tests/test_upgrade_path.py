@@ -1,0 +1,67 @@
+"""Upgrading a database with data in it, revision by revision, loses nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, inspect, select
+
+from app.auth import COMMAND_LINE
+from app.extensions import db
+from app.migrations import current_revisions, head_revisions, upgrade
+from app.models import AuditEvent, Entry, MemberState, Obligation, Report, ReportVersion
+from app.services.authorities import create_authority
+from app.services.catalogue import load_catalogue
+from app.services.reports import backfill
+from tests.helpers import auth, full_entry
+
+
+def _revision(app):
+    with app.app_context(), db.engine.connect() as conn:
+        return current_revisions(conn)
+
+
+def test_every_row_survives_the_upgrades_with_its_meaning(app_factory):
+    app = app_factory("upgrade")
+    upgrade(app, "0001")
+    assert _revision(app) == {"0001"}
+    with app.app_context():
+        assert not inspect(db.engine).has_table("report")
+        load_catalogue(db.session)
+        obligations = {o.code: (o.summary, o.weight, list(o.expects))
+                       for o in db.session.scalars(select(Obligation))}
+        db.session.remove()
+
+    upgrade(app, "0002")
+    with app.app_context():
+        # The catalogue loaded at 0001 is intact at 0002.
+        assert db.session.scalar(select(func.count()).select_from(MemberState)) == 193
+        token = create_authority(db.session, "Panel", "panel", None).plaintext
+        resolution = app.test_client().get("/api/v1/resolutions/2397").get_json()
+        body = {"state": "JPN", "resolution": 2397, "language": "ja",
+                "received_at": "2018-03-01T09:00:00+09:00",
+                "entries": [full_entry(o) for o in resolution["obligations"][:6]]}
+        amended = {**body, "received_at": "2018-05-01T00:00:00Z",
+                   "entries": [full_entry(o) for o in resolution["obligations"]]}
+        backfill(db.session, COMMAND_LINE, [body, amended])
+        db.session.remove()
+
+    upgrade(app)
+    assert _revision(app) == head_revisions()
+    with app.app_context():
+        assert {o.code: (o.summary, o.weight, list(o.expects))
+                for o in db.session.scalars(select(Obligation))} == obligations
+        assert db.session.scalar(select(func.count()).select_from(Report)) == 1
+        assert db.session.scalar(select(func.count()).select_from(ReportVersion)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Entry)) == 6 + 8
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 3
+        db.session.remove()
+    client = app.test_client()
+    matrix = client.get("/api/v1/compliance?resolution=2397&as_of=2018-03-31",
+                        headers=auth(token)).get_json()
+    japan = next(row for row in matrix["items"] if row["state"] == "JPN")
+    assert japan["completeness"] == 75.0 and japan["on_time"] is True
+    assert japan["first_received_at"] == "2018-03-01T00:00:00+00:00"
+    report = client.get(f"/api/v1/reports/{japan['report_id']}", headers=auth(token)).get_json()
+    assert report["version"] == 2 and report["completeness"] == 100.0
+    first = client.get(f"/api/v1/reports/{japan['report_id']}/versions/1",
+                       headers=auth(token)).get_json()
+    assert first["document"] == body
