@@ -213,11 +213,10 @@ def handle_unexpected(error: Exception) -> Response:
 
 
 def _is_disconnect(error: BaseException) -> bool:
-    from sqlalchemy.exc import DBAPIError, OperationalError
+    """The database connection was lost (as SQLAlchemy's dialect judges), not a bad query."""
+    from sqlalchemy.exc import DBAPIError
 
-    return isinstance(error, DBAPIError) and (
-        error.connection_invalidated or isinstance(error, OperationalError)
-    )
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def register_error_handlers(app: Flask) -> None:
