@@ -116,7 +116,9 @@ class ReportInSchema(StrictSchema):
         validate=validate.Regexp(r"^[A-Z]{3}$", error="An ISO 3166-1 alpha-3 code, e.g. FRA."),
         metadata={"example": "FRA"},
     )
-    resolution = fields.Integer(required=True, strict=True, metadata={"example": 2397})
+    resolution = fields.Integer(required=True, strict=True,
+                                validate=validate.Range(min=1, max=999_999),
+                                metadata={"example": 2397})
     language = fields.String(
         required=True,
         validate=[

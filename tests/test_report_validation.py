@@ -40,6 +40,8 @@ CASES = [
     (("resolution",), "2397", "/resolution"),
     (("resolution",), 2397.5, "/resolution"),
     (("resolution",), True, "/resolution"),
+    (("resolution",), -8770308861, "/resolution"),
+    (("resolution",), 2**40, "/resolution"),
     (("language",), "French language", "/language"),
     (("language",), _DELETE, "/language"),
     (("dated",), "2018-02-30", "/dated"),
