@@ -24,6 +24,11 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
+def known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config())
+            .walk_revisions()}
+
+
 def head_revisions() -> set[str]:
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
