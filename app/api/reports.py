@@ -94,10 +94,13 @@ def _entry_view(entry) -> dict[str, Any]:
     }
 
 
+REPORT_OUT = ReportOutSchema()
+
+
 def report_document(report: Report, version: ReportVersion) -> dict[str, Any]:
     """The report as clients read it, serialized to JSON types."""
     timing = service.report_timeliness(report)
-    return ReportOutSchema().dump({
+    return REPORT_OUT.dump({
         "id": report.public_id,
         "state": report.state.iso3,
         "resolution": report.resolution.number,
@@ -118,8 +121,9 @@ def report_document(report: Report, version: ReportVersion) -> dict[str, Any]:
     })
 
 
-def _report_response(report: Report, status: int = 200):
-    version = service.latest_version(db.session, report)
+def _report_response(report: Report, status: int = 200, version: ReportVersion | None = None):
+    """The report at `version` (just written, already in memory) or at its latest."""
+    version = version or service.latest_version(db.session, report)
     body = report_document(report, version)
     response = jsonify(body)
     response.status_code = status
@@ -159,8 +163,9 @@ class Reports(MethodView):
                 response.headers["Idempotent-Replayed"] = "true"
                 return response
         try:
-            report = service.submit(db.session, principal, raw)
-            response, body = _report_response(report, 201)
+            version = service.submit(db.session, principal, raw)
+            report = version.report
+            response, body = _report_response(report, 201, version)
             if claimed is not None:
                 idempotency.complete(
                     db.session, claimed, 201, body,
@@ -253,10 +258,10 @@ class ReportDetail(MethodView):
         principal = current_principal()
         raw = json_body()
         try:
-            report = service.amend(
+            version = service.amend(
                 db.session, principal, report_id, raw, request.headers.get("If-Match")
             )
-            response, _ = _report_response(report)
+            response, _ = _report_response(version.report, version=version)
             db.session.commit()
         except BaseException:
             db.session.rollback()

@@ -58,9 +58,12 @@ def etag_for(report: Report) -> str:
     return f"{report.public_id}.v{report.current_version}"
 
 
+REPORT_IN = ReportInSchema()  # schemas hold no per-request state; built once
+
+
 def _schema_errors(raw: Any) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
     try:
-        return ReportInSchema().load(raw), []
+        return REPORT_IN.load(raw), []
     except ValidationError as exc:
         return None, [
             {"pointer": json_pointer(path), "detail": message}
@@ -213,15 +216,18 @@ def _require_checked(session: Session, principal: Principal, raw: Any) -> Checke
     return doc
 
 
-def submit(session: Session, principal: Principal, raw: Any, *, demo: bool = False) -> Report:
-    """Store a new report as version 1, scored. Adds to the caller's transaction; the
-    caller commits (so that an idempotency key can commit with it)."""
+def submit(
+    session: Session, principal: Principal, raw: Any, *, demo: bool = False
+) -> ReportVersion:
+    """Store a new report as version 1, scored; return that version (its `report` is the new
+    report). Adds to the caller's transaction; the caller commits (so that an idempotency
+    key can commit with it)."""
     return _create(session, principal, _require_checked(session, principal, raw), demo=demo)
 
 
 def _create(
     session: Session, principal: Principal, doc: CheckedDocument, *, demo: bool = False
-) -> Report:
+) -> ReportVersion:
     existing = _existing(session, doc.state.id, doc.resolution.id)
     if existing is not None:
         raise _duplicate(existing)
@@ -235,7 +241,7 @@ def _create(
         is_demo=demo,
     )
     session.add(report)
-    _new_version(session, report, 1, doc, principal, received_at)
+    version = _new_version(session, report, 1, doc, principal, received_at)
     try:
         session.flush()
     except IntegrityError:
@@ -251,7 +257,7 @@ def _create(
         state_iso3=doc.state.iso3, report_id=report.id, version=1,
         details={"resolution": doc.resolution.number, "backfill": "received_at" in doc.data},
     )
-    return report
+    return version
 
 
 def _existing(session: Session, state_id: int, resolution_id: int) -> Report | None:
@@ -293,8 +299,8 @@ def _match(if_match: str | None, report: Report) -> None:
 
 def amend(
     session: Session, principal: Principal, public_id: str, raw: Any, if_match: str | None
-) -> Report:
-    """Store a full replacement as the next version. The caller commits."""
+) -> ReportVersion:
+    """Store a full replacement as the next version and return it. The caller commits."""
     report = get_report(session, principal, public_id)
     if principal.role == "panel":
         raise Forbidden("The panel role reads reports; it may not amend them.")
@@ -304,7 +310,7 @@ def amend(
 
 def _append(
     session: Session, principal: Principal, report: Report, doc: CheckedDocument
-) -> Report:
+) -> ReportVersion:
     """Store `doc` as the report's next version, unless another write got there first."""
     errors = []
     if doc.state.id != report.state_id:
@@ -338,7 +344,7 @@ def _append(
             "Another amendment was stored first; read the report again and resend."
         )
     session.expire(report, ["current_version"])
-    _new_version(session, report, number, doc, principal, received_at)
+    version = _new_version(session, report, number, doc, principal, received_at)
     try:
         session.flush()
     except IntegrityError:
@@ -352,7 +358,7 @@ def _append(
         state_iso3=doc.state.iso3, report_id=report.id, version=number,
         details={"resolution": doc.resolution.number, "backfill": "received_at" in doc.data},
     )
-    return report
+    return version
 
 
 # --- historical backfill -----------------------------------------------------------------
