@@ -162,6 +162,49 @@ def time_matrix(app, token: str, requests: int) -> list[float]:
     return times
 
 
+def time_matrix_http(url: str, token: str, requests: int) -> list[float]:
+    """The same requests against gunicorn (the service's configuration) over loopback."""
+    import http.client
+    import signal
+    import socket
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": url, "RATELIMIT_ENABLED": "0", "BIND":
+           f"127.0.0.1:{port}", "LOG_LEVEL": "WARNING", "GUNICORN_LOG_LEVEL": "warning"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
+                               "python:app.gunicorn_config", "wsgi:app"], cwd=root, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        times = []
+        for i in range(requests + 6):
+            start = time.perf_counter()
+            conn.request("GET", f"/api/v1/compliance?resolution={9000 + i % RESOLUTIONS}",
+                         headers={"Authorization": f"Bearer {token}"})
+            response = conn.getresponse()
+            body = response.read()
+            elapsed = time.perf_counter() - start
+            assert response.status == 200 and len(json.loads(body)["items"]) == 193
+            if i >= 6:  # every worker warmed up
+                times.append(elapsed)
+        conn.close()
+        return times
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+
+
 def run(url: str, label: str, requests: int) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="bench-matrix-"))
     try:
@@ -183,8 +226,14 @@ def run(url: str, label: str, requests: int) -> dict[str, float]:
             print(f"{label:10} versions/report={versions:3} history={total:6} versions "
                   f"({total * OBLIGATIONS:8} entries; loaded in {load_seconds:5.1f} s)  "
                   f"matrix median {median:6.1f} ms  p90 {p90:6.1f} ms", flush=True)
+            over_http = time_matrix_http(url, token, requests)
+            results[f"http{versions}"] = statistics.median(over_http) * 1000
+            print(f"{label:10} versions/report={versions:3} through gunicorn over loopback: "
+                  f"median {statistics.median(over_http) * 1000:6.1f} ms  p90 "
+                  f"{statistics.quantiles(over_http, n=10)[-1] * 1000:6.1f} ms", flush=True)
         ratio = results[50] / results[5]
-        print(f"{label:10} growth of matrix time for 10x history: {ratio:.2f}x", flush=True)
+        print(f"{label:10} growth of matrix time for 10x history: {ratio:.2f}x in-process, "
+              f"{results['http50'] / results['http5']:.2f}x through gunicorn", flush=True)
         with app.app_context():
             db.engine.dispose()
         return {"small_ms": results[5], "large_ms": results[50], "ratio": ratio}

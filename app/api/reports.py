@@ -79,21 +79,6 @@ def _links(report: Report) -> dict[str, str]:
     }
 
 
-def _entry_view(entry) -> dict[str, Any]:
-    figures = {name: getattr(entry, name) for name in service.ENFORCEMENT_FIGURES}
-    return {
-        "obligation": entry.obligation.code,
-        "status": entry.status,
-        "legal_basis": entry.legal_basis,
-        "competent_authority": entry.competent_authority,
-        "measures": entry.measures,
-        "enforcement": figures if any(v is not None for v in figures.values()) else None,
-        "evidence": entry.evidence or [],
-        "justification": entry.justification,
-        "notes": entry.notes,
-    }
-
-
 REPORT_OUT = ReportOutSchema()
 
 
@@ -116,7 +101,7 @@ def report_document(report: Report, version: ReportVersion) -> dict[str, Any]:
         "rating": version.rating,
         "flags": flag_rules.report_flags(version.content_flags, timing.on_time),
         "demo": report.is_demo,
-        "entries": [_entry_view(e) for e in version.entries],
+        "entries": [service.entry_view(e) for e in version.entries],
         "links": _links(report),
     })
 

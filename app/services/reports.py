@@ -421,6 +421,22 @@ def backfill(
 
 # --- reads -------------------------------------------------------------------------------
 
+def entry_view(entry: Entry) -> dict[str, Any]:
+    """An entry as clients and documents show it: enforcement figures together, or null."""
+    figures = {name: getattr(entry, name) for name in ENFORCEMENT_FIGURES}
+    return {
+        "obligation": entry.obligation.code,
+        "status": entry.status,
+        "legal_basis": entry.legal_basis,
+        "competent_authority": entry.competent_authority,
+        "measures": entry.measures,
+        "enforcement": figures if any(v is not None for v in figures.values()) else None,
+        "evidence": entry.evidence or [],
+        "justification": entry.justification,
+        "notes": entry.notes,
+    }
+
+
 def _report_query():
     return select(Report).options(
         selectinload(Report.state),

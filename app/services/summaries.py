@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Entry, RenderedSummary, Report, ReportVersion, Resolution
 from ..scoring import RATING_BANDS
-from . import compliance
+from . import compliance, reports
 
 UN_GROUPS = (
     "African", "Asia-Pacific", "Eastern European", "Latin American and Caribbean",
@@ -76,12 +76,12 @@ def _obligation_tallies(session: Session, resolution: Resolution,
             addressed[obligation_id] += count
             if status == "not_implemented":
                 not_implemented[obligation_id] += count
-    reports = len(version_ids)
+    count = len(version_ids)
     return [
         {
             "code": o.code, "paragraph": o.paragraph, "category": o.category,
             "summary": o.summary, "verified": o.verified,
-            "unaddressed": reports - addressed[o.id],
+            "unaddressed": count - addressed[o.id],
             "not_implemented": not_implemented[o.id],
         }
         for o in resolution.obligations
@@ -195,7 +195,8 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
         if version is not None:
             item["history"] = histories[row["report_id"]]
             item["language"] = version.language
-            item["entries"] = [_entry_view(e) for e in version.entries]
+            item["entries"] = [{**reports.entry_view(e), "summary": e.obligation.summary}
+                               for e in version.entries]
             addressed = {e.obligation_id for e in version.entries}
             item["unaddressed"] = [
                 {"code": o.code, "summary": o.summary}
@@ -215,23 +216,6 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
         "state": {"iso3": state.iso3, "name": state.name, "un_group": state.un_group},
         "headline": dict(counts),
         "resolutions": items,
-    }
-
-
-def _entry_view(entry: Entry) -> dict[str, Any]:
-    figures = {name: getattr(entry, name)
-               for name in ("inspections", "seizures", "designations", "violations_reported")}
-    return {
-        "obligation": entry.obligation.code,
-        "summary": entry.obligation.summary,
-        "status": entry.status,
-        "legal_basis": entry.legal_basis,
-        "competent_authority": entry.competent_authority,
-        "measures": entry.measures,
-        "enforcement": figures if any(v is not None for v in figures.values()) else None,
-        "evidence": entry.evidence or [],
-        "justification": entry.justification,
-        "notes": entry.notes,
     }
 
 
