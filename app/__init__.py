@@ -27,6 +27,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     configure_logs(app)
     init_security(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_extensions(app)
     register_api(app)
     register_error_handlers(app)

@@ -51,6 +51,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_PER_TOKEN": os.environ.get("RATELIMIT_PER_TOKEN", "600 per minute"),
         "RATELIMIT_PER_ADDRESS": os.environ.get("RATELIMIT_PER_ADDRESS", "1200 per minute"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Number of proxies in front of the app whose X-Forwarded-For / -Proto to trust
+        # (0: use the connecting address, as when clients reach gunicorn directly).
+        "TRUSTED_PROXIES": _int_env("TRUSTED_PROXIES", 0),
         # Logs: `json` (one object a line, for production) or `text`.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),

@@ -92,3 +92,30 @@ def test_app_servers_share_counters_through_redis(app_factory, redis_uri):
         two.test_client().get("/api/v1/reports", headers=auth(token)).status_code,
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(app_factory):
+    app = _limited_app(app_factory, RATELIMIT_PER_TOKEN="100 per minute",
+                       RATELIMIT_PER_ADDRESS="2 per minute", TRUSTED_PROXIES=1)
+    client = app.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    for _ in range(2):
+        r = client.get("/api/v1/regimes", environ_base=proxy,
+                       headers={"X-Forwarded-For": "198.51.100.7"})
+        assert r.status_code == 200
+    r = client.get("/api/v1/regimes", environ_base=proxy,
+                   headers={"X-Forwarded-For": "198.51.100.7"})
+    assert r.status_code == 429
+    r = client.get("/api/v1/regimes", environ_base=proxy,
+                   headers={"X-Forwarded-For": "198.51.100.8"})
+    assert r.status_code == 200
+
+
+def test_without_trusted_proxies_a_forwarded_header_changes_nothing(app_factory):
+    app = _limited_app(app_factory, RATELIMIT_PER_TOKEN="100 per minute",
+                       RATELIMIT_PER_ADDRESS="2 per minute")
+    client = app.test_client()
+    statuses = [client.get("/api/v1/regimes", environ_base={"REMOTE_ADDR": "192.0.2.50"},
+                           headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
+                for i in range(3)]
+    assert statuses == [200, 200, 429]
