@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import shutil
 import statistics
@@ -26,14 +25,13 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from common import databases, start_gunicorn, stop  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.catalogue import DATA_DIR  # noqa: E402
-from app.config import normalise_database_url  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
 from app.models import Entry, MemberState, Obligation, Report, ReportVersion, Resolution  # noqa: E402
@@ -165,27 +163,9 @@ def time_matrix(app, token: str, requests: int) -> list[float]:
 def time_matrix_http(url: str, token: str, requests: int) -> list[float]:
     """The same requests against gunicorn (the service's configuration) over loopback."""
     import http.client
-    import signal
-    import socket
-    import subprocess
 
-    root = Path(__file__).resolve().parent.parent
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": url, "RATELIMIT_ENABLED": "0", "BIND":
-           f"127.0.0.1:{port}", "LOG_LEVEL": "WARNING", "GUNICORN_LOG_LEVEL": "warning"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
-                               "python:app.gunicorn_config", "wsgi:app"], cwd=root, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    server, port = start_gunicorn("wsgi:app", {"DATABASE_URL": url, "RATELIMIT_ENABLED": "0"})
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         times = []
         for i in range(requests + 6):
@@ -201,8 +181,7 @@ def time_matrix_http(url: str, token: str, requests: int) -> list[float]:
         conn.close()
         return times
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        stop(server)
 
 
 def run(url: str, label: str, requests: int) -> dict[str, float]:
@@ -246,27 +225,8 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--requests", type=int, default=30)
     args = parser.parse_args()
-    backends = args.backends.split(",")
-    if "sqlite" in backends:
-        folder = Path(tempfile.mkdtemp(prefix="bench-sqlite-"))
-        try:
-            run(f"sqlite:///{folder / 'bench.sqlite3'}", "sqlite", args.requests)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-    if "postgresql" in backends:
-        admin_url = normalise_database_url(
-            os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
-        name = f"bench_matrix_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-            run(url, "postgresql", args.requests)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    for label, url in databases(args.backends.split(","), "matrix"):
+        run(url, label, args.requests)
 
 
 if __name__ == "__main__":

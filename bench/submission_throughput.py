@@ -14,29 +14,22 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import queue
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from common import databases, start_gunicorn, stop  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.catalogue import DATA_DIR  # noqa: E402
-from app.config import normalise_database_url  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
 from app.services.authorities import create_authority  # noqa: E402
@@ -83,34 +76,6 @@ def full_report(state: str, number: int) -> bytes:
     body = {"state": state, "resolution": number, "language": "en",
             "reference": f"S/AC.49/2018/{state}", "dated": "2018-03-19", "entries": entries}
     return json.dumps(body).encode()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(target: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_config", target],
-        cwd=ROOT, env={**os.environ, **env, "BIND": f"127.0.0.1:{port}", "LOG_LEVEL": "WARNING",
-                       "GUNICORN_LOG_LEVEL": "warning", "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, port
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"gunicorn {target} did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(30)
 
 
 def drive(port: int, bodies: queue.Queue, headers: dict[str, str], seconds: float,
@@ -204,28 +169,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
-    backends = args.backends.split(",")
-    if "sqlite" in backends:
-        folder = Path(tempfile.mkdtemp(prefix="bench-submit-db-"))
-        try:
-            measure("sqlite", f"sqlite:///{folder / 'bench.sqlite3'}", args.seconds,
-                    args.clients)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-    if "postgresql" in backends:
-        admin_url = normalise_database_url(
-            os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
-        name = f"bench_submit_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-            measure("postgresql", url, args.seconds, args.clients)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    for label, url in databases(args.backends.split(","), "submit"):
+        measure(label, url, args.seconds, args.clients)
 
 
 if __name__ == "__main__":

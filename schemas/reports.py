@@ -194,16 +194,15 @@ class ReportLinksSchema(Schema):
     state = fields.String(required=True)
 
 
-class ReportOutSchema(Schema):
+class ReportSummarySchema(Schema):
+    """A report as lists show it: where it stands, without its entries."""
+
     id = fields.String(required=True, metadata={"description": "Opaque identifier"})
     state = fields.String(required=True)
     resolution = fields.Integer(required=True)
     version = fields.Integer(required=True)
     received_at = fields.DateTime(required=True, metadata={"description": "Of this version"})
     first_received_at = fields.DateTime(required=True)
-    dated = fields.Date(allow_none=True)
-    language = fields.String(required=True)
-    reference = fields.String(allow_none=True)
     on_time = fields.Boolean(
         allow_none=True, metadata={"description": "Null when the resolution sets no deadline"}
     )
@@ -212,23 +211,16 @@ class ReportOutSchema(Schema):
     rating = fields.String(required=True, metadata={"enum": list(RATINGS)})
     flags = fields.List(fields.String(metadata={"enum": list(FLAGS)}), required=True)
     demo = fields.Boolean(required=True, metadata={"description": "Synthetic demo data"})
+
+
+class ReportOutSchema(ReportSummarySchema):
+    """A report with the content of its latest version."""
+
+    dated = fields.Date(allow_none=True)
+    language = fields.String(required=True)
+    reference = fields.String(allow_none=True)
     entries = fields.List(fields.Nested(EntryOutSchema), required=True)
     links = fields.Nested(ReportLinksSchema, required=True)
-
-
-class ReportSummarySchema(Schema):
-    id = fields.String(required=True)
-    state = fields.String(required=True)
-    resolution = fields.Integer(required=True)
-    version = fields.Integer(required=True)
-    received_at = fields.DateTime(required=True)
-    first_received_at = fields.DateTime(required=True)
-    on_time = fields.Boolean(allow_none=True)
-    days_late = fields.Integer(allow_none=True)
-    completeness = fields.Float(required=True)
-    rating = fields.String(required=True, metadata={"enum": list(RATINGS)})
-    flags = fields.List(fields.String(metadata={"enum": list(FLAGS)}), required=True)
-    demo = fields.Boolean(required=True)
 
 
 ReportPageSchema = page_schema(ReportSummarySchema, "ReportPage")
