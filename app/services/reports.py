@@ -75,7 +75,7 @@ def _load_resolution(session: Session, number: int) -> Resolution | None:
     return session.scalar(
         select(Resolution)
         .where(Resolution.number == number)
-        .options(selectinload(Resolution.obligations), selectinload(Resolution.regime))
+        .options(selectinload(Resolution.obligations))
     )
 
 
