@@ -73,6 +73,20 @@ def test_a_government_system_submits_retries_amends_and_reads(client, fra, repor
     assert score["on_time"] is False and score["days_late"] > 3000
 
 
+def test_the_write_response_is_the_report_as_read_back(client, fra, report_body):
+    body = report_body()
+    body["entries"][0]["enforcement"] = {"inspections": None, "seizures": None,
+                                         "designations": None, "violations_reported": None}
+    body["entries"][1]["evidence"] = []
+    created = client.post("/api/v1/reports", json=body, headers=auth(fra))
+    read = client.get(created.headers["Location"], headers=auth(fra))
+    assert created.get_json() == read.get_json()
+    amended = client.put(created.headers["Location"], json=report_body(),
+                         headers=auth(fra, **{"If-Match": created.headers["ETag"]}))
+    assert amended.get_json() == client.get(created.headers["Location"],
+                                            headers=auth(fra)).get_json()
+
+
 def test_get_report_has_etag_and_304(client, fra, report_body):
     created = client.post("/api/v1/reports", json=report_body(), headers=auth(fra))
     url = created.headers["Location"]

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from schemas.reports import ReportInSchema
 
@@ -141,9 +142,12 @@ def _entry_data(entry: dict[str, Any]) -> EntryData:
     return EntryData.from_mapping(entry)
 
 
+def _specs(resolution: Resolution) -> list[ObligationSpec]:
+    return [ObligationSpec(o.code, o.weight, tuple(o.expects)) for o in resolution.obligations]
+
+
 def score_document(resolution: Resolution, entries: Sequence[dict[str, Any]]) -> ScoreResult:
-    specs = [ObligationSpec(o.code, o.weight, tuple(o.expects)) for o in resolution.obligations]
-    return score_report(specs, [_entry_data(e) for e in entries])
+    return score_report(_specs(resolution), [_entry_data(e) for e in entries])
 
 
 def _new_version(
@@ -154,7 +158,8 @@ def _new_version(
     principal: Principal,
     received_at: dt.datetime,
 ) -> ReportVersion:
-    score = score_document(doc.resolution, doc.data["entries"])
+    entries = [_entry_data(e) for e in doc.data["entries"]]
+    score = score_report(_specs(doc.resolution), entries)
     version = ReportVersion(
         report=report,
         number=number,
@@ -169,26 +174,32 @@ def _new_version(
         rating=score.rating,
         score_method=score.method,
         score=score.as_dict(),
-        content_flags=flag_rules.content_flags(
-            score.completeness, [_entry_data(e) for e in doc.data["entries"]]
-        ),
+        content_flags=flag_rules.content_flags(score.completeness, entries),
     )
     session.add(version)
+    session.flush()  # the report's and the version's ids, for the entries
+    rows, shown = [], []
     for position, entry in enumerate(doc.data["entries"], start=1):
         figures = entry.get("enforcement") or {}
-        session.add(Entry(
-            version=version,
-            obligation=doc.obligations[entry["obligation"]],
-            position=position,
-            status=entry["status"],
-            legal_basis=entry.get("legal_basis"),
-            competent_authority=entry.get("competent_authority"),
-            measures=entry.get("measures"),
-            evidence=entry.get("evidence") or [],
-            justification=entry.get("justification"),
-            notes=entry.get("notes"),
+        obligation = doc.obligations[entry["obligation"]]
+        values = {
+            "position": position,
+            "status": entry["status"],
+            "legal_basis": entry.get("legal_basis"),
+            "competent_authority": entry.get("competent_authority"),
+            "measures": entry.get("measures"),
+            "evidence": entry.get("evidence") or [],
+            "justification": entry.get("justification"),
+            "notes": entry.get("notes"),
             **{name: figures.get(name) for name in ENFORCEMENT_FIGURES},
-        ))
+        }
+        rows.append({"version_id": version.id, "obligation_id": obligation.id, **values})
+        shown.append(Entry(obligation=obligation, **values))
+    if rows:
+        # One statement for all entries, where the ORM would insert them one by one.
+        session.execute(insert(Entry), rows)
+    # The version's entries as the response shows them, without reading them back.
+    set_committed_value(version, "entries", shown)
     return version
 
 
@@ -241,9 +252,8 @@ def _create(
         is_demo=demo,
     )
     session.add(report)
-    version = _new_version(session, report, 1, doc, principal, received_at)
     try:
-        session.flush()
+        version = _new_version(session, report, 1, doc, principal, received_at)
     except IntegrityError:
         # Another request stored a report for this state and resolution in the meantime.
         session.rollback()
@@ -344,9 +354,8 @@ def _append(
             "Another amendment was stored first; read the report again and resend."
         )
     session.expire(report, ["current_version"])
-    version = _new_version(session, report, number, doc, principal, received_at)
     try:
-        session.flush()
+        version = _new_version(session, report, number, doc, principal, received_at)
     except IntegrityError:
         session.rollback()
         raise PreconditionFailed(
