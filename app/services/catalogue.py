@@ -213,12 +213,3 @@ def get_state(session: Session, iso3: str) -> MemberState:
     if state is None:
         raise NotFound(f"No Member State with ISO 3166-1 alpha-3 code {iso3!r}.")
     return state
-
-
-def catalogue_counts(session: Session) -> dict[str, int]:
-    return {
-        model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
-        for model in (Regime, Resolution, Obligation, MemberState)
-    }
-
-
