@@ -172,3 +172,11 @@ def requires(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def current_principal() -> Principal:
     return authenticate()
+
+
+def require_own_state(iso3: str) -> Principal:
+    """A reporter may read what concerns its own state only (panel and admin: any)."""
+    principal = authenticate()
+    if principal.is_reporter and principal.state_iso3 != iso3.upper():
+        raise Forbidden(f"This token may read the profile of {principal.state_iso3} only.")
+    return principal

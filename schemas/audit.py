@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import StrictSchema, page_schema
+from .common import PageArgsSchema, page_schema
 
 ACTIONS = ("authority.create", "authority.revoke", "token.create", "token.revoke",
            "report.create", "report.amend")
 
 
-class AuditArgsSchema(StrictSchema):
+class AuditArgsSchema(PageArgsSchema):
     authority = fields.String(validate=validate.Length(min=1, max=200),
                               metadata={"description": "Name of the acting authority"})
     state = fields.String(validate=validate.Regexp(r"^[A-Za-z]{3}$"))
     action = fields.String(validate=validate.OneOf(ACTIONS))
     since = fields.AwareDateTime(metadata={"description": "Events at or after this instant"})
     until = fields.AwareDateTime(metadata={"description": "Events before this instant"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200),
-                               metadata={"description": "Items per page; default 50, maximum 200"})
 
 
 class AuditEventSchema(Schema):

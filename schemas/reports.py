@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .common import StrictSchema, page_schema
+from .common import PageArgsSchema, StrictSchema, page_schema
 
 STATUSES = ("implemented", "partially_implemented", "not_implemented", "not_applicable")
 RATINGS = ("complete", "largely_complete", "partially_complete", "incomplete", "not_reported")
@@ -226,16 +226,10 @@ class ReportOutSchema(ReportSummarySchema):
 ReportPageSchema = page_schema(ReportSummarySchema, "ReportPage")
 
 
-class ReportListArgsSchema(StrictSchema):
+class ReportListArgsSchema(PageArgsSchema):
     state = fields.String(validate=validate.Regexp(r"^[A-Za-z]{3}$"))
     resolution = fields.Integer(validate=validate.Range(min=1, max=100000))
     rating = fields.String(validate=validate.OneOf(RATINGS[:-1]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    page_size = fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=1, max=200),
-        metadata={"description": "Items per page; default 50, maximum 200"},
-    )
 
 
 class VersionSummarySchema(Schema):

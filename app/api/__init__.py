@@ -20,6 +20,11 @@ JSON_MIMETYPES = ("application/json",)
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
+def envelope(items: list[Any], total: int, page: int, page_size: int) -> dict[str, Any]:
+    """The body of every paginated list."""
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
+
+
 def page_size_or_default(page_size: int | None) -> int:
     if page_size is None:
         return current_app.config["PAGE_SIZE_DEFAULT"]

@@ -11,7 +11,7 @@ from schemas.audit import AuditArgsSchema, AuditPageSchema
 from ..auth import requires
 from ..extensions import db
 from ..services import audit_trail
-from . import page_size_or_default
+from . import envelope, page_size_or_default
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit",
                 description="Who did what, when, from which token (admins only). Append-only.")
@@ -31,4 +31,4 @@ class AuditTrail(MethodView):
             action=args.get("action"), since=args.get("since"), until=args.get("until"),
             page=args["page"], page_size=size,
         )
-        return {"items": items, "total": total, "page": args["page"], "page_size": size}
+        return envelope(items, total, args["page"], size)

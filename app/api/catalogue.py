@@ -18,7 +18,7 @@ from schemas.common import PageArgsSchema
 
 from ..extensions import db
 from ..services import catalogue as service
-from . import page_size_or_default
+from . import envelope, page_size_or_default
 
 blp = Blueprint(
     "catalogue",
@@ -35,10 +35,6 @@ class ResolutionListArgs(PageArgsSchema):
 
 class StateListArgs(PageArgsSchema):
     un_group = fields.String(validate=validate.OneOf(UN_GROUPS))
-
-
-def _envelope(items, total, page, page_size):
-    return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
 def _regime_view(regime):
@@ -60,7 +56,7 @@ class Regimes(MethodView):
         """List sanctions regimes"""
         size = page_size_or_default(args["page_size"])
         items, total = service.list_regimes(db.session, args["page"], size)
-        return _envelope([_regime_view(r) for r in items], total, args["page"], size)
+        return envelope([_regime_view(r) for r in items], total, args["page"], size)
 
 
 @blp.route("/resolutions")
@@ -73,7 +69,7 @@ class Resolutions(MethodView):
         items, total = service.list_resolutions(
             db.session, args["page"], size, regime=args.get("regime")
         )
-        return _envelope(items, total, args["page"], size)
+        return envelope(items, total, args["page"], size)
 
 
 @blp.route("/resolutions/<int(max=999999):number>")
@@ -94,7 +90,7 @@ class States(MethodView):
         items, total = service.list_states(
             db.session, args["page"], size, un_group=args.get("un_group")
         )
-        return _envelope(items, total, args["page"], size)
+        return envelope(items, total, args["page"], size)
 
 
 @blp.route("/states/<string(length=3):iso3>")

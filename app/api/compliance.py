@@ -19,7 +19,7 @@ from schemas.compliance import (
     StateProfileSchema,
 )
 
-from ..auth import Forbidden, current_principal, requires
+from ..auth import require_own_state, requires
 from ..extensions import db
 from ..services import compliance as service
 
@@ -120,9 +120,7 @@ class StateProfile(MethodView):
     @requires("reporter", "panel", "admin")
     def get(self, args, iso3):
         """One row per resolution for one Member State (a reporter: its own state only)"""
-        principal = current_principal()
-        if principal.is_reporter and principal.state_iso3 != iso3.upper():
-            raise Forbidden(f"This token may read the profile of {principal.state_iso3} only.")
+        require_own_state(iso3)
         state, cutoff, rows = service.state_profile(db.session, iso3, args.get("as_of"))
         shown = service.filter_and_sort(rows, rating=args.get("rating"), flag=args.get("flag"),
                                         sort=args["sort"])

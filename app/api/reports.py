@@ -27,7 +27,7 @@ from ..models import Report, ReportVersion
 from ..models.types import utcnow
 from ..services import idempotency
 from ..services import reports as service
-from . import json_body, page_size_or_default
+from . import envelope, json_body, page_size_or_default
 
 blp = Blueprint(
     "reports",
@@ -195,7 +195,7 @@ class Reports(MethodView):
                 "flags": flag_rules.report_flags(version.content_flags, timing.on_time),
                 "demo": report.is_demo,
             })
-        return {"items": items, "total": total, "page": args["page"], "page_size": size}
+        return envelope(items, total, args["page"], size)
 
 
 @blp.route("/validate")

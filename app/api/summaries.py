@@ -10,7 +10,7 @@ from marshmallow import RAISE
 from schemas.summaries import SummaryArgsSchema
 
 from .. import rendering
-from ..auth import Forbidden, current_principal, requires
+from ..auth import require_own_state, requires
 from ..extensions import db
 from ..services import summaries as service
 
@@ -89,9 +89,7 @@ class StateSummary(MethodView):
     @requires("reporter", "panel", "admin")
     def get(self, args, iso3, fmt):
         """Implementation profile of one Member State (a reporter: its own)"""
-        principal = current_principal()
-        if principal.is_reporter and principal.state_iso3 != iso3.upper():
-            raise Forbidden(f"This token may read the profile of {principal.state_iso3} only.")
+        require_own_state(iso3)
         context = service.state_context(db.session, iso3, args.get("as_of"))
         return _document("state", context["state"]["iso3"], context, fmt)
 

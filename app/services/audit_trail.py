@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import ApiToken, AuditEvent, Authority, Report
+from . import page_of
 
 
 def list_events(
@@ -40,8 +41,7 @@ def list_events(
         stmt = stmt.where(AuditEvent.occurred_at >= since)
     if until:
         stmt = stmt.where(AuditEvent.occurred_at < until)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
+    rows, total = page_of(session, stmt, page, page_size)
     items = [
         {
             "id": event.id, "occurred_at": event.occurred_at, "actor": event.actor,
@@ -50,4 +50,4 @@ def list_events(
         }
         for event, token, report in rows
     ]
-    return items, total or 0
+    return items, total

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from schemas.catalogue import MemberStatesFileSchema, RegimeFileSchema
@@ -18,6 +17,7 @@ from ..catalogue import DATA_DIR
 from ..errors import NotFound, json_pointer
 from ..errors import flatten_messages as _flatten
 from ..models import MemberState, Obligation, Regime, Resolution
+from . import page_of
 
 
 class CatalogueFileError(Exception):
@@ -166,10 +166,9 @@ def load_catalogue(session: Session, data_dir: Path = DATA_DIR) -> LoadReport:
 
 # --- reads -------------------------------------------------------------------------------
 
-def _page(session: Session, stmt, page: int, page_size: int) -> tuple[Sequence[Any], int]:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).all()
-    return items, total or 0
+def _page(session: Session, stmt, page: int, page_size: int) -> tuple[list[Any], int]:
+    rows, total = page_of(session, stmt, page, page_size)
+    return [row[0] for row in rows], total
 
 
 def list_regimes(session: Session, page: int, page_size: int):

@@ -29,7 +29,7 @@ from ..errors import Conflict, NotFound, ProblemError, Unprocessable, flatten_me
 from ..models import Entry, MemberState, Obligation, Report, ReportVersion, Resolution
 from ..models.types import utcnow
 from ..scoring import EntryData, ObligationSpec, ScoreResult, score_report
-from . import audit
+from . import audit, page_of
 
 ENFORCEMENT_FIGURES = ("inspections", "seizures", "designations", "violations_reported")
 
@@ -517,9 +517,8 @@ def list_reports(
         stmt = stmt.where(Resolution.number == resolution)
     if rating:
         stmt = stmt.where(ReportVersion.rating == rating)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
-    return [(r.Report, r.ReportVersion) for r in rows], total or 0
+    rows, total = page_of(session, stmt, page, page_size)
+    return [(r.Report, r.ReportVersion) for r in rows], total
 
 
 def report_timeliness(report: Report) -> flag_rules.Timeliness:
