@@ -17,7 +17,7 @@ from .extensions import db
 from .services import authorities
 from .services.backfill_files import BackfillFileError, read_records
 from .services.catalogue import CatalogueFileError, load_catalogue
-from .services.demo import load_demo
+from .services.demo import load_demo, unload_demo
 from .services.reports import BackfillError, backfill
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
@@ -178,6 +178,19 @@ def demo_load(seed: int) -> None:
     else:
         click.echo(f"stored {count} demo report versions; every output built from them is "
                    "marked as demo data")
+
+
+@demo_cli.command("unload")
+def demo_unload() -> None:
+    """Remove all demo data (and only demo data) in one transaction."""
+    if not inspect(db.engine).has_table("report"):
+        raise click.ClickException("run `flask --app wsgi db upgrade` first")
+    removed = unload_demo(db.session)
+    if removed.reports == 0:
+        click.echo("no demo data to remove")
+    else:
+        click.echo(f"removed {removed.reports} demo reports ({removed.versions} versions, "
+                   f"{removed.entries} entries); real reports are untouched")
 
 
 @summary_cli.command("render")

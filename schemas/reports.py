@@ -139,7 +139,10 @@ class ReportInSchema(StrictSchema):
     entries = fields.List(
         fields.Nested(EntryInSchema),
         required=True,
-        validate=validate.Length(max=MAX_ENTRIES),
+        validate=validate.Length(
+            min=1, max=MAX_ENTRIES,
+            error="A report addresses at least one obligation and at most {max}.",
+        ),
     )
 
     @validates_schema
