@@ -223,8 +223,8 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
             out.write_bytes(rendering.render_pdf(rendering.render_html(template, context))[0])
     except ProblemError as exc:
         raise click.ClickException(exc.detail) from exc
-    click.echo(f"wrote {out} (as of {context['as_of']}"
-               f"{', DEMO DATA' if context['demo'] else ''})")
+    marks = {"all": ", DEMO DATA", "mixed": ", CONTAINS DEMO DATA"}
+    click.echo(f"wrote {out} (as of {context['as_of']}{marks.get(context['demo'], '')})")
 
 
 def register_commands(app: Flask) -> None:
