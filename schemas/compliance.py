@@ -5,16 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from .catalogue import UN_GROUPS
-from .common import StrictSchema
+from .common import StrictSchema, as_of_field
 from .reports import FLAGS, RATINGS
 
 SORTS = ("state", "-state", "completeness", "-completeness", "days_late", "-days_late")
 
 
 class ComplianceArgsSchema(StrictSchema):
-    as_of = fields.Date(
-        metadata={"description": "What was known at the end of this day, UTC; default: now"}
-    )
+    as_of = as_of_field()
     un_group = fields.String(validate=validate.OneOf(UN_GROUPS))
     rating = fields.String(validate=validate.OneOf(RATINGS))
     flag = fields.String(validate=validate.OneOf(FLAGS))

@@ -11,7 +11,7 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.routing import BaseConverter
 
-from ..errors import ProblemError
+from ..errors import ProblemError, Unprocessable, json_pointer
 from .openapi import Api
 
 api = Api()
@@ -93,11 +93,50 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+class UnpairedSurrogates(Unprocessable):
+    """Well-formed JSON whose strings cannot be stored or sent back: a `\\ud800` escape
+    without its pair is valid JSON syntax but no Unicode text."""
+
+
+SURROGATE_DETAIL = ("Unpaired UTF-16 surrogate escape (such as \\ud800): not a Unicode "
+                    "character.")
+
+
+def _unpaired_surrogates(value: Any, path: tuple[Any, ...] = ()) -> list[dict[str, str]]:
+    """A `{pointer, detail}` for every string (value or name) that is not valid Unicode."""
+    errors: list[dict[str, str]] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if not _is_unicode(item):
+                errors.append({"pointer": json_pointer(where), "detail": SURROGATE_DETAIL})
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if not _is_unicode(key):
+                    errors.append({"pointer": json_pointer((*where, key)),
+                                   "detail": "A member name: " + SURROGATE_DETAIL})
+                stack.append((child, (*where, key)))
+        elif isinstance(item, list):
+            stack.extend((child, (*where, index)) for index, child in enumerate(item))
+    return sorted(errors, key=lambda e: e["pointer"])
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def json_body() -> Any:
-    """The request body parsed as strict JSON (UTF-8; no NaN, no repeated names), or 400."""
+    """The request body parsed as strict JSON (UTF-8; no NaN, no repeated names), or 400; a
+    string with an unpaired surrogate escape is 422 (`UnpairedSurrogates`) with a pointer to
+    each one, so that no such string reaches a schema, the database or a response."""
     raw = request.get_data(cache=True)
     try:
-        return json.loads(
+        parsed = json.loads(
             raw.decode("utf-8"),
             parse_constant=_no_constants,
             object_pairs_hook=_no_duplicate_keys,
@@ -108,6 +147,13 @@ def json_body() -> Any:
         detail = "The body is nested too deeply."
     except ValueError as exc:
         detail = f"The body is not valid JSON: {exc}."
+    else:
+        errors = _unpaired_surrogates(parsed)
+        if errors:
+            raise UnpairedSurrogates(
+                "Some strings are not valid Unicode; see errors.", errors=errors
+            )
+        return parsed
     raise MalformedBody(detail, errors=[{"pointer": "", "detail": detail}])
 
 
