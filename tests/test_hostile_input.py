@@ -344,3 +344,38 @@ def test_query_strings_and_paths_that_are_not_utf8_are_harmless(client, fra):
     assert r.status_code in (400, 404)
     r = client.get("/api/v1/reports?state=%ED%A0%80", headers=auth(fra))
     assert r.status_code == 422
+
+
+def _chunked(payload: bytes, size: int = 65536) -> bytes:
+    out = b""
+    for start in range(0, len(payload), size):
+        piece = payload[start:start + size]
+        out += f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+    return out + b"0\r\n\r\n"
+
+
+def test_a_chunked_body_over_the_limit_is_413_through_a_server(app, server, fra):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    payload = b'{"state": "' + b"x" * limit + b'"}'
+    request = (
+        b"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\n"
+        b"Authorization: Bearer " + fra.encode() + b"\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + _chunked(payload)
+    )
+    answer = _raw(server, request)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:300]
+    assert b"application/problem+json" in answer
+    _nothing_stored(app)
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(app, server, fra, report_body):
+    payload = json.dumps(report_body()).encode()
+    request = (
+        b"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\n"
+        b"Authorization: Bearer " + fra.encode() + b"\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + _chunked(payload, 1000)
+    )
+    answer = _raw(server, request)
+    assert answer.startswith(b"HTTP/1.1 201"), answer[:1000]
