@@ -163,17 +163,23 @@ def requires(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = authenticate()
-            if principal.role not in roles:
-                raise Forbidden(
-                    f"The {principal.role} role may not do this; it needs: {', '.join(roles)}."
-                )
+            require_role(roles)
             return view(*args, **kwargs)
 
         wrapper._required_roles = roles  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def require_role(roles: tuple[str, ...]) -> Principal:
+    """The request's principal if its role is one of `roles`, else 401 or 403."""
+    principal = authenticate()
+    if principal.role not in roles:
+        raise Forbidden(
+            f"The {principal.role} role may not do this; it needs: {', '.join(roles)}."
+        )
+    return principal
 
 
 def current_principal() -> Principal:

@@ -83,6 +83,21 @@ def _check_request() -> None:
     )
 
 
+def _authenticate_first() -> None:
+    """An operation that needs a token checks it (401, 403) before its parameters and body
+    (422): an unauthenticated client learns nothing about what a valid request looks like.
+    The roles are those of the view's `requires` decorator."""
+    if request.routing_exception is not None or request.endpoint is None:
+        return
+    view_class = getattr(current_app.view_functions[request.endpoint], "view_class", None)
+    method = getattr(view_class, request.method.lower(), None) if view_class else None
+    roles = getattr(method, "_required_roles", None)
+    if roles:
+        from ..auth import require_role
+
+        require_role(roles)
+
+
 class StreamedBodyLimit:
     """WSGI middleware: a body sent without Content-Length (`Transfer-Encoding: chunked`) is
     read here, at most MAX_CONTENT_LENGTH + 1 bytes, and handed on as an ordinary body of
@@ -258,6 +273,7 @@ def register_api(app: Flask) -> None:
          "description": "A token from `flask --app wsgi authority create`"},
     )
     app.before_request(_check_request)
+    app.before_request(_authenticate_first)
     app.wsgi_app = StreamedBodyLimit(app.wsgi_app, app)  # type: ignore[method-assign]
     app.after_request(_strong_etag)
 
