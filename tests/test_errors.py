@@ -147,3 +147,11 @@ def test_body_over_the_limit_is_413(echo_app):
 def test_routing_errors_come_before_body_checks(client):
     r = client.post("/api/v1/resolutions", data="x", content_type="text/plain")
     assert_problem(r, 405)
+
+
+def test_the_token_is_checked_before_the_parameters(client):
+    # An anonymous client gets 401, not a description of what a valid request looks like.
+    r = client.get("/api/v1/compliance?resolution=0&as_of=9999-12-31&sort=nonsense")
+    assert_problem(r, 401)
+    r = client.post("/api/v1/reports", data="{not json", content_type="application/json")
+    assert_problem(r, 401)
