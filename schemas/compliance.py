@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from .catalogue import UN_GROUPS
-from .common import StrictSchema
+from .common import StrictSchema, as_of_field
 from .reports import FLAGS, RATINGS
 
 SORTS = ("name", "-name", "state", "-state", "completeness", "-completeness", "days_late",
@@ -14,9 +14,7 @@ ROW_STATUSES = ("reported", "not_reported", "no_report_requested", "not_expected
 
 
 class ComplianceArgsSchema(StrictSchema):
-    as_of = fields.Date(
-        metadata={"description": "What was known at the end of this day, UTC; default: now"}
-    )
+    as_of = as_of_field()
     un_group = fields.String(validate=validate.OneOf(UN_GROUPS))
     rating = fields.String(validate=validate.OneOf(RATINGS))
     flag = fields.String(validate=validate.OneOf(FLAGS))

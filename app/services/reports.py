@@ -308,7 +308,12 @@ def _match(if_match: str | None, report: Report) -> None:
     current = etag_for(report)
     tags = [t.strip() for t in if_match.split(",")]
     if "*" in tags:
-        return
+        # `*` matches any version, so it would not stop a lost update: amendments must name
+        # the version they replace.
+        raise PreconditionRequired(
+            "If-Match must name the report's current ETag; `*` names no version.",
+            errors=[{"pointer": "If-Match", "detail": "`*` is not a version."}],
+        )
     for tag in tags:
         if tag.startswith("W/"):
             continue  # weak tags never match for a write
