@@ -9,6 +9,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import inspect
 
+from schemas.common import FIRST_RESOLUTION_DATE, today_utc
+
 from . import migrations
 from .auth import COMMAND_LINE
 from .catalogue import DATA_DIR
@@ -211,6 +213,10 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
     if fmt not in ("pdf", "html"):
         raise click.UsageError("--out must end in .pdf or .html")
     kind, subject = ("resolution", resolution) if resolution is not None else ("state", state)
+    if as_of is not None and not (FIRST_RESOLUTION_DATE <= as_of.date() <= today_utc()):
+        raise click.BadParameter(
+            f"must lie between {FIRST_RESOLUTION_DATE} and today", param_hint="--as-of"
+        )
     try:
         context = summaries.build_context(db.session, kind, subject,
                                           as_of.date() if as_of else None)

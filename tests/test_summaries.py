@@ -402,3 +402,14 @@ def test_method_note_is_in_every_document(client, panel):
         _get(client, panel, "/api/v1/summaries/resolutions/2094.pdf?as_of=2014-01-01").data))
     assert "It is not a verdict on compliance" in text
     assert re.search(r"Method completeness-1", text)
+
+
+def test_cli_refuses_an_as_of_out_of_range(runner, tmp_path):
+    for as_of in ("9999-12-31", "2001-01-01"):
+        result = runner.invoke(args=["summary", "render", "--resolution", "2397", "--as-of",
+                                     as_of, "--out", str(tmp_path / "x.pdf")])
+        assert result.exit_code == 2, result.output
+        assert "--as-of" in result.output and "Traceback" not in result.output
+    result = runner.invoke(args=["summary", "render", "--resolution", "2397", "--as-of",
+                                 "2017-12-01", "--out", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 1 and "adopted on 2017-12-22" in result.output
