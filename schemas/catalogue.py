@@ -139,20 +139,34 @@ MemberStatePageSchema = page_schema(MemberStateSchema, "MemberStatePage")
 
 # --- The bundled data files (app/catalogue/data), validated before anything is written ---
 
+def _check(predicate, message: str):
+    """A field validator: marshmallow 4 ignores a validator's return value, so raise."""
+
+    def check(value) -> None:
+        if not predicate(value):
+            raise ValidationError(message)
+
+    return check
+
+
 class _FileSchema(Schema):
     class Meta:
         unknown = "raise"
 
 
 class ObligationFileSchema(_FileSchema):
-    code = fields.String(required=True, validate=lambda s: "/" in s and len(s) <= 40)
+    code = fields.String(
+        required=True,
+        validate=_check(lambda s: "/" in s and len(s) <= 40,
+                        "<resolution>/<paragraph>, at most 40 characters"),
+    )
     paragraph = fields.String(allow_none=True, load_default=None)
     category = fields.String(required=True)
     summary = fields.String(required=True)
     binding = fields.Boolean(required=True)
-    weight = fields.Integer(required=True, strict=True, validate=lambda w: 1 <= w <= 100)
+    weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
     expects = fields.List(
-        fields.String(validate=lambda e: e in ELEMENTS), required=True
+        fields.String(validate=validate.OneOf(ELEMENTS)), required=True
     )
     verified = fields.Boolean(required=True)
     source = fields.String(required=True, validate=validate.Length(min=1))
@@ -179,7 +193,11 @@ REQUIREMENT_FIELDS = {
 class ReportingRequirementFileSchema(_FileSchema):
     """Shape checked on load; not stored yet (see app/catalogue/data/README.md)."""
 
-    code = fields.String(required=True, validate=lambda s: "/R" in s and len(s) <= 60)
+    code = fields.String(
+        required=True,
+        validate=_check(lambda s: "/R" in s and len(s) <= 60,
+                        "<resolution>/R<name>, at most 60 characters"),
+    )
     paragraph = fields.String(required=True, allow_none=True)
     kind = fields.String(required=True, validate=validate.OneOf(list(REQUIREMENT_FIELDS)))
     due_days_after_adoption = fields.Integer(
@@ -198,8 +216,11 @@ class ReportingRequirementFileSchema(_FileSchema):
     verification_note = fields.String(required=True, validate=validate.Length(min=1))
     obligations = fields.Raw(
         required=True,
-        validate=lambda v: v == "all" or (
-            isinstance(v, list) and bool(v) and all(isinstance(c, str) for c in v)
+        validate=_check(
+            lambda v: v == "all" or (
+                isinstance(v, list) and bool(v) and all(isinstance(c, str) for c in v)
+            ),
+            '"all" or a non-empty list of obligation codes',
         ),
         metadata={"description": '"all" or a list of obligation codes'},
     )
@@ -258,14 +279,14 @@ class RegimeFileSchema(_FileSchema):
 
 
 class StateFileSchema(_FileSchema):
-    iso3 = fields.String(required=True, validate=lambda s: len(s) == 3 and s.isupper())
+    iso3 = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     name = fields.String(required=True)
-    un_group = fields.String(required=True, validate=lambda g: g in UN_GROUPS)
+    un_group = fields.String(required=True, validate=validate.OneOf(UN_GROUPS))
     note = fields.String(allow_none=True, load_default=None)
 
 
 class MemberStatesFileSchema(_FileSchema):
-    format = fields.Integer(required=True, validate=lambda v: v == 1)
+    format = fields.Integer(required=True, validate=validate.Equal(1))
     source = fields.String(required=True)
     license = fields.String(required=True)
     groups = fields.List(fields.String(), required=True)

@@ -239,3 +239,52 @@ def test_bundled_catalogue_is_consistent():
     assert (len(requirements), sum(q["verified"] for q in requirements)) == (16, 8)
     no_report = {r["number"] for r in regime["resolutions"] if r["reporting_deadline_days"] is None}
     assert no_report == {1695, 2087, 2356}
+
+
+def _res(doc, number):
+    return next(r for r in doc["resolutions"] if r["number"] == number)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: _res(d, 2397)["obligations"][0].update(expects=["legal_basis", "proof"]),
+         "/resolutions/10/obligations/0/expects/1: Must be one of"),
+        (lambda d: _res(d, 2397)["obligations"][0].update(code="2397-4"),
+         "/resolutions/10/obligations/0/code: <resolution>/<paragraph>"),
+        (lambda d: _res(d, 2397)["obligations"][0].update(verification_note=""),
+         "/resolutions/10/obligations/0/verification_note"),
+        (lambda d: _res(d, 2397)["obligations"][0].update(source=None),
+         "/resolutions/10/obligations/0/source"),
+        (lambda d: _res(d, 2397)["reporting_requirements"][1].update(obligations="some"),
+         "/resolutions/10/reporting_requirements/1/obligations"),
+        (lambda d: _res(d, 2397)["reporting_requirements"][1].update(period_days=30),
+         "/resolutions/10/reporting_requirements/1/period_days: must be null for kind 'staged'"),
+        (lambda d: _res(d, 2397)["reporting_requirements"][1].update(obligations=["2397/99"]),
+         "resolution 2397: reporting requirement 2397/R-8 names unknown obligations"),
+        (lambda d: _res(d, 2397)["reporting_requirements"][0].update(due="2018-03-23"),
+         "resolution 2397: reporting requirement 2397/R-general: due is not adoption"),
+        (lambda d: _res(d, 2397).update(reporting_deadline_verified=True),
+         "resolution 2397: reporting_deadline_verified is true but no verified general request"),
+    ],
+)
+def test_a_regime_file_that_breaks_the_format_is_refused(migrated, data_copy, change, message):
+    _edit(data_copy / "regimes" / "1718-dprk.json", change)
+    result = migrated.test_cli_runner().invoke(
+        args=["catalogue", "load", "--path", str(data_copy)]
+    )
+    assert result.exit_code != 0
+    assert "nothing was loaded" in result.output
+    assert message in result.output
+
+
+@pytest.mark.parametrize(
+    "state, message",
+    [({"iso3": "fra"}, "/states/0/iso3"), ({"un_group": "Nordic"}, "/states/0/un_group")],
+)
+def test_a_bad_member_state_is_refused(migrated, data_copy, state, message):
+    _edit(data_copy / "member_states.json", lambda d: d["states"][0].update(state))
+    result = migrated.test_cli_runner().invoke(
+        args=["catalogue", "load", "--path", str(data_copy)]
+    )
+    assert result.exit_code != 0 and message in result.output
