@@ -59,6 +59,9 @@ def _current() -> str:
     return ", ".join(sorted(current)) or "base (empty)"
 
 
+MAX_ADDED_LISTED = 20  # a first load adds hundreds of rows: listed only with -v
+
+
 @catalogue_cli.command("load")
 @click.option(
     "--path",
@@ -83,6 +86,10 @@ def catalogue_load(data_dir: Path, verbose: bool) -> None:
     lines = report.lines()
     if not verbose:
         lines = [line for line in lines if not line.startswith("  ")]
+        if len(report.added) <= MAX_ADDED_LISTED:
+            lines += [f"  + {item}" for item in report.added]
+        else:
+            lines.append(f"  (-v lists the {len(report.added)} rows added)")
         lines += [f"  ~ {item}" for item in report.changed]
     for line in lines:
         click.echo(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -73,7 +74,11 @@ def redis_uri():
     try:
         redis.Redis.from_url(uri).ping()
     except redis.exceptions.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+        reason = ("Redis is not running on 127.0.0.1:6379 (scripts/setup.sh test starts it "
+                  "when redis-server is installed)")
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
     return uri
 
 
