@@ -250,3 +250,45 @@ def test_names_sort_as_a_reader_expects():
     names = ["Bulgaria", "Bahamas", "Côte d'Ivoire", "Croatia", "Cuba", "Türkiye", "Turkmenistan"]
     assert sorted(names, key=name_key) == ["Bahamas", "Bulgaria", "Côte d'Ivoire", "Croatia",
                                            "Cuba", "Türkiye", "Turkmenistan"]
+
+
+def test_an_unverified_deadline_is_shown_as_such(client, panel):
+    unverified = _matrix(client, panel, "resolution=2397")
+    verified = _matrix(client, panel, "resolution=2094")
+    assert unverified["deadline_verified"] is False
+    assert {r["deadline_verified"] for r in unverified["items"]} == {False}
+    assert verified["deadline_verified"] is True
+    assert {r["deadline_verified"] for r in verified["items"]} == {True}
+    assert _matrix(client, panel, "resolution=2356")["deadline_verified"] is None
+    caveat = "this deadline has not been confirmed against the resolution text"
+    for number, shown in ((2397, True), (2094, False)):
+        text = " ".join(pdf_pages(client.get(f"/api/v1/summaries/resolutions/{number}.pdf",
+                                             headers=auth(panel)).data))
+        assert (caveat in text) is shown, number
+    profile = client.get("/api/v1/summaries/states/FRA.html",
+                         headers=auth(panel)).get_data(as_text=True)
+    assert "2018-03-22&nbsp;*" in profile and "2013-06-05&nbsp;*" not in profile
+    assert "* Deadline not confirmed against the resolution text" in profile
+
+
+def test_unverified_obligations_carry_a_dagger_in_state_profiles(client, panel, admin,
+                                                                 report_body):
+    detail = client.get("/api/v1/resolutions/2397").get_json()
+    flags = {o["code"]: o["verified"] for o in detail["obligations"]}
+    assert set(flags.values()) == {True, False}
+    body = report_body("FRA", 2397)
+    unverified = [c for c, v in flags.items() if not v]
+    verified = [c for c, v in flags.items() if v]
+    # Address one verified and one unverified obligation; leave the others unaddressed.
+    body["entries"] = [e for e in body["entries"] if e["obligation"] in
+                       (unverified[0], verified[0])]
+    assert client.post("/api/v1/reports", json=body, headers=auth(admin)).status_code == 201
+    html = client.get("/api/v1/summaries/states/FRA.html",
+                      headers=auth(panel)).get_data(as_text=True)
+    assert f"{unverified[0]}&nbsp;†" in html  # in the answers
+    assert f"{verified[0]}&nbsp;†" not in html
+    for code in unverified[1:]:
+        assert f"{code}&nbsp;†" in html  # in the list of obligations not addressed
+    text = " ".join(pdf_pages(client.get("/api/v1/summaries/states/FRA.pdf",
+                                         headers=auth(panel)).data))
+    assert f"{unverified[0]} †" in text

@@ -132,7 +132,7 @@ def deadline_verified(resolution: Resolution) -> bool | None:
     the resolution sets no deadline."""
     if resolution.reporting_deadline_days is None:
         return None
-    return bool(getattr(resolution, "reporting_deadline_verified", False))
+    return resolution.reporting_deadline_verified
 
 
 def row_status(state: MemberState, resolution: Resolution, reported: bool) -> str:
