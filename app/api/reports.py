@@ -169,6 +169,8 @@ class Reports(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(ReportListArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, ReportPageSchema)
+    @blp.alt_response(404, response="NOT_FOUND",
+                      description="A reporter asked for another state's reports (`state`)")
     @requires(*READERS)
     def get(self, args):
         """List reports (a reporter sees its own state's only)"""
