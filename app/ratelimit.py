@@ -7,7 +7,7 @@ limit gets 429 with `Retry-After`, as problem+json.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import ApplicationLimit, Limiter
 
 
@@ -44,5 +44,24 @@ limiter = Limiter(
 )
 
 
+# `Retry-After` says "this request may succeed later": a 429, a 503, and the 409 of an
+# Idempotency-Key still in flight. The limiter's header injection would put it on every
+# response (and raise the application's own value to the end of the limit's window).
+RETRY_AFTER_STATUSES = (409, 503)
+
+
+def _retry_after_only_when_retrying(response: Response) -> Response:
+    own = g.pop("retry_after", None)
+    if response.status_code == 429:
+        return response
+    if own is not None and response.status_code in RETRY_AFTER_STATUSES:
+        response.headers["Retry-After"] = own
+    else:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_app(app: Flask) -> None:
+    # Registered first, so it runs after the limiter's own after-request hook.
+    app.after_request(_retry_after_only_when_retrying)
     limiter.init_app(app)
