@@ -68,7 +68,9 @@ class Api(SmorestApi):
             self.spec.components.get_ref("response", http.HTTPStatus(status).name)
 
     def openapi_document(self) -> dict[str, Any]:
-        return complete_document(self.spec.to_dict())
+        return complete_document(
+            self.spec.to_dict(), page_size_max=flask.current_app.config["PAGE_SIZE_MAX"]
+        )
 
     def _openapi_json(self):  # type: ignore[override]
         return flask.current_app.response_class(
@@ -88,9 +90,15 @@ RATE_LIMITED = {
 }
 
 
-def complete_document(doc: dict[str, Any]) -> dict[str, Any]:
+def complete_document(doc: dict[str, Any], page_size_max: int | None = None) -> dict[str, Any]:
     doc = copy.deepcopy(doc)
     for path, item in doc.get("paths", {}).items():
+        for op in item.values():
+            for param in op.get("parameters", []) if isinstance(op, dict) else []:
+                if page_size_max and param.get("in") == "query" and (
+                    param.get("name") == "page_size"
+                ):
+                    param["schema"]["maximum"] = page_size_max
         path_params = [p for p in item.get("parameters", []) if p.get("in") == "path"]
         for method, op in item.items():
             if method not in {"get", "put", "post", "delete", "patch", "head"}:
