@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .common import PageArgsSchema, StrictSchema, page_schema
+from .common import PageArgsSchema, ProblemItemSchema, StrictSchema, page_schema
 
 STATUSES = ("implemented", "partially_implemented", "not_implemented", "not_applicable")
 RATINGS = ("complete", "largely_complete", "partially_complete", "incomplete", "not_reported")
@@ -279,6 +279,6 @@ class ScoreSchema(Schema):
 
 class ValidationResultSchema(Schema):
     valid = fields.Boolean(required=True)
-    errors = fields.List(fields.Dict(), required=True,
-                         metadata={"description": "Same items as a 422 problem: {pointer, detail}"})
+    errors = fields.List(fields.Nested(ProblemItemSchema), required=True,
+                         metadata={"description": "Same items as a 422 problem"})
     score = fields.Nested(ScoreSchema, allow_none=True)

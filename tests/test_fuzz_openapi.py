@@ -59,8 +59,9 @@ def test_every_operation_as_every_role(case, fuzz_tokens):
             headers["Authorization"] = f"Bearer {fuzz_tokens[role]}"
         # Business rules (a state or resolution that does not exist, dates before 2006) make
         # some schema-valid requests 4xx by design, so that one check is left out.
-        response = case.call_and_validate(
-            headers=headers,
-            excluded_checks=[schemathesis.checks.positive_data_acceptance],
-        )
+        excluded = [schemathesis.checks.positive_data_acceptance]
+        if case.operation.path == "/api/v1/reports/validate":
+            # Documented: any JSON is checked and answered 200 with `valid: false`.
+            excluded.append(schemathesis.checks.negative_data_rejection)
+        response = case.call_and_validate(headers=headers, excluded_checks=excluded)
         SENT[(case.operation.label, response.status_code)] += 1
