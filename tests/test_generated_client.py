@@ -30,7 +30,12 @@ def generated(app, tmp_path_factory):
     document = folder / "openapi.json"
     document.write_text(json.dumps(app.test_client().get("/api/v1/openapi.json").get_json()))
     config = folder / "config.json"
-    config.write_text(json.dumps({"post_hooks": []}))  # no formatter needed to import it
+    # No formatter is needed to import the code; PDFs are read as bytes (the generator knows
+    # only JSON, text and application/octet-stream).
+    config.write_text(json.dumps({
+        "post_hooks": [],
+        "content_type_overrides": {"application/pdf": "application/octet-stream"},
+    }))
     generator = Path(sys.executable).with_name("openapi-python-client")
     result = subprocess.run(
         [str(generator), "generate", "--path", str(document), "--meta", "none",
@@ -172,3 +177,18 @@ def test_a_national_authority_runs_its_whole_flow_through_the_generated_client(
     hidden_list = api("reports.list_reports").sync_detailed(client=germany, state="FRA")
     assert hidden_list.status_code == 404
     assert hidden_list.parsed.errors[0].pointer == "state"
+
+    # The state's own compliance profile and summary; another state's do not exist for it.
+    profile = api("compliance.get_state_compliance").sync(iso3="FRA", client=france)
+    assert isinstance(profile, models.StateProfile) and profile.state == "FRA"
+    assert {row.resolution: row.rating for row in profile.items}[2397] == "complete"
+    summary = api("summaries.get_state_summary")
+    document = summary.sync(iso3="FRA", fmt=models.GetStateSummaryFmt.HTML, client=france)
+    assert b"<html" in document.payload.read().lower()
+    for call in (
+        lambda: api("compliance.get_state_compliance").sync_detailed(iso3="FRA", client=germany),
+        lambda: summary.sync_detailed(iso3="FRA", fmt=models.GetStateSummaryFmt.PDF,
+                                      client=germany),
+    ):
+        refused = call()
+        assert refused.status_code == 404 and refused.parsed.status == 404
