@@ -96,6 +96,10 @@ def test_page_size_max_from_the_environment_lowers_the_maximum(monkeypatch, app_
     application, token = _app_with_page_size_max(monkeypatch, app_factory, 5)
     client = application.test_client()
     assert len(client.get("/api/v1/states?page_size=5").get_json()["items"]) == 5
+    # The default (50) never exceeds the maximum either.
+    default = client.get("/api/v1/states").get_json()
+    assert default["page_size"] == 5 and len(default["items"]) == 5
+    assert client.get(f"{MATRIX}&page=2", headers=auth(token)).get_json()["page_size"] == 5
     for url in ("/api/v1/states?page_size=6", "/api/v1/resolutions?page_size=6",
                 "/api/v1/regimes?page_size=6", "/api/v1/reports?page_size=6",
                 "/api/v1/audit?page_size=6", f"{MATRIX}&page_size=6"):

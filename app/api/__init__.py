@@ -26,9 +26,12 @@ def envelope(items: list[Any], total: int, page: int, page_size: int) -> dict[st
 
 
 def page_size_or_default(page_size: int | None) -> int:
+    """The page size asked for (already checked against `PAGE_SIZE_MAX`), or the default,
+    which never exceeds the maximum either."""
+    limit = current_app.config["PAGE_SIZE_MAX"]
     if page_size is None:
-        return current_app.config["PAGE_SIZE_DEFAULT"]
-    return min(page_size, current_app.config["PAGE_SIZE_MAX"])
+        return min(current_app.config["PAGE_SIZE_DEFAULT"], limit)
+    return min(page_size, limit)
 
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
