@@ -192,3 +192,17 @@ def test_a_national_authority_runs_its_whole_flow_through_the_generated_client(
     ):
         refused = call()
         assert refused.status_code == 404 and refused.parsed.status == 404
+
+    # Panel staff page through the matrix with the same generated code.
+    panel = client_module.AuthenticatedClient(
+        base_url=base_url, token=make_token("panel"), raise_on_unexpected_status=True
+    )
+    matrix = api("compliance.get_compliance_matrix")
+    page = matrix.sync(client=panel, resolution=2397, page=4, page_size=50)
+    assert isinstance(page, models.Matrix)
+    assert (page.total, page.page, page.page_size, len(page.items)) == (193, 4, 50, 43)
+    whole = matrix.sync(client=panel, resolution=2397)
+    unset = _module(generated, "types").Unset
+    assert len(whole.items) == 193 and isinstance(whole.page, unset)
+    fra_row = next(row for row in whole.items if row.state == "FRA")
+    assert fra_row.report_id == created.id and fra_row.completeness == 100.0

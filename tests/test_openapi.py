@@ -149,8 +149,10 @@ def _walk(node):
 
 def test_nullable_objects_are_typed(document):
     for node in _walk(document):
-        # An untyped "any object" beside a model makes generators emit unusable unions.
+        # An untyped "any object" beside a model makes generators emit unusable unions, and
+        # an inline nullable enum an enum that refuses null.
         assert {"type": "object", "nullable": True} not in node.get("anyOf", []), node
+        assert not (node.get("nullable") and "enum" in node), node
     schemas = document["components"]["schemas"]
     assert schemas["EntryOut"]["properties"]["enforcement"] == {
         "allOf": [{"$ref": "#/components/schemas/EnforcementOut"}], "nullable": True

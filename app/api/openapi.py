@@ -8,10 +8,11 @@
   with path parameters 404; on operations with a body 400, 413, 415 and 422; on operations
   with query parameters 400 and 422.
 - The same pass makes the document generate good clients: a stable `operationId` per
-  operation (`OPERATION_IDS`), nullable nested objects as `allOf: [{$ref}]` with
-  `nullable: true`, the "not yours" 404s described, and `page_size`'s `maximum` taken from
-  the application's `PAGE_SIZE_MAX`. `tests/test_generated_client.py` generates a client with
-  openapi-python-client and runs a reporter's whole flow through it.
+  operation (`OPERATION_IDS`), nullable nested objects and nullable enums as
+  `allOf: [{$ref}]` with `nullable: true`, the "not yours" 404s described, and
+  `page_size`'s `maximum` taken from the application's `PAGE_SIZE_MAX`.
+  `tests/test_generated_client.py` generates a client with openapi-python-client and runs a
+  reporter's whole flow through it.
 """
 
 from __future__ import annotations
@@ -179,6 +180,23 @@ def _nullable_refs(node: Any) -> None:
             _nullable_refs(value)
 
 
+def _nullable_enums(doc: dict[str, Any]) -> None:
+    """A nullable property with an `enum` (a rating that may be null) becomes a named enum
+    schema referenced as `allOf: [{$ref}]` with `nullable: true`: generators read an inline
+    nullable enum as an enum that refuses null, or as a union of several enums."""
+    schemas = doc.get("components", {}).get("schemas", {})
+    for name, schema in list(schemas.items()):
+        for prop, spec in (schema.get("properties") or {}).items():
+            if not (spec.get("nullable") and spec.get("enum") and "type" in spec):
+                continue
+            enum_name = name + "".join(w.capitalize() for w in prop.split("_"))
+            enum = {"type": spec.pop("type"), "enum": spec.pop("enum")}
+            if schemas.get(enum_name, enum) != enum:
+                enum_name += "Value"
+            schemas[enum_name] = enum
+            spec["allOf"] = [{"$ref": f"#/components/schemas/{enum_name}"}]
+
+
 def complete_document(doc: dict[str, Any], page_size_max: int | None = None) -> dict[str, Any]:
     doc = copy.deepcopy(doc)
     for path, item in doc.get("paths", {}).items():
@@ -243,4 +261,5 @@ def complete_document(doc: dict[str, Any], page_size_max: int | None = None) -> 
             op.setdefault("operationId", operation_id(method, path))
             op["responses"] = dict(sorted(responses.items()))
     _nullable_refs(doc)
+    _nullable_enums(doc)
     return doc
