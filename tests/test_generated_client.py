@@ -15,7 +15,6 @@ import json
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -36,9 +35,9 @@ def generated(app, tmp_path_factory):
         "post_hooks": [],
         "content_type_overrides": {"application/pdf": "application/octet-stream"},
     }))
-    generator = Path(sys.executable).with_name("openapi-python-client")
     result = subprocess.run(
-        [str(generator), "generate", "--path", str(document), "--meta", "none",
+        [sys.executable, "-m", "openapi_python_client", "generate", "--path", str(document),
+         "--meta", "none",
          "--output-path", str(folder / PACKAGE), "--config", str(config)],
         capture_output=True, text=True, timeout=300,
     )
