@@ -20,7 +20,7 @@ from flask import g, request
 from sqlalchemy import or_, select, update
 
 from . import ratelimit
-from .errors import ProblemError
+from .errors import NotFound, ProblemError
 from .extensions import db
 from .models import ApiToken, Authority
 from .models.types import utcnow
@@ -187,8 +187,15 @@ def current_principal() -> Principal:
 
 
 def require_own_state(iso3: str) -> Principal:
-    """A reporter may read what concerns its own state only (panel and admin: any)."""
+    """A reporter may read what concerns its own state only (panel and admin: any).
+
+    What concerns another state does not exist for a reporter: 404, as for another state's
+    report, never 403 (which would differ from the answer for an unknown state).
+    """
     principal = authenticate()
     if principal.is_reporter and principal.state_iso3 != iso3.upper():
-        raise Forbidden(f"This token may read the profile of {principal.state_iso3} only.")
+        raise NotFound(
+            f"No profile of {iso3.upper()!r} for this token; a reporter reads its own "
+            f"state's ({principal.state_iso3}) only."
+        )
     return principal

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, current_app, json, request
+from flask import Flask, Response, current_app, g, has_request_context, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,10 @@ def problem_response(
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    if "Retry-After" in response.headers and has_request_context():
+        # The application's own value, kept through the rate limiter's headers
+        # (app.ratelimit); only 409, 429 and 503 carry one.
+        g.retry_after = response.headers["Retry-After"]
     return response
 
 

@@ -26,7 +26,7 @@ import logging
 import math
 import time
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import ApplicationLimit, Limiter, RequestLimit
 from limits import parse
 
@@ -50,8 +50,27 @@ def _outside_api() -> bool:
     return not request.path.startswith("/api/")
 
 
+# `Retry-After` says "this request may succeed later": a 429, a 503, and the 409 of an
+# Idempotency-Key still in flight. The limiter's header injection would put it on every
+# response (and raise the application's own value to the end of the limit's window).
+RETRY_AFTER_STATUSES = (409, 503)
+
+
+def _retry_after_only_when_retrying(response: Response) -> Response:
+    own = g.pop("retry_after", None)
+    if response.status_code == 429:
+        return response
+    if own is not None and response.status_code in RETRY_AFTER_STATUSES:
+        response.headers["Retry-After"] = own
+    else:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_app(app: Flask) -> None:
     """One limiter per application (its storage, prefix and switch are the app's own)."""
+    # Registered first, so it runs after the limiter's own after-request hook.
+    app.after_request(_retry_after_only_when_retrying)
     limiter = Limiter(
         client_address,
         application_limits=[

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import current_app
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 # Adoption of resolution 1695, the earliest date in the bundled catalogue: nothing about
@@ -136,14 +137,50 @@ class ProblemSchema(Schema):
     )
 
 
-class PageArgsSchema(StrictSchema):
-    page = fields.Integer(
-        load_default=1, validate=validate.Range(min=1, max=1_000_000), metadata={"example": 1}
-    )
-    page_size = fields.Integer(
+class AtMostPageSizeMax(validate.Validator):
+    """`page_size` up to the application's `PAGE_SIZE_MAX`, read when the request is parsed
+    (the OpenAPI document states the same number as `maximum`)."""
+
+    def __call__(self, value: int) -> int:
+        limit = current_app.config["PAGE_SIZE_MAX"]
+        if value > limit:
+            raise ValidationError(f"Must be less than or equal to {limit}.")
+        return value
+
+
+PAGE_SIZE_DESCRIPTION = (
+    "Items per page: default 50 (`PAGE_SIZE_DEFAULT`), at most 200 unless the deployment "
+    "sets `PAGE_SIZE_MAX` (this document's `maximum` is the number in force)"
+)
+
+
+def _page_field(load_default: int | None) -> fields.Integer:
+    return fields.Integer(load_default=load_default,
+                          validate=validate.Range(min=1, max=1_000_000),
+                          metadata={"example": 1, "description": "Page number, from 1"})
+
+
+def _page_size_field(description: str = PAGE_SIZE_DESCRIPTION) -> fields.Integer:
+    return fields.Integer(
         load_default=None,
-        validate=validate.Range(min=1, max=200),
-        metadata={"description": "Items per page; default 50, maximum 200"},
+        validate=[validate.Range(min=1), AtMostPageSizeMax()],
+        metadata={"description": description},
+    )
+
+
+class PageArgsSchema(StrictSchema):
+    page = _page_field(1)
+    page_size = _page_size_field()
+
+
+class OptionalPageArgsSchema(StrictSchema):
+    """For a list that comes whole in one response unless `page` or `page_size` is given."""
+
+    page = _page_field(None)
+    page_size = _page_size_field(
+        "Page the rows: items per page, default 50 (`PAGE_SIZE_DEFAULT`), at most 200 unless "
+        "the deployment sets `PAGE_SIZE_MAX` (this document's `maximum` is the number in "
+        "force). Without `page` and `page_size` every row comes in one response."
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from .catalogue import UN_GROUPS
-from .common import StrictSchema, as_of_field
+from .common import OptionalPageArgsSchema, StrictSchema, as_of_field
 from .reports import FLAGS, RATINGS
 
 SORTS = ("name", "-name", "state", "-state", "completeness", "-completeness", "days_late",
@@ -26,7 +26,7 @@ class ComplianceArgsSchema(StrictSchema):
                            metadata={"description": "`csv` is the same as `Accept: text/csv`"})
 
 
-class MatrixArgsSchema(ComplianceArgsSchema):
+class MatrixArgsSchema(ComplianceArgsSchema, OptionalPageArgsSchema):
     resolution = fields.Integer(required=True, validate=validate.Range(min=1, max=100000),
                                 metadata={"example": 2397})
 
@@ -100,7 +100,12 @@ class MatrixSchema(Schema):
     demo = fields.Boolean(required=True, metadata={"description": "Any row is demo data"})
     summary = fields.Nested(MatrixSummarySchema, required=True,
                             metadata={"description": "Counts over all 193 states, unfiltered"})
-    total = fields.Integer(required=True, metadata={"description": "Rows after filters"})
+    total = fields.Integer(required=True,
+                           metadata={"description": "Rows after filters, in all pages"})
+    page = fields.Integer(metadata={"description": "Only when `page` or `page_size` was asked"})
+    page_size = fields.Integer(
+        metadata={"description": "Only when `page` or `page_size` was asked"}
+    )
     items = fields.List(fields.Nested(ComplianceRowSchema), required=True)
 
 

@@ -12,6 +12,7 @@ from .common import (
     BoundedDate,
     BoundedDateTime,
     PageArgsSchema,
+    ProblemItemSchema,
     StrictSchema,
     page_schema,
     today_utc,
@@ -283,6 +284,6 @@ class ScoreSchema(Schema):
 
 class ValidationResultSchema(Schema):
     valid = fields.Boolean(required=True)
-    errors = fields.List(fields.Dict(), required=True,
-                         metadata={"description": "Same items as a 422 problem: {pointer, detail}"})
+    errors = fields.List(fields.Nested(ProblemItemSchema), required=True,
+                         metadata={"description": "Same items as a 422 problem"})
     score = fields.Nested(ScoreSchema, allow_none=True)

@@ -301,7 +301,7 @@ def test_state_profile(client, panel, make_token, submit):
     assert max(r["resolution"] for r in early["items"]) == 2321
     own = make_token("reporter", "FRA")
     assert client.get("/api/v1/compliance/states/FRA", headers=auth(own)).status_code == 200
-    assert client.get("/api/v1/compliance/states/DEU", headers=auth(own)).status_code == 403
+    assert client.get("/api/v1/compliance/states/DEU", headers=auth(own)).status_code == 404
     assert client.get("/api/v1/compliance/states/XYZ", headers=auth(panel)).status_code == 404
     csv_text = client.get("/api/v1/compliance/states/FRA?format=csv",
                           headers=auth(panel)).get_data(as_text=True)

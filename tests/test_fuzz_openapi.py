@@ -72,5 +72,9 @@ def test_every_operation_as_every_role(case, fuzz_tokens):
         headers = {}
         if role != "anonymous" and not headers_mutated:
             headers["Authorization"] = f"Bearer {fuzz_tokens[role]}"
-        response = case.call_and_validate(headers=headers, checks=_checks())
+        checks = _checks()
+        if case.operation.path == "/api/v1/reports/validate":
+            # Documented: any JSON is checked and answered 200 with `valid: false`.
+            checks = [c for c in checks if c.__name__ != "negative_data_rejection"]
+        response = case.call_and_validate(headers=headers, checks=checks)
         SENT[(case.operation.label, response.status_code)] += 1

@@ -125,3 +125,77 @@ def test_compliance_is_documented_as_json_and_csv(document):
                  "/api/v1/summaries/states/{iso3}.{fmt}"):
         content = ops[(path, "get")]["responses"]["200"]["content"]
         assert set(content) == {"application/pdf", "text/html"}
+
+
+def test_every_operation_has_a_stable_operation_id(document):
+    from app.api.openapi import OPERATION_IDS
+
+    ids = {(m, p): op.get("operationId") for p, m, op in _operations(document)}
+    assert ids == OPERATION_IDS
+    assert len(set(ids.values())) == len(ids)
+    assert ids[("post", "/api/v1/reports")] == "submitReport"
+    assert ids[("put", "/api/v1/reports/{report_id}")] == "amendReport"
+
+
+def _walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def test_nullable_objects_are_typed(document):
+    for node in _walk(document):
+        # An untyped "any object" beside a model makes generators emit unusable unions, and
+        # an inline nullable enum an enum that refuses null.
+        assert {"type": "object", "nullable": True} not in node.get("anyOf", []), node
+        assert not (node.get("nullable") and "enum" in node), node
+    schemas = document["components"]["schemas"]
+    assert schemas["EntryOut"]["properties"]["enforcement"] == {
+        "allOf": [{"$ref": "#/components/schemas/EnforcementOut"}], "nullable": True
+    }
+    assert schemas["ValidationResult"]["properties"]["score"] == {
+        "allOf": [{"$ref": "#/components/schemas/Score"}], "nullable": True
+    }
+
+
+def test_validation_results_and_problems_type_their_errors(document):
+    schemas = document["components"]["schemas"]
+    item = {"$ref": "#/components/schemas/ProblemItem"}
+    assert schemas["Problem"]["properties"]["errors"]["items"] == item
+    assert schemas["ValidationResult"]["properties"]["errors"]["items"] == item
+    ops = {(p, m): op for p, m, op in _operations(document)}
+    validate_body = ops[("/api/v1/reports/validate", "post")]["requestBody"]
+    assert validate_body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ReportIn"
+    }
+    assert "valid: false" in validate_body["description"]
+
+
+def test_retry_headers_are_documented(document):
+    ops = {(p, m): op for p, m, op in _operations(document)}
+    post = ops[("/api/v1/reports", "post")]["responses"]
+    assert "Idempotent-Replayed" in post["201"]["headers"]
+    assert "Retry-After" in post["409"]["headers"]
+    for (path, method), op in ops.items():
+        if path.startswith("/api/"):
+            assert "Retry-After" in op["responses"]["503"]["headers"], (path, method)
+        for status, response in op["responses"].items():
+            if status not in ("409", "429", "503"):
+                assert "Retry-After" not in response.get("headers", {}), (path, status)
+
+
+def test_not_yours_is_documented_as_404(document):
+    ops = {(p, m): op for p, m, op in _operations(document)}
+    for path, method in [("/api/v1/reports", "get"), ("/api/v1/reports/{report_id}", "get"),
+                         ("/api/v1/reports/{report_id}", "put"),
+                         ("/api/v1/reports/{report_id}/versions", "get"),
+                         ("/api/v1/reports/{report_id}/versions/{number}", "get"),
+                         ("/api/v1/reports/{report_id}/score", "get"),
+                         ("/api/v1/compliance/states/{iso3}", "get"),
+                         ("/api/v1/summaries/states/{iso3}.{fmt}", "get")]:
+        description = ops[(path, method)]["responses"]["404"]["description"]
+        assert "another state" in description.lower(), (path, method)

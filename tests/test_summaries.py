@@ -360,7 +360,7 @@ def test_who_may_download_summaries(client, make_token):
     reporter = make_token("reporter", "FRA")
     assert _get(client, reporter, "/api/v1/summaries/resolutions/2397.pdf").status_code == 403
     assert _get(client, reporter, "/api/v1/summaries/states/FRA.html").status_code == 200
-    assert _get(client, reporter, "/api/v1/summaries/states/DEU.html").status_code == 403
+    assert _get(client, reporter, "/api/v1/summaries/states/DEU.html").status_code == 404
     assert client.get("/api/v1/summaries/states/FRA.html").status_code == 401
 
 

@@ -31,9 +31,12 @@ def envelope(items: list[Any], total: int, page: int, page_size: int) -> dict[st
 
 
 def page_size_or_default(page_size: int | None) -> int:
+    """The page size asked for (already checked against `PAGE_SIZE_MAX`), or the default,
+    which never exceeds the maximum either."""
+    limit = current_app.config["PAGE_SIZE_MAX"]
     if page_size is None:
-        return current_app.config["PAGE_SIZE_DEFAULT"]
-    return min(page_size, current_app.config["PAGE_SIZE_MAX"])
+        return min(current_app.config["PAGE_SIZE_DEFAULT"], limit)
+    return min(page_size, limit)
 
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -254,10 +257,10 @@ def _strong_etag(response):
 
 
 class ReportIdConverter(BaseConverter):
-    """Report ids as the service makes them (`r` and 20 hex digits), so that a path such as
-    /reports/validate never reads as a report."""
+    """Any path segment but `validate` (POST /reports/validate is not a report). A string
+    that is not a report id reaches the view and gets the same 404 as an unknown id."""
 
-    regex = r"r[0-9a-f]{20}"
+    regex = r"(?!validate\Z)[^/]+"
 
 
 def register_api(app: Flask) -> None:
@@ -265,7 +268,9 @@ def register_api(app: Flask) -> None:
     app.url_map.merge_slashes = False  # an API answers what was asked, not a redirect
     api.init_app(app)
     api.register_converter(
-        ReportIdConverter, lambda _: {"type": "string", "pattern": "^r[0-9a-f]{20}$"}
+        ReportIdConverter,
+        lambda _: {"type": "string", "description": "Opaque report id, as returned on "
+                   "submission", "example": "r0123456789abcdef0123"},
     )
     api.spec.components.security_scheme(
         "bearerAuth",

@@ -22,6 +22,7 @@ from schemas.compliance import (
 from ..auth import require_own_state, requires
 from ..extensions import db
 from ..services import compliance as service
+from . import page_size_or_default
 
 blp = Blueprint(
     "compliance",
@@ -79,13 +80,26 @@ class Matrix(MethodView):
     @blp.response(200, MatrixSchema)
     @requires("panel", "admin")
     def get(self, args):
-        """One row per Member State for a resolution, as of a date (JSON or CSV)"""
+        """One row per Member State for a resolution, as of a date (JSON or CSV)
+
+        Every row (193) comes in one response unless `page` or `page_size` is given; then
+        the rows are paged, and the body gives `page` and `page_size` beside `total` (rows
+        after filters, in all pages). CSV follows the same rule.
+        """
         resolution, cutoff, rows = service.matrix(db.session, args["resolution"],
                                                   args.get("as_of"))
         summary = service.headline(rows)
         shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
                                         rating=args.get("rating"), flag=args.get("flag"),
                                         sort=args["sort"])
+        total = len(shown)
+        paging = {}
+        if args.get("page") is not None or args.get("page_size") is not None:
+            # Paged only when asked; the whole matrix (193 rows) otherwise.
+            paging = {"page": args.get("page") or 1,
+                      "page_size": page_size_or_default(args.get("page_size"))}
+            start = (paging["page"] - 1) * paging["page_size"]
+            shown = shown[start:start + paging["page_size"]]
         if _wants_csv(args):
             return _csv_response(
                 shown, f"compliance-{resolution.number}-as-of-{cutoff.as_of.isoformat()}.csv"
@@ -98,7 +112,8 @@ class Matrix(MethodView):
             "as_of": cutoff.as_of,
             "demo": any(r["demo"] for r in rows),
             "summary": summary,
-            "total": len(shown),
+            "total": total,
+            **paging,
             "items": shown,
         }
 

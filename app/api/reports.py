@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from schemas.common import ProblemSchema
 from schemas.reports import (
     ReportInSchema,
     ReportListArgsSchema,
@@ -22,6 +23,7 @@ from schemas.reports import (
 
 from .. import flags as flag_rules
 from ..auth import current_principal, requires
+from ..errors import PROBLEM_MIMETYPE
 from ..extensions import db
 from ..models import Report, ReportVersion
 from ..models.types import utcnow
@@ -41,12 +43,14 @@ BEARER = [{"bearerAuth": []}]
 WRITERS = ("reporter", "admin")
 READERS = ("reporter", "panel", "admin")
 REPORT_BODY = {"required": True, "content": {"application/json": {"schema": ReportInSchema}}}
-# The validator takes any JSON and says what is wrong with it, so its body is not constrained.
-ANY_REPORT_BODY = {
+# The validator is documented with the body it checks against; it takes any JSON and says
+# what is wrong with it (200, `valid: false`) rather than refusing it.
+VALIDATE_BODY = {
     "required": True,
-    "description": "A report body as for POST /api/v1/reports (`ReportIn`); any JSON is "
-    "accepted and checked against it",
-    "content": {"application/json": {"schema": {}}},
+    "description": "A report body as for POST /api/v1/reports (`ReportIn`). Any JSON is "
+    "accepted and checked against it: a body that does not conform gets 200 with "
+    "`valid: false` and every error",
+    "content": {"application/json": {"schema": ReportInSchema}},
 }
 IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
@@ -124,9 +128,19 @@ class Reports(MethodView):
     @blp.response(201, ReportOutSchema, headers={
         **REPORT_HEADERS,
         "Location": {"description": "URL of the new report", "schema": {"type": "string"}},
+        "Idempotent-Replayed": {
+            "description": "`true` when this is the stored response to an earlier request "
+            "with the same Idempotency-Key and body (nothing new was stored); absent otherwise",
+            "schema": {"type": "string", "enum": ["true"]},
+        },
     })
-    @blp.alt_response(409, response="CONFLICT",
-                      description="The report exists already, or the same key is in flight")
+    @blp.alt_response(
+        409, schema=ProblemSchema, content_type=PROBLEM_MIMETYPE,
+        description="The state's report on this resolution exists already (its id in "
+        "`existing_report`: amend it instead), or a request with the same Idempotency-Key is "
+        "still in flight (then with `Retry-After`)",
+        headers={"Retry-After": {"$ref": "#/components/headers/RetryAfter"}},
+    )
     @requires(*WRITERS)
     def post(self):
         """Submit a report (version 1), scored on arrival"""
@@ -169,6 +183,8 @@ class Reports(MethodView):
     @blp.doc(security=BEARER)
     @blp.arguments(ReportListArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, ReportPageSchema)
+    @blp.alt_response(404, response="NOT_FOUND",
+                      description="A reporter asked for another state's reports (`state`)")
     @requires(*READERS)
     def get(self, args):
         """List reports (a reporter sees its own state's only)"""
@@ -200,7 +216,7 @@ class Reports(MethodView):
 
 @blp.route("/validate")
 class ValidateReport(MethodView):
-    @blp.doc(security=BEARER, requestBody=ANY_REPORT_BODY)
+    @blp.doc(security=BEARER, requestBody=VALIDATE_BODY)
     @blp.response(200, ValidationResultSchema)
     @requires(*WRITERS)
     def post(self):

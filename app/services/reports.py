@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -479,9 +480,15 @@ def _report_query():
     )
 
 
+REPORT_ID_RE = re.compile(r"r[0-9a-f]{20}")
+
+
 def get_report(session: Session, principal: Principal, public_id: str) -> Report:
-    """A report the principal may see; another state's report is invisible (404)."""
-    report = session.scalar(_report_query().where(Report.public_id == public_id))
+    """A report the principal may see. Another state's report (and, for a reporter, demo
+    data), an unknown id and a string that is not an id at all get the same 404."""
+    report = None
+    if REPORT_ID_RE.fullmatch(public_id):
+        report = session.scalar(_report_query().where(Report.public_id == public_id))
     if report is None or (principal.is_reporter and (
         report.state_id != principal.state_id or report.is_demo
     )):
@@ -538,6 +545,13 @@ def list_reports(
         .order_by(Resolution.number, MemberState.iso3)
     )
     if principal.is_reporter:
+        if state and state.upper() != principal.state_iso3:
+            # Another state's reports do not exist for a reporter: 404, as for one report.
+            raise NotFound(
+                f"No reports of {state.upper()!r} for this token; a reporter reads its own "
+                f"state's ({principal.state_iso3}) only.",
+                errors=[{"pointer": "state", "detail": "Not the token's state."}],
+            )
         # A reporter sees its own state's real reports; demo data is not its business.
         stmt = stmt.where(Report.state_id == principal.state_id, Report.is_demo.is_(False))
     if state:
