@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Entry, RenderedSummary, Report, ReportVersion, Resolution
 from ..scoring import RATING_BANDS
-from . import compliance, reports
+from . import compliance, reports, summary_budget
 
 UN_GROUPS = (
     "African", "Asia-Pacific", "Eastern European", "Latin American and Caribbean",
@@ -194,6 +194,7 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
         version = latest.get(row["report_id"]) if row["reported"] else None
         if version is not None:
             item["history"] = histories[row["report_id"]]
+            item["source"] = f"/api/v1/reports/{row['report_id']}/versions/{version.number}"
             item["language"] = version.language
             item["entries"] = [{**reports.entry_view(e), "summary": e.obligation.summary}
                                for e in version.entries]
@@ -203,6 +204,7 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
                 for o in resolution.obligations if o.id not in addressed
             ]
         items.append(item)
+    summary_budget.bound_profile(items)
     counts = Counter()
     for row in rows:
         if row["deadline"] is not None:
