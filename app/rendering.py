@@ -153,11 +153,52 @@ def slots() -> RenderSlots:
     return RenderSlots(Path(folder), config["RENDER_CONCURRENCY"])
 
 
+class _Admission:
+    """Requests of this web process that wait for a render slot or render: at most as many
+    as the server has slots. Another one is answered 503 at once rather than take a second
+    thread of the process to wait, so a worker's other threads stay with the API."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    @contextlib.contextmanager
+    def enter(self, capacity: int) -> Iterator[bool]:
+        with self._lock:
+            admitted = self.count < max(1, capacity)
+            if admitted:
+                self.count += 1
+        try:
+            yield admitted
+        finally:
+            if admitted:
+                with self._lock:
+                    self.count -= 1
+
+
+_admission = _Admission()
+
+
+def _busy() -> RenderBusy:
+    return RenderBusy(
+        "Every PDF renderer of this server is busy; try again shortly.",
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+    )
+
+
 def render_pdf(html: str) -> tuple[bytes, float]:
     """The PDF of `html`, within RENDER_TIMEOUT_SECONDS counted from now: waiting for a
     render slot (at most RENDER_QUEUE_SECONDS) and rendering both count. Raises RenderBusy
-    at once if no slot comes free in that wait, RenderFailed if the render fails, runs out
-    of time or is too large."""
+    at once if this process already has as many requests waiting or rendering as the server
+    has slots, or if no slot comes free in the wait; RenderFailed if the render fails, runs
+    out of time or is too large."""
+    with _admission.enter(current_app.config["RENDER_CONCURRENCY"]) as admitted:
+        if not admitted:
+            raise _busy()
+        return _render_pdf(html)
+
+
+def _render_pdf(html: str) -> tuple[bytes, float]:
     config = current_app.config
     limit = config["RENDER_TIMEOUT_SECONDS"]
     deadline = time.monotonic() + limit
@@ -169,10 +210,7 @@ def render_pdf(html: str) -> tuple[bytes, float]:
     wait = min(config["RENDER_QUEUE_SECONDS"], limit)
     with slots().acquire(wait) as held:
         if not held:
-            raise RenderBusy(
-                "Every PDF renderer of this server is busy; try again shortly.",
-                headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
-            )
+            raise _busy()
         with pool().renderer() as renderer:
             try:
                 remaining = deadline - time.monotonic()
