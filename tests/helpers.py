@@ -47,9 +47,9 @@ def prose(length: int, seed: int = 0) -> str:
 def worst_case_report(obligations: list[dict], state: str, resolution: int,
                       max_bytes: int = 1024 * 1024) -> dict:
     """A report a client may legally submit that is as large as validation accepts: an entry
-    for every obligation, every text field at its limit (schemas.reports.TEXT_LIMITS), then
-    evidence items at their limits added round-robin while the JSON body stays under
-    `max_bytes` (the request body limit, MAX_CONTENT_LENGTH)."""
+    for every obligation (as many as fit), every text field at its limit
+    (schemas.reports.TEXT_LIMITS), then evidence items at their limits added round-robin while
+    the JSON body stays under `max_bytes` (the request body limit, MAX_CONTENT_LENGTH)."""
     import json
 
     from schemas.reports import MAX_EVIDENCE, TEXT_LIMITS
@@ -73,6 +73,8 @@ def worst_case_report(obligations: list[dict], state: str, resolution: int,
     body = {"state": state, "resolution": resolution, "language": "en",
             "reference": prose(TEXT_LIMITS["reference"]), "dated": "2018-03-19",
             "entries": entries}
+    while len(json.dumps(body).encode()) > max_bytes:
+        entries.pop()
     item = {"title": prose(TEXT_LIMITS["evidence_title"], 5),
             "reference": prose(TEXT_LIMITS["evidence_reference"], 6)}
     room = max_bytes - len(json.dumps(body).encode())
