@@ -19,6 +19,7 @@ from typing import Any
 from flask import g, request
 from sqlalchemy import or_, select, update
 
+from . import ratelimit
 from .errors import ProblemError
 from .extensions import db
 from .models import ApiToken, Authority
@@ -89,7 +90,8 @@ def _parse(token: str) -> tuple[str, str] | None:
 
 
 def authenticate() -> Principal:
-    """The principal of the current request, or 401."""
+    """The principal of the current request, or 401 (429 past the address's budget of failed
+    authentications). Only a request that authenticates spends the token's own budget."""
     cached = g.get("principal")
     if cached is not None:
         return cached
@@ -99,6 +101,7 @@ def authenticate() -> Principal:
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
+        ratelimit.charge_failed_authentication()
         raise Unauthorized("The Authorization header must read `Bearer <token>`.",
                            error="invalid_request")
     parsed = _parse(token)
@@ -117,9 +120,11 @@ def authenticate() -> Principal:
     else:
         hmac.compare_digest(hash_secret(token), hash_secret(token))  # same work either way
     if row is None:
+        ratelimit.charge_failed_authentication()
         raise Unauthorized("The token is not valid.", error="invalid_token")
     api_token, authority = row.ApiToken, row.Authority
     if api_token.revoked_at is not None or authority.disabled_at is not None:
+        ratelimit.charge_failed_authentication()
         raise Unauthorized("The token has been revoked.", error="invalid_token")
     _touch(api_token)
     principal = Principal(
@@ -131,7 +136,8 @@ def authenticate() -> Principal:
         state_iso3=authority.state.iso3 if authority.state is not None else None,
         token_public_id=api_token.public_id,
     )
-    g.principal = principal
+    g.principal = principal  # before the charge: a refused request is logged with its token
+    ratelimit.charge_token(api_token.public_id)
     return principal
 
 
@@ -157,17 +163,23 @@ def requires(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = authenticate()
-            if principal.role not in roles:
-                raise Forbidden(
-                    f"The {principal.role} role may not do this; it needs: {', '.join(roles)}."
-                )
+            require_role(roles)
             return view(*args, **kwargs)
 
         wrapper._required_roles = roles  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+def require_role(roles: tuple[str, ...]) -> Principal:
+    """The request's principal if its role is one of `roles`, else 401 or 403."""
+    principal = authenticate()
+    if principal.role not in roles:
+        raise Forbidden(
+            f"The {principal.role} role may not do this; it needs: {', '.join(roles)}."
+        )
+    return principal
 
 
 def current_principal() -> Principal:

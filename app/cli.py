@@ -9,6 +9,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import inspect
 
+from schemas.common import FIRST_RESOLUTION_DATE, today_utc
+
 from . import migrations
 from .auth import COMMAND_LINE
 from .catalogue import DATA_DIR
@@ -17,7 +19,7 @@ from .extensions import db
 from .services import authorities
 from .services.backfill_files import BackfillFileError, read_records
 from .services.catalogue import CatalogueFileError, load_catalogue
-from .services.demo import load_demo
+from .services.demo import load_demo, unload_demo
 from .services.reports import BackfillError, backfill
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
@@ -57,6 +59,9 @@ def _current() -> str:
     return ", ".join(sorted(current)) or "base (empty)"
 
 
+MAX_ADDED_LISTED = 20  # a first load adds hundreds of rows: listed only with -v
+
+
 @catalogue_cli.command("load")
 @click.option(
     "--path",
@@ -81,6 +86,10 @@ def catalogue_load(data_dir: Path, verbose: bool) -> None:
     lines = report.lines()
     if not verbose:
         lines = [line for line in lines if not line.startswith("  ")]
+        if len(report.added) <= MAX_ADDED_LISTED:
+            lines += [f"  + {item}" for item in report.added]
+        else:
+            lines.append(f"  (-v lists the {len(report.added)} rows added)")
         lines += [f"  ~ {item}" for item in report.changed]
     for line in lines:
         click.echo(line)
@@ -180,6 +189,19 @@ def demo_load(seed: int) -> None:
                    "marked as demo data")
 
 
+@demo_cli.command("unload")
+def demo_unload() -> None:
+    """Remove all demo data (and only demo data) in one transaction."""
+    if not inspect(db.engine).has_table("report"):
+        raise click.ClickException("run `flask --app wsgi db upgrade` first")
+    removed = unload_demo(db.session)
+    if removed.reports == 0:
+        click.echo("no demo data to remove")
+    else:
+        click.echo(f"removed {removed.reports} demo reports ({removed.versions} versions, "
+                   f"{removed.entries} entries); real reports are untouched")
+
+
 @summary_cli.command("render")
 @click.option("--resolution", type=int, default=None, help="Summary of this resolution.")
 @click.option("--state", default=None, help="Profile of this Member State (ISO3).")
@@ -198,6 +220,10 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
     if fmt not in ("pdf", "html"):
         raise click.UsageError("--out must end in .pdf or .html")
     kind, subject = ("resolution", resolution) if resolution is not None else ("state", state)
+    if as_of is not None and not (FIRST_RESOLUTION_DATE <= as_of.date() <= today_utc()):
+        raise click.BadParameter(
+            f"must lie between {FIRST_RESOLUTION_DATE} and today", param_hint="--as-of"
+        )
     try:
         context = summaries.build_context(db.session, kind, subject,
                                           as_of.date() if as_of else None)
@@ -210,8 +236,8 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
             out.write_bytes(rendering.render_pdf(rendering.render_html(template, context))[0])
     except ProblemError as exc:
         raise click.ClickException(exc.detail) from exc
-    click.echo(f"wrote {out} (as of {context['as_of']}"
-               f"{', DEMO DATA' if context['demo'] else ''})")
+    marks = {"all": ", DEMO DATA", "mixed": ", CONTAINS DEMO DATA"}
+    click.echo(f"wrote {out} (as of {context['as_of']}{marks.get(context['demo'], '')})")
 
 
 def register_commands(app: Flask) -> None:

@@ -72,6 +72,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_PER_TOKEN": os.environ.get("RATELIMIT_PER_TOKEN", "600 per minute"),
         "RATELIMIT_PER_ADDRESS": os.environ.get("RATELIMIT_PER_ADDRESS", "1200 per minute"),
+        # Presented tokens that fail to authenticate, per client address (stricter).
+        "RATELIMIT_FAILED_AUTH": os.environ.get("RATELIMIT_FAILED_AUTH", "30 per minute"),
+        # GET /readyz per client address (load balancers probe every few seconds).
+        "RATELIMIT_PROBES": os.environ.get("RATELIMIT_PROBES", "60 per minute"),
+        # Prefix of every counter's key, so that deployments can share one Redis database.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "cra"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Number of proxies in front of the app whose X-Forwarded-For / -Proto to trust
         # (0: use the connecting address, as when clients reach gunicorn directly).

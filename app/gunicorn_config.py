@@ -14,6 +14,9 @@ how to size them for larger machines.
 - The timeout is above RENDER_TIMEOUT_SECONDS, so a slow render ends as a 503 problem from the
   application, not as a killed worker.
 - Workers are recycled after a few thousand requests (with jitter) to cap memory growth.
+- No control socket (gunicorn 25+ opens one in $HOME by default, and two servers on one host
+  would take each other's); no `Server` header; gunicorn's own 400/414/431 answers are
+  problem+json (app.gunicorn_hooks).
 """
 
 from __future__ import annotations
@@ -39,3 +42,7 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No runtime control socket ($HOME/.gunicorn/gunicorn.ctl by default, shared between servers).
+control_socket_disable = True
+# Each worker: no `Server` header, gunicorn's own error answers as problem+json.
+from app.gunicorn_hooks import post_worker_init  # noqa: E402,F401

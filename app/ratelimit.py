@@ -1,48 +1,113 @@
-"""Rate limits: per bearer token and per client address, on every API request.
+"""Rate limits, so that no client can flood the service and no client can spend another's
+budget.
 
-Counters live in `RATELIMIT_STORAGE_URI`: memory by default (one process), Redis in
-production (`redis://host:6379/0`) so that every app server shares them. A request over a
-limit gets 429 with `Retry-After`, as problem+json.
+- **Per client address**, every API request (`RATELIMIT_PER_ADDRESS`): checked before anything
+  else.
+- **Per token** (`RATELIMIT_PER_TOKEN`): charged only once a request has *authenticated* with
+  the token. A request that merely names a token's public id (`Bearer cra_<id>_WRONG`) spends
+  nothing of that token's budget, so knowing a public id (it appears in logs and the audit
+  trail) does not let anyone lock the token out.
+- **Failed authentications per client address** (`RATELIMIT_FAILED_AUTH`, stricter): every
+  presented token that is malformed, unknown, wrong or revoked is charged to the address it
+  came from; past the budget that address gets 429 instead of 401. A valid token is never
+  refused because of failures, so failures from one address cannot lock out anyone else.
+- **The readiness probe per client address** (`RATELIMIT_PROBES`).
+
+Counters live in `RATELIMIT_STORAGE_URI`. `memory://` (the default) counts in each process
+separately: under gunicorn every worker has its own counters, so the real limit is workers
+times the configured one. Production uses Redis (`redis://host:6379/0`), shared by every
+worker and app server; `RATELIMIT_KEY_PREFIX` keeps two deployments apart in one Redis
+database. Over a limit: 429 problem+json with `Retry-After`.
 """
 
 from __future__ import annotations
 
+import logging
+import math
+import time
+
 from flask import Flask, current_app, request
-from flask_limiter import ApplicationLimit, Limiter
+from flask_limiter import ApplicationLimit, Limiter, RequestLimit
+from limits import parse
+
+from .errors import ProblemError
+
+log = logging.getLogger(__name__)
+EXTENSION = "rate_limits"
+
+
+class TooManyRequests(ProblemError):
+    status = 429
+    slug = "too-many-requests"
+    title = "Too Many Requests"
 
 
 def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def token_key() -> str:
-    """The token's public id (never the secret); requests without a token are exempt here
-    and counted by address only."""
-    header = request.headers.get("Authorization", "")
-    parts = header.partition(" ")[2].strip().split("_", 2)
-    return f"token:{parts[1]}" if len(parts) == 3 else "token:none"
-
-
 def _outside_api() -> bool:
     return not request.path.startswith("/api/")
 
 
-def _no_token() -> bool:
-    return _outside_api() or token_key() == "token:none"
-
-
-limiter = Limiter(
-    client_address,
-    application_limits=[
-        ApplicationLimit(lambda: current_app.config["RATELIMIT_PER_ADDRESS"],
-                         key_function=client_address, scope="address",
-                         exempt_when=_outside_api),
-        ApplicationLimit(lambda: current_app.config["RATELIMIT_PER_TOKEN"],
-                         key_function=token_key, scope="token", exempt_when=_no_token),
-    ],
-    headers_enabled=True,
-)
-
-
 def init_app(app: Flask) -> None:
+    """One limiter per application (its storage, prefix and switch are the app's own)."""
+    limiter = Limiter(
+        client_address,
+        application_limits=[
+            ApplicationLimit(lambda: current_app.config["RATELIMIT_PER_ADDRESS"],
+                             key_function=lambda: f"address:{client_address()}",
+                             scope="address", exempt_when=_outside_api),
+        ],
+        headers_enabled=True,
+    )
     limiter.init_app(app)
+    app.extensions[EXTENSION] = limiter
+    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if (
+        limiter.enabled
+        and storage.startswith("memory://")
+        and app.config.get("APP_ENV") != "development"
+        and not app.config.get("TESTING")
+    ):
+        log.warning(
+            "RATELIMIT_STORAGE_URI=memory:// counts in each process separately: with several "
+            "gunicorn workers or app servers the real limits are that many times the "
+            "configured ones. Use Redis (redis://host:6379/0) in production."
+        )
+
+
+def charge_token(public_id: str) -> None:
+    """Spend one request of an authenticated token's budget, or 429."""
+    _charge("token", current_app.config["RATELIMIT_PER_TOKEN"], f"token:{public_id}",
+            "This token has used its request budget")
+
+
+def charge_failed_authentication() -> None:
+    """Count a failed authentication against the client address, or 429 past the budget."""
+    _charge("failed-auth", current_app.config["RATELIMIT_FAILED_AUTH"],
+            f"address:{client_address()}",
+            "Too many failed authentications from this address")
+
+
+def charge_probe() -> None:
+    """Count a readiness probe against the client address, or 429."""
+    _charge("probe", current_app.config["RATELIMIT_PROBES"], f"address:{client_address()}",
+            "Too many readiness probes from this address")
+
+
+def _charge(scope: str, limit: str, key: str, detail: str) -> None:
+    limiter: Limiter | None = current_app.extensions.get(EXTENSION)
+    if limiter is None or not limiter.enabled:
+        return
+    item = parse(limit)
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    args = [prefix, key, scope] if prefix else [key, scope]
+    if limiter.limiter.hit(item, *args):
+        return
+    # The X-RateLimit-* headers of the answer then describe the budget that ran out.
+    limiter.context.view_rate_limit = RequestLimit(limiter, item, args, True, False)
+    reset_at = limiter.limiter.get_window_stats(item, *args).reset_time
+    retry_after = max(1, math.ceil(reset_at - time.time()))
+    raise TooManyRequests(f"{detail} ({limit}); retry after {retry_after} s.",
+                          headers={"Retry-After": str(retry_after)})

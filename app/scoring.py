@@ -219,7 +219,7 @@ def rating_for(completeness: float | None) -> str:
     return RATING_BANDS[-1][0]
 
 
-def _round_half_up(value: Fraction, places: int) -> float:
+def round_half_up(value: Fraction, places: int) -> float:
     """Round an exact fraction half-up to ``places`` decimals.
 
     A fraction lying exactly on a rounding boundary has a terminating decimal expansion, which
@@ -314,7 +314,7 @@ def score_report(
             ObligationScore(
                 code=spec.code,
                 status=entry.status,
-                points=_round_half_up(points, 2),
+                points=round_half_up(points, 2),
                 max_points=spec.weight,
                 missing=missing,
                 warnings=warnings,
@@ -323,7 +323,7 @@ def score_report(
 
     completeness = 0.0
     if total_weight > 0:
-        completeness = _round_half_up(100 * total_points / total_weight, 1)
+        completeness = round_half_up(100 * total_points / total_weight, 1)
     return ScoreResult(
         completeness=completeness,
         rating=rating_for(completeness),

@@ -47,18 +47,31 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _run(connection) -> None:
+    """Run the migrations on `connection`. On SQLite, foreign keys are enforced by the
+    application but must be off while batch mode copies a table that others reference; they
+    are checked once the migrations have run."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    _configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"the migration left rows with broken foreign keys: {broken[:5]}")
+
+
 def run_migrations_online() -> None:
     given = config.attributes.get("connection")
     if given is not None and not isinstance(given, Engine):
-        _configure(given)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(given)
         return
     engine = given or create_engine(_database_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
         connection.commit()
     if given is None:
         engine.dispose()

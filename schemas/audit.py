@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .common import PageArgsSchema, page_schema
+from .common import BoundedDateTime, PageArgsSchema, page_schema
 
 ACTIONS = ("authority.create", "authority.revoke", "token.create", "token.revoke",
            "report.create", "report.amend")
@@ -15,8 +15,8 @@ class AuditArgsSchema(PageArgsSchema):
                               metadata={"description": "Name of the acting authority"})
     state = fields.String(validate=validate.Regexp(r"^[A-Za-z]{3}$"))
     action = fields.String(validate=validate.OneOf(ACTIONS))
-    since = fields.AwareDateTime(metadata={"description": "Events at or after this instant"})
-    until = fields.AwareDateTime(metadata={"description": "Events before this instant"})
+    since = BoundedDateTime(metadata={"description": "Events at or after this instant"})
+    until = BoundedDateTime(metadata={"description": "Events before this instant"})
 
 
 class AuditEventSchema(Schema):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .common import page_schema
 
 ELEMENTS = ("legal_basis", "competent_authority", "measures", "enforcement", "evidence")
+REGIME_FORMAT = 2
 UN_GROUPS = (
     "African",
     "Asia-Pacific",
@@ -26,14 +27,29 @@ class RegimeSchema(Schema):
 
 
 class ObligationSchema(Schema):
-    code = fields.String(required=True, metadata={"example": "2397/7"})
+    code = fields.String(
+        required=True,
+        metadata={"example": "2397/7", "description": "Stable identifier, `<resolution>/"
+                  "<paragraph>`, or `<resolution>/u<k>` where the paragraph was not known when "
+                  "the code was given; it does not change when the paragraph becomes known"},
+    )
     paragraph = fields.String(
-        allow_none=True, metadata={"description": "Operative paragraph; null when not known"}
+        allow_none=True,
+        metadata={"description": "Operative paragraph; null when not known. Not an official "
+                  "reference unless `verified` is true"},
     )
     category = fields.String(required=True)
     summary = fields.String(required=True, metadata={"description": "Paraphrase, not a quotation"})
-    binding = fields.Boolean(required=True)
-    weight = fields.Integer(required=True)
+    binding = fields.Boolean(
+        required=True,
+        metadata={"description": "True for a decision (\"decides\", \"shall\"); false for "
+                  "\"calls upon\", \"requests\" or a resolution not adopted under Chapter VII. "
+                  "On unverified obligations it follows the summary and has not been checked "
+                  "against the text"},
+    )
+    weight = fields.Integer(
+        required=True, metadata={"description": "2 for binding obligations, 1 otherwise"}
+    )
     expects = fields.List(
         fields.String(metadata={"enum": list(ELEMENTS)}),
         required=True,
@@ -41,11 +57,20 @@ class ObligationSchema(Schema):
     )
     verified = fields.Boolean(
         required=True,
-        metadata={"description": "True only when both paragraph number and content were seen in "
-                  "a source"},
+        metadata={"description": "True only when both the paragraph number and its content "
+                  "were confirmed against the operative text (an official-language text, an "
+                  "official translation or a published quotation of it) or an official UN "
+                  "cross-reference. False: the paragraph reference is not an official one"},
     )
-    source = fields.String(allow_none=True)
-    note = fields.String(allow_none=True)
+    source = fields.String(
+        allow_none=True,
+        metadata={"description": "One citation: the official text and the copy read, or a "
+                  "secondary source; where nothing was found it says so"},
+    )
+    verification_note = fields.String(
+        allow_none=True,
+        metadata={"description": "What was and was not confirmed, in plain words"},
+    )
 
 
 class ResolutionSchema(Schema):
@@ -54,18 +79,44 @@ class ResolutionSchema(Schema):
     symbol = fields.String(required=True, metadata={"example": "S/RES/2397 (2017)"})
     regime = fields.Function(lambda r: r.regime.code, required=True, metadata={"type": "string"})
     adopted_on = fields.Date(required=True)
-    title = fields.String(required=True)
-    reporting_deadline_days = fields.Integer(allow_none=True)
-    reporting_deadline = fields.Date(allow_none=True)
+    title = fields.String(required=True, metadata={"description": "Short description, not "
+                                                    "the official title"})
+    reporting_deadline_days = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Days after adoption by which States are asked to report; "
+                  "null when no national report is requested"},
+    )
+    reporting_deadline = fields.Date(
+        allow_none=True, metadata={"description": "Adoption date plus `reporting_deadline_days`"}
+    )
+    reporting_deadline_verified = fields.Boolean(
+        required=True,
+        metadata={"description": "True only when the reporting request and its deadline were "
+                  "read in the text of the resolution; false when the deadline rests on press "
+                  "reports or has not been confirmed, so on-time and late figures built on it "
+                  "are provisional"},
+    )
     obligation_count = fields.Function(
         lambda r: len(r.obligations), required=True, metadata={"type": "integer"}
     )
 
 
 class ResolutionDetailSchema(ResolutionSchema):
-    meeting = fields.String(allow_none=True)
+    meeting = fields.String(
+        allow_none=True,
+        metadata={"example": "8151st", "description": "Security Council meeting at which the "
+                  "resolution was adopted; null when not known"},
+    )
+    meeting_note = fields.String(
+        allow_none=True,
+        metadata={"description": "Present when the meeting number is not confirmed"},
+    )
     reporting_paragraph = fields.String(allow_none=True)
     reporting_paragraph_verified = fields.Boolean(required=True)
+    reporting_note = fields.String(
+        allow_none=True,
+        metadata={"description": "Present when no reporting request has been found"},
+    )
     sources = fields.List(fields.String(), required=True)
     note = fields.String(allow_none=True)
     obligations = fields.List(fields.Nested(ObligationSchema), required=True)
@@ -88,24 +139,100 @@ MemberStatePageSchema = page_schema(MemberStateSchema, "MemberStatePage")
 
 # --- The bundled data files (app/catalogue/data), validated before anything is written ---
 
+def _check(predicate, message: str):
+    """A field validator: marshmallow 4 ignores a validator's return value, so raise."""
+
+    def check(value) -> None:
+        if not predicate(value):
+            raise ValidationError(message)
+
+    return check
+
+
 class _FileSchema(Schema):
     class Meta:
         unknown = "raise"
 
 
 class ObligationFileSchema(_FileSchema):
-    code = fields.String(required=True, validate=lambda s: "/" in s and len(s) <= 40)
+    code = fields.String(
+        required=True,
+        validate=_check(lambda s: "/" in s and len(s) <= 40,
+                        "<resolution>/<paragraph>, at most 40 characters"),
+    )
     paragraph = fields.String(allow_none=True, load_default=None)
     category = fields.String(required=True)
     summary = fields.String(required=True)
-    binding = fields.Boolean(load_default=False)
-    weight = fields.Integer(required=True, strict=True, validate=lambda w: 1 <= w <= 100)
+    binding = fields.Boolean(required=True)
+    weight = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
     expects = fields.List(
-        fields.String(validate=lambda e: e in ELEMENTS), required=True
+        fields.String(validate=validate.OneOf(ELEMENTS)), required=True
     )
     verified = fields.Boolean(required=True)
-    source = fields.String(allow_none=True, load_default=None)
-    note = fields.String(allow_none=True, load_default=None)
+    source = fields.String(required=True, validate=validate.Length(min=1))
+    verification_note = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class StageFileSchema(_FileSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    months_after_adoption = fields.Integer(required=True, strict=True,
+                                           validate=validate.Range(min=1))
+    due = fields.Date(required=True)
+
+
+# Fields each kind of reporting requirement must have (the others must be null).
+REQUIREMENT_FIELDS = {
+    "once": ("due_days_after_adoption", "due"),
+    "staged": ("stages",),
+    "periodic": ("period_days",),
+    "on_event": ("trigger",),
+}
+
+
+class ReportingRequirementFileSchema(_FileSchema):
+    """Shape checked on load; not stored yet (see app/catalogue/data/README.md)."""
+
+    code = fields.String(
+        required=True,
+        validate=_check(lambda s: "/R" in s and len(s) <= 60,
+                        "<resolution>/R<name>, at most 60 characters"),
+    )
+    paragraph = fields.String(required=True, allow_none=True)
+    kind = fields.String(required=True, validate=validate.OneOf(list(REQUIREMENT_FIELDS)))
+    due_days_after_adoption = fields.Integer(
+        required=True, allow_none=True, strict=True, validate=validate.Range(min=1)
+    )
+    due = fields.Date(required=True, allow_none=True)
+    stages = fields.List(fields.Nested(StageFileSchema), required=True, allow_none=True,
+                         validate=validate.Length(min=1))
+    period_days = fields.Integer(required=True, allow_none=True, strict=True,
+                                 validate=validate.Range(min=1))
+    trigger = fields.String(required=True, allow_none=True)
+    applies_to = fields.String(required=True, validate=validate.Length(min=1))
+    binding = fields.Boolean(required=True)
+    verified = fields.Boolean(required=True)
+    source = fields.String(required=True, validate=validate.Length(min=1))
+    verification_note = fields.String(required=True, validate=validate.Length(min=1))
+    obligations = fields.Raw(
+        required=True,
+        validate=_check(
+            lambda v: v == "all" or (
+                isinstance(v, list) and bool(v) and all(isinstance(c, str) for c in v)
+            ),
+            '"all" or a non-empty list of obligation codes',
+        ),
+        metadata={"description": '"all" or a list of obligation codes'},
+    )
+
+    @validates_schema
+    def _fields_of_kind(self, data, **kwargs):
+        wanted = REQUIREMENT_FIELDS[data["kind"]]
+        for name in ("due_days_after_adoption", "due", "stages", "period_days", "trigger"):
+            if name in wanted and data[name] is None:
+                raise ValidationError(f"required for kind {data['kind']!r}", name)
+            if name not in wanted and data[name] is not None:
+                raise ValidationError(f"must be null for kind {data['kind']!r}", name)
 
 
 class ResolutionFileSchema(_FileSchema):
@@ -114,13 +241,19 @@ class ResolutionFileSchema(_FileSchema):
     symbol = fields.String(required=True)
     adopted_on = fields.Date(required=True)
     meeting = fields.String(allow_none=True, load_default=None)
+    meeting_note = fields.String(allow_none=True, load_default=None)
     title = fields.String(required=True)
     reporting_deadline_days = fields.Integer(allow_none=True, strict=True, load_default=None)
+    reporting_deadline_verified = fields.Boolean(load_default=False)
     reporting_paragraph = fields.String(allow_none=True, load_default=None)
     reporting_paragraph_verified = fields.Boolean(load_default=False)
+    reporting_note = fields.String(allow_none=True, load_default=None)
     sources = fields.List(fields.String(), load_default=list)
     note = fields.String(allow_none=True, load_default=None)
     obligations = fields.List(fields.Nested(ObligationFileSchema), required=True)
+    reporting_requirements = fields.List(
+        fields.Nested(ReportingRequirementFileSchema), load_default=list
+    )
 
 
 class RegimeInfoFileSchema(_FileSchema):
@@ -132,21 +265,28 @@ class RegimeInfoFileSchema(_FileSchema):
 
 
 class RegimeFileSchema(_FileSchema):
-    format = fields.Integer(required=True, validate=lambda v: v == 1)
+    format = fields.Integer(
+        required=True,
+        validate=validate.Equal(
+            REGIME_FORMAT,
+            error="format {input} is not read: regime files are format {other} "
+            "(see app/catalogue/data/README.md)",
+        ),
+    )
     regime = fields.Nested(RegimeInfoFileSchema, required=True)
     sources = fields.List(fields.String(), load_default=list)
     resolutions = fields.List(fields.Nested(ResolutionFileSchema), required=True)
 
 
 class StateFileSchema(_FileSchema):
-    iso3 = fields.String(required=True, validate=lambda s: len(s) == 3 and s.isupper())
+    iso3 = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     name = fields.String(required=True)
-    un_group = fields.String(required=True, validate=lambda g: g in UN_GROUPS)
+    un_group = fields.String(required=True, validate=validate.OneOf(UN_GROUPS))
     note = fields.String(allow_none=True, load_default=None)
 
 
 class MemberStatesFileSchema(_FileSchema):
-    format = fields.Integer(required=True, validate=lambda v: v == 1)
+    format = fields.Integer(required=True, validate=validate.Equal(1))
     source = fields.String(required=True)
     license = fields.String(required=True)
     groups = fields.List(fields.String(), required=True)

@@ -1,8 +1,101 @@
-"""Schemas shared by every blueprint: problem details and pagination."""
+"""Schemas shared by every blueprint: problem details, pagination, bounded dates."""
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+import datetime as dt
+from typing import Any
+
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+# Adoption of resolution 1695, the earliest date in the bundled catalogue: nothing about
+# sanctions reporting can be known as of an earlier day.
+FIRST_RESOLUTION_DATE = dt.date(2006, 7, 15)
+# Instants that both databases store and compare, and that survive conversion to UTC
+# (an offset of up to ±23:59 moves a value across a year boundary).
+EARLIEST_TIMESTAMP = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST_TIMESTAMP = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+
+Bound = Any  # a value, or a callable returning one (for "today", "now")
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _resolve(bound: Bound) -> Any:
+    return bound() if callable(bound) else bound
+
+
+def _describe(bound: Bound, label: str | None) -> str:
+    if label is not None:
+        return label
+    value = _resolve(bound)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _with_range(kwargs: dict[str, Any], text: str) -> dict[str, Any]:
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    metadata["description"] = " ".join(p for p in (metadata.get("description"), text) if p)
+    return {**kwargs, "metadata": metadata}
+
+
+class BoundedDate(fields.Date):
+    """A `YYYY-MM-DD` date within [earliest, latest]; either bound may be a callable (such as
+    `today_utc`). Outside it: a validation error naming the field, never an overflow later."""
+
+    def __init__(self, *, earliest: Bound, latest: Bound, earliest_label: str | None = None,
+                 latest_label: str | None = None, **kwargs: Any) -> None:
+        self.earliest, self.latest = earliest, latest
+        self.labels = (earliest_label, latest_label)
+        text = (f"From {_describe(earliest, earliest_label)} to "
+                f"{_describe(latest, latest_label)}.")
+        super().__init__(**_with_range(kwargs, text))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        date = super()._deserialize(value, attr, data, **kwargs)
+        earliest, latest = _resolve(self.earliest), _resolve(self.latest)
+        if not earliest <= date <= latest:
+            raise ValidationError(
+                f"The date must lie between {_describe(earliest, self.labels[0])} and "
+                f"{_describe(latest, self.labels[1])}."
+            )
+        return date
+
+
+class BoundedDateTime(fields.AwareDateTime):
+    """An ISO 8601 instant with an offset, converted to UTC and kept within [earliest,
+    latest] (by default what both databases hold: years 1970 to 9999). A value whose
+    conversion to UTC leaves the calendar is out of range, not a server error."""
+
+    def __init__(self, *, earliest: Bound = EARLIEST_TIMESTAMP, latest: Bound = LATEST_TIMESTAMP,
+                 earliest_label: str | None = None, latest_label: str | None = None,
+                 **kwargs: Any) -> None:
+        self.earliest, self.latest = earliest, latest
+        self.labels = (earliest_label, latest_label)
+        text = (f"From {_describe(earliest, earliest_label)} to "
+                f"{_describe(latest, latest_label)}, after conversion to UTC.")
+        super().__init__(**_with_range(kwargs, text))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        instant = super()._deserialize(value, attr, data, **kwargs)
+        earliest, latest = _resolve(self.earliest), _resolve(self.latest)
+        message = (f"The time must lie between {_describe(earliest, self.labels[0])} and "
+                   f"{_describe(latest, self.labels[1])} (UTC).")
+        try:
+            instant = instant.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise ValidationError(message) from exc
+        if not earliest <= instant <= latest:
+            raise ValidationError(message)
+        return instant
+
+
+def as_of_field(description: str = "What was known at the end of this day, UTC; default: "
+                "now") -> fields.Date:
+    """The `as_of` query parameter: a record, not a forecast, and not before the first
+    resolution."""
+    return BoundedDate(earliest=FIRST_RESOLUTION_DATE, latest=today_utc,
+                       latest_label="today (UTC)", metadata={"description": description})
 
 
 class StrictSchema(Schema):

@@ -5,22 +5,23 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from .catalogue import UN_GROUPS
-from .common import StrictSchema
+from .common import StrictSchema, as_of_field
 from .reports import FLAGS, RATINGS
 
-SORTS = ("state", "-state", "completeness", "-completeness", "days_late", "-days_late")
+SORTS = ("name", "-name", "state", "-state", "completeness", "-completeness", "days_late",
+         "-days_late")
+ROW_STATUSES = ("reported", "not_reported", "no_report_requested", "not_expected")
 
 
 class ComplianceArgsSchema(StrictSchema):
-    as_of = fields.Date(
-        metadata={"description": "What was known at the end of this day, UTC; default: now"}
-    )
+    as_of = as_of_field()
     un_group = fields.String(validate=validate.OneOf(UN_GROUPS))
     rating = fields.String(validate=validate.OneOf(RATINGS))
     flag = fields.String(validate=validate.OneOf(FLAGS))
-    sort = fields.String(load_default="state", validate=validate.OneOf(SORTS),
-                         metadata={"description": "A leading `-` sorts in descending order; "
-                                   "rows without a value come last"})
+    sort = fields.String(load_default="name", validate=validate.OneOf(SORTS),
+                         metadata={"description": "`name`: by state name as an English reader "
+                                   "orders it (default); `state`: by ISO code. A leading `-` "
+                                   "sorts in descending order; rows without a value come last"})
     format = fields.String(validate=validate.OneOf(("json", "csv")),
                            metadata={"description": "`csv` is the same as `Accept: text/csv`"})
 
@@ -35,7 +36,19 @@ class ComplianceRowSchema(Schema):
     name = fields.String(required=True)
     un_group = fields.String(required=True)
     resolution = fields.Integer(required=True)
+    status = fields.String(
+        required=True, metadata={
+            "enum": list(ROW_STATUSES),
+            "description": "`reported`; `not_reported` (a report is requested and none was "
+            "received); `no_report_requested` (the resolution requests no national report); "
+            "`not_expected` (the state is the target of the regime, not asked to report). "
+            "Only `reported` and `not_reported` rows carry lax-enforcement flags."})
     deadline = fields.Date(allow_none=True)
+    deadline_verified = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "Whether the reporting deadline (and so on_time and "
+                  "days_late) was confirmed against the resolution text; null where the "
+                  "resolution sets no deadline"})
     reported = fields.Boolean(required=True)
     report_id = fields.String(allow_none=True)
     version = fields.Integer(allow_none=True, metadata={"description": "Latest as of the date"})
@@ -48,23 +61,41 @@ class ComplianceRowSchema(Schema):
                   "that has not reported, days since the deadline"},
     )
     completeness = fields.Float(allow_none=True)
-    rating = fields.String(required=True, metadata={"enum": list(RATINGS)})
+    rating = fields.String(
+        allow_none=True,
+        metadata={"enum": list(RATINGS),
+                  "description": "Null where no report is requested of the state"})
     flags = fields.List(fields.String(metadata={"enum": list(FLAGS)}), required=True)
-    demo = fields.Boolean(required=True, metadata={"description": "Built from demo data"})
+    demo = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "true: built from a synthetic demo report; false: from a "
+                  "real report; null: no report (neither real nor demo). In CSV: `true`, "
+                  "`false` or empty."})
 
 
 class MatrixSummarySchema(Schema):
-    states = fields.Integer(required=True)
+    states = fields.Integer(required=True, metadata={"description": "Member States (193)"})
+    expected = fields.Integer(
+        required=True,
+        metadata={"description": "States asked to report: all but the regime's target "
+                  "state; 0 where the resolution requests no report"})
     reported = fields.Integer(required=True)
     on_time = fields.Integer(required=True)
     late = fields.Integer(required=True)
     not_reported = fields.Integer(required=True)
+    no_report_requested = fields.Integer(required=True)
+    not_expected = fields.Integer(required=True)
+    real = fields.Integer(required=True, metadata={"description": "Reports that are real"})
+    demo = fields.Integer(required=True,
+                          metadata={"description": "Reports that are synthetic demo data"})
+    median_completeness = fields.Float(allow_none=True)
 
 
 class MatrixSchema(Schema):
     resolution = fields.Integer(required=True)
     symbol = fields.String(required=True)
     deadline = fields.Date(allow_none=True)
+    deadline_verified = fields.Boolean(allow_none=True)
     as_of = fields.Date(required=True)
     demo = fields.Boolean(required=True, metadata={"description": "Any row is demo data"})
     summary = fields.Nested(MatrixSummarySchema, required=True,

@@ -8,7 +8,14 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .common import PageArgsSchema, StrictSchema, page_schema
+from .common import (
+    BoundedDate,
+    BoundedDateTime,
+    PageArgsSchema,
+    StrictSchema,
+    page_schema,
+    today_utc,
+)
 
 STATUSES = ("implemented", "partially_implemented", "not_implemented", "not_applicable")
 RATINGS = ("complete", "largely_complete", "partially_complete", "incomplete", "not_reported")
@@ -20,6 +27,17 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # C0 and C1 control characters, except tab, line feed and carriage return; also U+FFFE/FFFF.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 EARLIEST_DATE = dt.date(2006, 1, 1)
+# A report may bear tomorrow's date (its author's time zone) and a backfilled receipt time may
+# run a few minutes ahead of the server's clock.
+RECEIPT_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _latest_report_date() -> dt.date:
+    return today_utc() + dt.timedelta(days=1)
+
+
+def _latest_receipt() -> dt.datetime:
+    return dt.datetime.now(dt.UTC) + RECEIPT_CLOCK_SKEW
 
 # Length limits of the text fields, documented in the OpenAPI document (maxLength).
 TEXT_LIMITS = {
@@ -128,10 +146,13 @@ class ReportInSchema(StrictSchema):
         metadata={"example": "fr"},
     )
     reference = _optional_text(TEXT_LIMITS["reference"], "The report's document symbol")
-    dated = fields.Date(
-        allow_none=True, load_default=None, metadata={"description": "Date the report bears"}
+    dated = BoundedDate(
+        earliest=EARLIEST_DATE, latest=_latest_report_date, latest_label="today",
+        allow_none=True, load_default=None, metadata={"description": "Date the report bears"},
     )
-    received_at = fields.AwareDateTime(
+    received_at = BoundedDateTime(
+        earliest=dt.datetime.combine(EARLIEST_DATE, dt.time(), dt.UTC),
+        latest=_latest_receipt, latest_label="now",
         default_timezone=dt.UTC,
         metadata={"description": "Admin only: when a historical report was received "
                   "(backfill). Otherwise the server's time."},
@@ -139,25 +160,11 @@ class ReportInSchema(StrictSchema):
     entries = fields.List(
         fields.Nested(EntryInSchema),
         required=True,
-        validate=validate.Length(max=MAX_ENTRIES),
+        validate=validate.Length(
+            min=1, max=MAX_ENTRIES,
+            error="A report addresses at least one obligation and at most {max}.",
+        ),
     )
-
-    @validates_schema
-    def _dates(self, data: dict[str, Any], **kwargs: Any) -> None:
-        today = dt.datetime.now(dt.UTC).date()
-        dated = data.get("dated")
-        if dated is not None and not (EARLIEST_DATE <= dated <= today + dt.timedelta(days=1)):
-            raise ValidationError(
-                f"The date must lie between {EARLIEST_DATE} and today.", field_name="dated"
-            )
-        received = data.get("received_at")
-        if received is not None:
-            if received > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
-                raise ValidationError("Cannot be in the future.", field_name="received_at")
-            if received.date() < EARLIEST_DATE:
-                raise ValidationError(
-                    f"Cannot be before {EARLIEST_DATE}.", field_name="received_at"
-                )
 
 
 # --- responses ---------------------------------------------------------------------------

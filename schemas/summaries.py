@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
-
-from .common import StrictSchema
+from .common import StrictSchema, as_of_field
 
 
 class SummaryArgsSchema(StrictSchema):
-    as_of = fields.Date(
-        metadata={"description": "What was known at the end of this day, UTC; default: now"}
-    )
+    as_of = as_of_field()

@@ -220,3 +220,15 @@ def report_body(client):
         return body
 
     return build
+
+
+@pytest.fixture()
+def panel(make_token):
+    """A panel token."""
+    return make_token("panel")
+
+
+@pytest.fixture()
+def admin(make_token):
+    """An admin token."""
+    return make_token("admin")

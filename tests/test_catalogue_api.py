@@ -29,7 +29,8 @@ def test_resolutions_list_shape_and_order(client):
     first = body["items"][0]
     assert set(first) == {
         "number", "year", "symbol", "regime", "adopted_on", "title",
-        "reporting_deadline_days", "reporting_deadline", "obligation_count",
+        "reporting_deadline_days", "reporting_deadline", "reporting_deadline_verified",
+        "obligation_count",
     }
     by_number = {i["number"]: i for i in body["items"]}
     assert by_number[1695]["reporting_deadline_days"] is None
@@ -37,7 +38,10 @@ def test_resolutions_list_shape_and_order(client):
     assert by_number[2321]["reporting_deadline"] == "2017-02-28"
     assert by_number[1718]["reporting_deadline"] == "2006-11-13"
     assert by_number[2397]["symbol"] == "S/RES/2397 (2017)"
-    assert sum(i["obligation_count"] for i in body["items"]) == 96
+    assert sum(i["obligation_count"] for i in body["items"]) == 99
+    # Only resolution 2094's reporting request was read in its text; every other deadline
+    # rests on press reports or is unconfirmed, and says so.
+    assert [n for n, i in by_number.items() if i["reporting_deadline_verified"]] == [2094]
 
 
 def test_resolutions_pagination(client):
@@ -94,8 +98,52 @@ def test_resolution_detail_with_obligations(client):
     assert set(ob) >= {"code", "paragraph", "category", "summary", "weight", "expects",
                        "verified", "source"}
     assert ob["expects"][:3] == ["legal_basis", "competent_authority", "measures"]
-    unverified = [o for o in body["obligations"] if o["code"] == "2397/u1"][0]
-    assert unverified["paragraph"] is None and unverified["verified"] is False
+    assert body["meeting"] == "8151st" and body["meeting_note"]
+    assert body["reporting_deadline_verified"] is False
+    by_code = {o["code"]: o for o in body["obligations"]}
+    # A code keeps its name when the paragraph becomes known.
+    assert by_code["2397/u1"]["paragraph"] == "6" and by_code["2397/u1"]["verified"] is True
+    unverified = by_code["2397/7"]
+    assert unverified["verified"] is False and unverified["binding"] is True
+    assert "not shown" in unverified["verification_note"]
+    assert by_code["2397/8"]["source"] == (
+        "Ministry of Foreign Affairs of Japan, provisional translation of S/RES/2397 (2017), "
+        "para. 8 (mofa.go.jp/mofaj/files/000325985.pdf)"
+    )
+    for ob in body["obligations"]:
+        assert set(ob) == {"code", "paragraph", "category", "summary", "binding", "weight",
+                           "expects", "verified", "source", "verification_note"}
+
+
+def test_obligations_carry_the_revised_catalogue(client):
+    r2270 = client.get("/api/v1/resolutions/2270").get_json()
+    deregister = next(o for o in r2270["obligations"] if o["code"] == "2270/20")
+    assert deregister["binding"] is False and deregister["weight"] == 1
+    assert r2270["meeting"] == "7638th" and r2270["meeting_note"] is None
+    r2321 = client.get("/api/v1/resolutions/2321").get_json()
+    codes = [o["code"] for o in r2321["obligations"]]
+    assert {"2321/24", "2321/46"} <= set(codes) and len(codes) == 23
+    binding_24 = next(o for o in r2321["obligations"] if o["code"] == "2321/24")
+    assert binding_24["binding"] is True and binding_24["weight"] == 2
+    r2094 = client.get("/api/v1/resolutions/2094").get_json()
+    assert "2094/24" in [o["code"] for o in r2094["obligations"]]
+    assert r2094["reporting_deadline_verified"] is True
+    assert r2094["reporting_paragraph"] == "25" and r2094["reporting_paragraph_verified"] is True
+    assert r2094["meeting"] == "6932nd" and "not confirmed" in r2094["meeting_note"]
+    assert client.get("/api/v1/resolutions/2371").get_json()["meeting"] == "8019th"
+    r1695 = client.get("/api/v1/resolutions/1695").get_json()
+    assert "No request for national implementation reports" in r1695["reporting_note"]
+
+
+RESEARCH_NOTES = ("forum", "thread", "reddit", "5ch", "from memory", "pass 2")
+
+
+def test_no_research_notes_in_the_public_catalogue(client):
+    resolutions = client.get("/api/v1/resolutions").get_json()["items"]
+    for item in resolutions:
+        text = client.get(f"/api/v1/resolutions/{item['number']}").get_data(as_text=True)
+        for phrase in RESEARCH_NOTES:
+            assert phrase not in text.lower(), (item["number"], phrase)
 
 
 @pytest.mark.parametrize("path", ["/api/v1/resolutions/1", "/api/v1/resolutions/99999"])

@@ -12,6 +12,7 @@ from app.catalogue import DATA_DIR
 from app.extensions import db
 from app.migrations import upgrade
 from app.models import MemberState, Obligation, Resolution
+from tests.helpers import FORMAT_1_DATA, insert_format_1_catalogue
 
 
 @pytest.fixture()
@@ -38,17 +39,74 @@ def test_first_load_adds_everything_then_nothing_changes(migrated):
     runner = migrated.test_cli_runner()
     first = runner.invoke(args=["catalogue", "load"])
     assert first.exit_code == 0, first.output
-    # 193 states + 1 regime + 11 resolutions + 96 obligations
-    assert "added: 301" in first.output
+    # 193 states + 1 regime + 11 resolutions + 99 obligations
+    assert "added: 304" in first.output
     assert "changed: 0" in first.output
     second = runner.invoke(args=["catalogue", "load"])
     assert second.exit_code == 0, second.output
     assert "added: 0" in second.output
     assert "changed: 0" in second.output
-    assert "unchanged: 301" in second.output
+    assert "unchanged: 304" in second.output
     with migrated.app_context():
         assert len(db.session.scalars(select(MemberState)).all()) == 193
-        assert len(db.session.scalars(select(Obligation)).all()) == 96
+        assert len(db.session.scalars(select(Obligation)).all()) == 99
+
+
+def test_loading_the_revised_catalogue_over_the_previous_one_says_what_changed(app_factory):
+    """A database loaded by the previous release (data format 1), upgraded, then reloaded."""
+    application = app_factory("format1")
+    upgrade(application, "0003")
+    with application.app_context():
+        insert_format_1_catalogue(db.engine)
+    upgrade(application)
+    runner = application.test_cli_runner()
+    result = runner.invoke(args=["catalogue", "load"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+
+    def change(label):
+        (line,) = [line for line in lines if line.startswith(f"  ~ {label} (")]
+        return line
+
+    assert "added: 3" in lines
+    assert {"  + obligation 2321/24", "  + obligation 2094/24", "  + obligation 2321/46"} <= set(
+        lines
+    )
+    # 2270/20 only calls upon States: no longer binding, weight 1.
+    assert "binding: true -> false" in change("obligation 2270/20")
+    assert "weight: 2 -> 1" in change("obligation 2270/20")
+    # Verified flags, both ways; sources and plain verification notes.
+    assert "verified: false -> true" in change("obligation 1718/8(c)")
+    assert "verified: true -> false" in change("obligation 1718/8(e)")
+    assert 'paragraph: null -> "6"' in change("obligation 2397/u1")
+    assert "source" in change("obligation 2397/8")
+    assert "verification_note" in change("obligation 2397/8")
+    # Resolutions: meeting numbers, the one verified reporting deadline.
+    assert 'meeting: null -> "8019th"' in change("resolution 2371")
+    assert 'meeting: null -> "8042nd"' in change("resolution 2375")
+    assert "reporting_deadline_verified: false -> true" in change("resolution 2094")
+    assert "reporting_paragraph_verified: false -> true" in change("resolution 2094")
+    assert "reporting_deadline_verified" not in change("resolution 2397")
+
+    with application.app_context():
+        ob = db.session.scalar(select(Obligation).where(Obligation.code == "2397/8"))
+        assert "forum" not in ob.source and "5ch" not in ob.source
+        assert ob.verification_note.startswith("Paragraph text read")
+        db.session.remove()
+
+    again = runner.invoke(args=["catalogue", "load"])
+    assert again.exit_code == 0, again.output
+    assert "added: 0" in again.output and "changed: 0" in again.output
+    assert "unchanged: 304" in again.output
+
+
+def test_a_format_1_file_is_refused_with_a_pointer_to_the_format(migrated):
+    result = migrated.test_cli_runner().invoke(
+        args=["catalogue", "load", "--path", str(FORMAT_1_DATA)]
+    )
+    assert result.exit_code != 0
+    assert "nothing was loaded" in result.output
+    assert "/format: format 1 is not read: regime files are format 2" in result.output
 
 
 def test_a_changed_summary_updates_the_row_and_says_so(migrated, data_copy):
@@ -85,6 +143,8 @@ def test_a_new_resolution_is_a_data_change(migrated, data_copy):
                 "code": "2999/3", "paragraph": "3", "category": "arms embargo",
                 "summary": "Test obligation.", "binding": True, "weight": 2,
                 "expects": ["legal_basis", "measures"], "verified": False,
+                "source": "No published source found; check against S/RES/2999 (2030)",
+                "verification_note": "Neither content nor paragraph number confirmed.",
             }],
         })
 
@@ -163,7 +223,68 @@ def test_bundled_catalogue_is_consistent():
             assert ob["weight"] == (2 if ob["binding"] else 1)
             assert ob["expects"], ob["code"]
             assert ob["source"], ob["code"]
+            assert ob["verification_note"], ob["code"]
             if ob["paragraph"] is None:
                 assert ob["verified"] is False
+        general = [q for q in res["reporting_requirements"]
+                   if q["code"] == f"{res['number']}/R-general"]
+        if res["reporting_deadline_days"] is None:
+            assert not general and res["reporting_note"]
+        else:
+            assert general[0]["due_days_after_adoption"] == res["reporting_deadline_days"]
+            assert res["reporting_deadline_verified"] is general[0]["verified"]
+    obligations = [ob for res in regime["resolutions"] for ob in res["obligations"]]
+    requirements = [q for res in regime["resolutions"] for q in res["reporting_requirements"]]
+    assert (len(obligations), sum(ob["verified"] for ob in obligations)) == (99, 47)
+    assert (len(requirements), sum(q["verified"] for q in requirements)) == (16, 8)
     no_report = {r["number"] for r in regime["resolutions"] if r["reporting_deadline_days"] is None}
     assert no_report == {1695, 2087, 2356}
+
+
+def _res(doc, number):
+    return next(r for r in doc["resolutions"] if r["number"] == number)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: _res(d, 2397)["obligations"][0].update(expects=["legal_basis", "proof"]),
+         "/resolutions/10/obligations/0/expects/1: Must be one of"),
+        (lambda d: _res(d, 2397)["obligations"][0].update(code="2397-4"),
+         "/resolutions/10/obligations/0/code: <resolution>/<paragraph>"),
+        (lambda d: _res(d, 2397)["obligations"][0].update(verification_note=""),
+         "/resolutions/10/obligations/0/verification_note"),
+        (lambda d: _res(d, 2397)["obligations"][0].update(source=None),
+         "/resolutions/10/obligations/0/source"),
+        (lambda d: _res(d, 2397)["reporting_requirements"][1].update(obligations="some"),
+         "/resolutions/10/reporting_requirements/1/obligations"),
+        (lambda d: _res(d, 2397)["reporting_requirements"][1].update(period_days=30),
+         "/resolutions/10/reporting_requirements/1/period_days: must be null for kind 'staged'"),
+        (lambda d: _res(d, 2397)["reporting_requirements"][1].update(obligations=["2397/99"]),
+         "resolution 2397: reporting requirement 2397/R-8 names unknown obligations"),
+        (lambda d: _res(d, 2397)["reporting_requirements"][0].update(due="2018-03-23"),
+         "resolution 2397: reporting requirement 2397/R-general: due is not adoption"),
+        (lambda d: _res(d, 2397).update(reporting_deadline_verified=True),
+         "resolution 2397: reporting_deadline_verified is true but no verified general request"),
+    ],
+)
+def test_a_regime_file_that_breaks_the_format_is_refused(migrated, data_copy, change, message):
+    _edit(data_copy / "regimes" / "1718-dprk.json", change)
+    result = migrated.test_cli_runner().invoke(
+        args=["catalogue", "load", "--path", str(data_copy)]
+    )
+    assert result.exit_code != 0
+    assert "nothing was loaded" in result.output
+    assert message in result.output
+
+
+@pytest.mark.parametrize(
+    "state, message",
+    [({"iso3": "fra"}, "/states/0/iso3"), ({"un_group": "Nordic"}, "/states/0/un_group")],
+)
+def test_a_bad_member_state_is_refused(migrated, data_copy, state, message):
+    _edit(data_copy / "member_states.json", lambda d: d["states"][0].update(state))
+    result = migrated.test_cli_runner().invoke(
+        args=["catalogue", "load", "--path", str(data_copy)]
+    )
+    assert result.exit_code != 0 and message in result.output

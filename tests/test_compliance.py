@@ -63,17 +63,30 @@ def test_deadlines_of_the_real_resolutions(client, panel, number, deadline):
 def test_every_member_state_has_a_row(client, panel):
     matrix = _matrix(client, panel, "resolution=2397&as_of=2018-06-30")
     assert matrix["total"] == len(matrix["items"]) == 193
-    assert matrix["summary"] == {"states": 193, "reported": 0, "on_time": 0, "late": 0,
-                                 "not_reported": 193}
+    assert matrix["summary"] == {
+        "states": 193, "expected": 192, "reported": 0, "on_time": 0, "late": 0,
+        "not_reported": 192, "no_report_requested": 0, "not_expected": 1, "real": 0, "demo": 0,
+        "median_completeness": None,
+    }
     row = _row(matrix, "FRA")
     assert row == {
         "state": "FRA", "name": "France", "un_group": "Western European and Others",
-        "resolution": 2397, "deadline": "2018-03-22", "reported": False, "report_id": None,
+        "resolution": 2397, "status": "not_reported", "deadline": "2018-03-22",
+        "deadline_verified": False, "reported": False, "report_id": None,
         "version": None, "received_at": None, "first_received_at": None, "on_time": False,
         "days_late": 100, "completeness": None, "rating": "not_reported",
-        "flags": ["not_reported", "late"], "demo": False,
+        "flags": ["not_reported", "late"], "demo": None,
     }
     assert matrix["demo"] is False
+    # The target of the regime is not expected to report, so never flagged.
+    prk = _row(matrix, "PRK")
+    assert prk["status"] == "not_expected"
+    assert (prk["flags"], prk["rating"], prk["days_late"], prk["on_time"]) == ([], None, None,
+                                                                              None)
+    # Rows come in the order of state names, as a reader looks them up.
+    names = [r["name"] for r in matrix["items"]]
+    assert names.index("Bahamas") < names.index("Bulgaria")
+    assert names.index("Côte d'Ivoire") < names.index("Croatia")
 
 
 def test_before_the_deadline_a_missing_report_is_not_late(client, panel):
@@ -92,8 +105,11 @@ def test_on_time_on_the_deadline_late_the_day_after(client, panel, submit):
     assert (_row(matrix, "KOR")["on_time"], _row(matrix, "KOR")["days_late"]) == (False, 1)
     assert "late" in _row(matrix, "KOR")["flags"]
     assert _row(matrix, "CHN")["on_time"] is False
-    assert matrix["summary"] == {"states": 193, "reported": 3, "on_time": 1, "late": 2,
-                                 "not_reported": 190}
+    summary = matrix["summary"]
+    assert {k: summary[k] for k in ("states", "expected", "reported", "on_time", "late",
+                                    "not_reported")} == {
+        "states": 193, "expected": 192, "reported": 3, "on_time": 1, "late": 2,
+        "not_reported": 189}
 
 
 def test_as_of_counts_only_what_was_received_by_the_end_of_that_day(
@@ -207,7 +223,8 @@ def test_csv_has_the_same_rows(client, panel, submit):
             'attachment; filename="compliance-2397-as-of-2019-01-01.csv"'
         )
         text = r.get_data().decode("utf-8")
-        assert text.startswith("state,name,un_group,resolution,deadline,reported,")
+        assert text.startswith(
+            "state,name,un_group,resolution,status,deadline,deadline_verified,reported,")
         assert text.endswith("\r\n")
         rows = list(csv.DictReader(io.StringIO(text)))
         assert len(rows) == 193
@@ -217,6 +234,8 @@ def test_csv_has_the_same_rows(client, panel, submit):
         assert fra["report_id"] == expected["report_id"]
         assert next(row for row in rows if row["state"] == "DEU")["flags"] == "not_reported;late"
         assert fra["demo"] == "false"
+        # A state that has not reported is neither real nor demo: the cell is empty.
+        assert next(row for row in rows if row["state"] == "DEU")["demo"] == ""
     # JSON stays the default, and wins when preferred.
     r = client.get("/api/v1/compliance?resolution=2397",
                    headers=auth(panel, Accept="application/json, text/csv;q=0.5"))
@@ -234,7 +253,7 @@ def test_csv_quotes_names_with_commas_and_quotes(app, client, panel):
         text = r.get_data(as_text=True)
         assert '"Tricky, ""Quoted"" Name"' in text
         rows = list(csv.DictReader(io.StringIO(text)))
-        assert rows[0]["name"] == 'Tricky, "Quoted" Name'
+        assert 'Tricky, "Quoted" Name' in [row["name"] for row in rows]
     finally:
         with app.app_context():
             db.session.execute(update(MemberState).where(MemberState.id == 1)
@@ -271,7 +290,10 @@ def test_state_profile(client, panel, make_token, submit):
     assert [r["resolution"] for r in profile["items"]] == sorted(rows)
     assert rows[2397]["rating"] == "complete" and rows[2397]["on_time"] is True
     assert rows[2321]["flags"] == ["late", "incomplete"]
-    assert rows[1695]["flags"] == ["not_reported"]  # no report requested, so never late
+    # 1695 requests no national report: not "not reported", and never flagged.
+    assert rows[1695]["status"] == "no_report_requested"
+    assert (rows[1695]["flags"], rows[1695]["rating"], rows[1695]["days_late"]) == ([], None,
+                                                                                   None)
     assert rows[2270]["flags"] == ["not_reported", "late"]
     # Resolutions adopted after the date do not appear.
     early = client.get("/api/v1/compliance/states/FRA?as_of=2016-12-31",

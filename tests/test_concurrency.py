@@ -116,3 +116,22 @@ def test_many_distinct_submissions_at_once_are_all_stored(app, server, make_toke
     results = _race(server, calls)
     assert [status for status, _, _ in results] == [201] * len(states)
     assert _counts(app) == (len(states), len(states), len(states))
+
+
+def test_if_match_star_names_no_version_even_in_a_race(app, server, make_token, report_body):
+    token = make_token("reporter", "FRA")
+    status, headers, created = _request(server, "POST", "/api/v1/reports", report_body(),
+                                        auth(token))
+    assert status == 201
+    etag = headers["ETag"]
+    calls = [("PUT", created["links"]["self"], report_body(), auth(token, **{"If-Match": "*"}))
+             ] * 20
+    results = _race(server, calls)
+    assert Counter(status for status, _, _ in results) == {428: 20}
+    for _, _, body in results:
+        assert body["errors"] == [{"pointer": "If-Match", "detail": "`*` is not a version."}]
+    # `*` beside a real tag is refused too: it would otherwise match whatever the tag says.
+    status, _, _ = _request(server, "PUT", created["links"]["self"], report_body(),
+                            auth(token, **{"If-Match": f"{etag}, *"}))
+    assert status == 428
+    assert _counts(app) == (1, 1, 1)

@@ -83,16 +83,58 @@ def echo_app(app_factory):
 
 @pytest.mark.parametrize(
     "content_type",
-    ["text/plain", "application/x-www-form-urlencoded", "application/xml"],
+    ["text/plain", "application/x-www-form-urlencoded", "application/xml",
+     "application/evil+json", "application/merge-patch+json", "application/jsonx"],
 )
 def test_request_bodies_must_be_json(echo_app, content_type):
     client = echo_app.test_client()
     r = client.post("/api/v1/echo", data="x=1", content_type=content_type)
     body = assert_problem(r, 415)
     assert content_type in body["detail"]
+    assert body["errors"][0]["pointer"] == "Content-Type"
     assert client.post("/api/v1/echo", json={"a": 1}).status_code == 201
-    r = client.post("/api/v1/echo", data=b"{}", content_type="application/merge-patch+json")
+
+
+@pytest.mark.parametrize("content_type, status", [
+    ("application/json; charset=latin-1", 415),
+    ("application/json; charset=iso-8859-1", 415),
+    ("application/json; charset=utf-16", 415),
+    ("application/json; charset=utf-8", 201),
+    ("application/json; charset=UTF-8", 201),
+    ("Application/JSON", 201),
+])
+def test_only_utf8_json_is_read(echo_app, content_type, status):
+    r = echo_app.test_client().post("/api/v1/echo", data='{"a": "\u00e9"}',
+                                    content_type=content_type)
+    assert r.status_code == status, r.get_data(as_text=True)
+    if status == 415:
+        body = assert_problem(r, 415)
+        assert body["errors"] == [{"pointer": "Content-Type", "detail": body["errors"][0][
+            "detail"]}]
+
+
+def _streamed(payload: bytes):
+    """A body as a server hands on a chunked request: no Content-Length, input terminated."""
+    import io
+
+    return {"wsgi.input": io.BytesIO(payload), "wsgi.input_terminated": True,
+            "HTTP_TRANSFER_ENCODING": "chunked"}
+
+
+def test_a_streamed_body_over_the_limit_is_413_not_truncated(echo_app):
+    client = echo_app.test_client()
+    limit = echo_app.config["MAX_CONTENT_LENGTH"]
+    big = b'{"a": "' + b"x" * limit + b'"}'
+    r = client.post("/api/v1/echo", content_type="application/json",
+                    environ_overrides=_streamed(big))
+    body = assert_problem(r, 413)
+    assert str(limit) in body["detail"]
+    exact = b'{"a": "' + b"x" * (limit - 9) + b'"}'
+    assert len(exact) == limit
+    r = client.post("/api/v1/echo", content_type="application/json",
+                    environ_overrides=_streamed(exact))
     assert r.status_code == 201
+    assert len(r.get_json()["got"]["a"]) == limit - 9
 
 
 def test_body_over_the_limit_is_413(echo_app):
@@ -105,3 +147,11 @@ def test_body_over_the_limit_is_413(echo_app):
 def test_routing_errors_come_before_body_checks(client):
     r = client.post("/api/v1/resolutions", data="x", content_type="text/plain")
     assert_problem(r, 405)
+
+
+def test_the_token_is_checked_before_the_parameters(client):
+    # An anonymous client gets 401, not a description of what a valid request looks like.
+    r = client.get("/api/v1/compliance?resolution=0&as_of=9999-12-31&sort=nonsense")
+    assert_problem(r, 401)
+    r = client.post("/api/v1/reports", data="{not json", content_type="application/json")
+    assert_problem(r, 401)

@@ -39,7 +39,7 @@ def gunicorn(app):
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "IDEMPOTENCY_LOCK_SECONDS": "2", "RATELIMIT_ENABLED": "0"}
     command = [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "4", "-b",
-               f"127.0.0.1:{port}", "--timeout", "60", "wsgi:app"]
+               f"127.0.0.1:{port}", "--timeout", "60", "--no-control-socket", "wsgi:app"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 30

@@ -20,6 +20,21 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 # Requests sent, per operation and status: printed at the end of the run (conftest).
 SENT: Counter[tuple[str, int]] = Counter()
 ROLES = ("anonymous", "reporter", "other_reporter", "panel", "admin")
+# Every built-in check (`--checks all`) but those named here, for the reasons given
+# (docs/security.md says the same).
+LEFT_OUT = {
+    # Business rules that a schema cannot express (a state or resolution that does not
+    # exist, a date before an adoption, a report that exists already) refuse some
+    # schema-valid requests by design, with 404, 409 or 422.
+    "positive_data_acceptance",
+}
+
+
+def _checks():
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    return [check for check in CHECKS.get_all() if check.__name__ not in LEFT_OUT]
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +72,5 @@ def test_every_operation_as_every_role(case, fuzz_tokens):
         headers = {}
         if role != "anonymous" and not headers_mutated:
             headers["Authorization"] = f"Bearer {fuzz_tokens[role]}"
-        # Business rules (a state or resolution that does not exist, dates before 2006) make
-        # some schema-valid requests 4xx by design, so that one check is left out.
-        response = case.call_and_validate(
-            headers=headers,
-            excluded_checks=[schemathesis.checks.positive_data_acceptance],
-        )
+        response = case.call_and_validate(headers=headers, checks=_checks())
         SENT[(case.operation.label, response.status_code)] += 1

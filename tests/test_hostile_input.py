@@ -200,3 +200,182 @@ def test_a_body_shorter_than_its_content_length_stores_nothing(app, server, fra,
         answer = sock.recv(65536)
     assert answer == b"" or answer.split(b" ")[1][:1] == b"4"
     _nothing_stored(app)
+
+
+# --- values that no database or calendar holds: 422 naming the parameter, never a 500 -------
+
+@pytest.mark.parametrize("path, parameter", [
+    ("/api/v1/compliance?resolution=2397&as_of=9999-12-31", "as_of"),
+    ("/api/v1/compliance?resolution=2397&as_of=0001-01-01", "as_of"),
+    ("/api/v1/compliance?resolution=2397&as_of=2006-07-14", "as_of"),
+    ("/api/v1/compliance/states/FRA?as_of=9999-12-31", "as_of"),
+    ("/api/v1/summaries/resolutions/2397.pdf?as_of=9999-12-31", "as_of"),
+    ("/api/v1/summaries/resolutions/2397.html?as_of=9999-12-31", "as_of"),
+    ("/api/v1/summaries/states/FRA.pdf?as_of=9999-12-31", "as_of"),
+    ("/api/v1/summaries/states/FRA.html?as_of=0001-01-01", "as_of"),
+    ("/api/v1/audit?since=9999-12-31T23:59:59-23:59", "since"),
+    ("/api/v1/audit?until=0001-01-01T00:00:00%2B14:00", "until"),
+    ("/api/v1/audit?since=0001-01-01T00:00:00Z", "since"),
+    ("/api/v1/audit?since=1969-12-31T23:59:59Z", "since"),
+    ("/api/v1/audit?until=9999-12-31T23:59:59-00:01", "until"),
+])
+def test_dates_beyond_what_is_stored_are_422_naming_the_parameter(client, make_token, path,
+                                                                   parameter):
+    token = make_token("admin")
+    r = client.get(path, headers=auth(token))
+    assert r.status_code == 422, r.get_data(as_text=True)
+    assert r.mimetype == "application/problem+json"
+    assert [e["pointer"] for e in r.get_json()["errors"]] == [parameter]
+
+
+def test_as_of_after_today_is_422_and_today_is_fine(client, make_token):
+    import datetime as dt
+
+    panel = make_token("panel")
+    today = dt.datetime.now(dt.UTC).date()
+    for as_of, status in ((today + dt.timedelta(days=1), 422), (today, 200),
+                          (dt.date(2006, 7, 15), 200)):
+        r = client.get(f"/api/v1/compliance?resolution=1695&as_of={as_of}", headers=auth(panel))
+        assert r.status_code == status, (as_of, r.get_data(as_text=True))
+    # A reporter may send this too.
+    fra = make_token("reporter", "FRA")
+    r = client.get("/api/v1/compliance/states/FRA?as_of=9999-12-31", headers=auth(fra))
+    assert r.status_code == 422
+
+
+def test_audit_bounds_are_inclusive_and_converted_to_utc(client, make_token):
+    admin = make_token("admin")
+    for query in ("since=1970-01-01T00:00:00Z", "until=9999-12-31T23:59:59Z",
+                  "since=1970-01-01T05:00:00%2B05:00", "until=2018-01-01T00:00:00-23:59"):
+        r = client.get(f"/api/v1/audit?{query}", headers=auth(admin))
+        assert r.status_code == 200, (query, r.get_data(as_text=True))
+    r = client.get("/api/v1/audit?since=1970-01-01T04:59:59%2B05:00", headers=auth(admin))
+    assert r.status_code == 422
+
+
+# --- strings that are not Unicode: lone surrogates -------------------------------------------
+
+LONE = "\ud800"
+
+
+def _with_surrogate(body: dict, where: str) -> tuple[dict, str]:
+    """Put a lone surrogate at `where`; return the body and the expected pointer."""
+    if where == "key":
+        body["entries"][0]["notes" + LONE] = "x"
+        return body, "/entries/0/notes" + LONE
+    if where == "evidence":
+        body["entries"][0]["evidence"][0]["title"] = "Gazette " + LONE
+        return body, "/entries/0/evidence/0/title"
+    if where in ("legal_basis", "measures", "obligation", "justification"):
+        body["entries"][0][where] = "x" + LONE
+        return body, f"/entries/0/{where}"
+    body[where] = LONE if where != "reference" else "S/AC.49/" + LONE
+    return body, f"/{where}"
+
+
+def _send(client, method, path, body, headers):
+    # json.dumps escapes the surrogate as \ud800: valid JSON syntax, not valid Unicode.
+    return client.open(path, method=method, data=json.dumps(body),
+                       content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize("where", ["state", "language", "reference", "obligation",
+                                   "legal_basis", "measures", "justification", "evidence",
+                                   "key"])
+def test_unpaired_surrogates_are_422_and_validate_reports_the_same_pointer(
+    app, client, fra, report_body, where
+):
+    body, pointer = _with_surrogate(report_body(), where)
+    posted = _send(client, "POST", "/api/v1/reports", body, auth(fra))
+    assert posted.status_code == 422, posted.get_data(as_text=True)
+    assert posted.mimetype == "application/problem+json"
+    assert [e["pointer"] for e in posted.get_json()["errors"]] == [pointer]
+    checked = _send(client, "POST", "/api/v1/reports/validate", body, auth(fra))
+    assert checked.status_code == 200
+    assert checked.get_json()["valid"] is False
+    assert checked.get_json()["errors"] == posted.get_json()["errors"]
+    _nothing_stored(app)
+
+
+def test_unpaired_surrogates_in_an_amendment_are_422(app, client, fra, report_body):
+    created = client.post("/api/v1/reports", json=report_body(), headers=auth(fra))
+    assert created.status_code == 201
+    body, pointer = _with_surrogate(report_body(), "measures")
+    r = _send(client, "PUT", created.headers["Location"], body,
+              auth(fra, **{"If-Match": created.headers["ETag"]}))
+    assert r.status_code == 422
+    assert [e["pointer"] for e in r.get_json()["errors"]] == [pointer]
+    # A paired surrogate (an astral character written as two escapes) is ordinary text.
+    body = report_body()
+    body["entries"][0]["notes"] = "\U0001f4c4 annex"
+    r = client.put(created.headers["Location"], data=json.dumps(body),
+                   content_type="application/json",
+                   headers=auth(fra, **{"If-Match": created.headers["ETag"]}))
+    assert r.status_code == 200
+    assert r.get_json()["entries"][0]["notes"] == "\U0001f4c4 annex"
+
+
+@pytest.mark.parametrize("body", [
+    {"state": "FRA", "resolution": 2397, "language": "en", "entries": [],
+     "received_at": "9999-12-31T23:59:59-23:59"},
+    {"state": "FRA", "resolution": 2397, "language": "en", "entries": [],
+     "received_at": "0001-01-01T00:00:00+14:00"},
+    {"state": "FRA", "resolution": 2397, "language": "en", "entries": [],
+     "dated": "9999-12-31"},
+    {"state": LONE * 3, "resolution": 2397, "language": "en", "entries": []},
+    {"state": "FRA", "resolution": 2397, "language": "en", "entries": [], LONE: 1},
+])
+def test_validate_agrees_with_submission(app, client, make_token, body):
+    admin = make_token("admin")
+    posted = _send(client, "POST", "/api/v1/reports", body, auth(admin))
+    assert posted.status_code == 422, posted.get_data(as_text=True)
+    checked = _send(client, "POST", "/api/v1/reports/validate", body, auth(admin))
+    assert checked.status_code == 200
+    assert checked.get_json() == {"valid": False, "errors": posted.get_json()["errors"],
+                                  "score": None}
+    _nothing_stored(app)
+
+
+def test_query_strings_and_paths_that_are_not_utf8_are_harmless(client, fra):
+    r = client.get("/api/v1/resolutions?regime=%ED%A0%80")
+    assert r.status_code in (200, 422) and r.get_json()["total" if r.status_code == 200
+                                                        else "status"] in (0, 422)
+    r = client.get("/api/v1/states/%ED%A0%80")
+    assert r.status_code in (400, 404)
+    r = client.get("/api/v1/reports?state=%ED%A0%80", headers=auth(fra))
+    assert r.status_code == 422
+
+
+def _chunked(payload: bytes, size: int = 65536) -> bytes:
+    out = b""
+    for start in range(0, len(payload), size):
+        piece = payload[start:start + size]
+        out += f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+    return out + b"0\r\n\r\n"
+
+
+def test_a_chunked_body_over_the_limit_is_413_through_a_server(app, server, fra):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    payload = b'{"state": "' + b"x" * limit + b'"}'
+    request = (
+        b"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\n"
+        b"Authorization: Bearer " + fra.encode() + b"\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + _chunked(payload)
+    )
+    answer = _raw(server, request)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:300]
+    assert b"application/problem+json" in answer
+    _nothing_stored(app)
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(app, server, fra, report_body):
+    payload = json.dumps(report_body()).encode()
+    request = (
+        b"POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\n"
+        b"Authorization: Bearer " + fra.encode() + b"\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + _chunked(payload, 1000)
+    )
+    answer = _raw(server, request)
+    assert answer.startswith(b"HTTP/1.1 201"), answer[:1000]

@@ -121,11 +121,26 @@ def test_not_applicable_with_a_justification_is_accepted(client, fra, report_bod
     assert r.get_json()["completeness"] == 100.0
 
 
-def test_an_empty_report_is_accepted_and_scores_zero(client, fra, report_body):
+def test_a_report_without_entries_is_refused(client, fra, report_body):
     r = client.post("/api/v1/reports", json=report_body(entries=[]), headers=auth(fra))
+    assert r.status_code == 422
+    assert r.get_json()["errors"] == [{
+        "pointer": "/entries",
+        "detail": "A report addresses at least one obligation and at most 200.",
+    }]
+    assert client.get("/api/v1/reports", headers=auth(fra)).get_json()["total"] == 0
+    # The validator says the same without storing anything.
+    checked = client.post("/api/v1/reports/validate", json=report_body(entries=[]),
+                          headers=auth(fra)).get_json()
+    assert checked["valid"] is False and checked["errors"][0]["pointer"] == "/entries"
+
+
+def test_a_one_entry_report_is_accepted_and_scores_low(client, fra, report_body):
+    body = report_body(entries=[{"obligation": "2397/7", "status": "implemented"}])
+    r = client.post("/api/v1/reports", json=body, headers=auth(fra))
     assert r.status_code == 201
-    assert r.get_json()["completeness"] == 0.0
-    assert r.get_json()["flags"] == ["late", "incomplete"]
+    assert r.get_json()["completeness"] < 40
+    assert r.get_json()["flags"] == ["late", "incomplete", "unsubstantiated"]
 
 
 def test_every_un_script_is_kept_exactly(client, fra, report_body):

@@ -73,10 +73,12 @@ def test_resolution_summary_pdf_matches_the_matrix(client, panel, submit):
     text = " ".join(pages)
     matrix = _get(client, panel, "/api/v1/compliance?resolution=2397&as_of=2018-06-30")
     summary = matrix.get_json()["summary"]
-    assert summary == {"states": 193, "reported": 3, "on_time": 1, "late": 2,
-                       "not_reported": 190}
-    # Headline row: states, reported, on time, late, not reported, median completeness.
-    assert "193 3 1 2 190 62.5" in text
+    assert (summary["expected"], summary["reported"], summary["on_time"], summary["late"],
+            summary["not_reported"], summary["median_completeness"]) == (192, 3, 1, 2, 189, 62.5)
+    # Headline row: expected of all states, reported, on time, late, not reported, median.
+    assert "192 of 193 3 1 2 189 62.5" in text
+    assert ("Democratic People's Republic of Korea is the target of the 1718 regime and is not "
+            "among the States asked to report") in text
     assert "Resolution 2397: S/RES/2397 (2017)" in text
     assert "by 2018-03-22" in text
     # Weakest reports, lowest first, with their flags.
@@ -386,7 +388,7 @@ def test_cli_renders_to_a_file(runner, tmp_path, submit):
                                  "--as-of", "2018-06-30", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "as of 2018-06-30" in result.output
-    assert "193 1 1 0 192 100.0" in " ".join(pdf_pages(out.read_bytes()))
+    assert "192 of 193 1 1 0 191 100.0" in " ".join(pdf_pages(out.read_bytes()))
     html = tmp_path / "fra.html"
     result = runner.invoke(args=["summary", "render", "--state", "FRA", "--out", str(html)])
     assert result.exit_code == 0 and "France (FRA)" in html.read_text(encoding="utf-8")
@@ -402,3 +404,14 @@ def test_method_note_is_in_every_document(client, panel):
         _get(client, panel, "/api/v1/summaries/resolutions/2094.pdf?as_of=2014-01-01").data))
     assert "It is not a verdict on compliance" in text
     assert re.search(r"Method completeness-1", text)
+
+
+def test_cli_refuses_an_as_of_out_of_range(runner, tmp_path):
+    for as_of in ("9999-12-31", "2001-01-01"):
+        result = runner.invoke(args=["summary", "render", "--resolution", "2397", "--as-of",
+                                     as_of, "--out", str(tmp_path / "x.pdf")])
+        assert result.exit_code == 2, result.output
+        assert "--as-of" in result.output and "Traceback" not in result.output
+    result = runner.invoke(args=["summary", "render", "--resolution", "2397", "--as-of",
+                                 "2017-12-01", "--out", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 1 and "adopted on 2017-12-22" in result.output

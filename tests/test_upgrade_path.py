@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, inspect, select
+import json
+
+from sqlalchemy import func, inspect, select, text
 
 from app.auth import COMMAND_LINE
 from app.extensions import db
-from app.migrations import current_revisions, head_revisions, upgrade
-from app.models import AuditEvent, Entry, MemberState, Obligation, Report, ReportVersion
+from app.migrations import current_revisions, downgrade, head_revisions, upgrade
+from app.models import AuditEvent, Entry, MemberState, Report, ReportVersion
 from app.services.authorities import create_authority
 from app.services.catalogue import load_catalogue
 from app.services.reports import backfill
-from tests.helpers import auth, full_entry
+from tests.helpers import auth, full_entry, insert_format_1_catalogue
 
 
 def _revision(app):
@@ -25,15 +27,25 @@ def test_every_row_survives_the_upgrades_with_its_meaning(app_factory):
     assert _revision(app) == {"0001"}
     with app.app_context():
         assert not inspect(db.engine).has_table("report")
-        load_catalogue(db.session)
-        obligations = {o.code: (o.summary, o.weight, list(o.expects))
-                       for o in db.session.scalars(select(Obligation))}
+        # The catalogue as the first release loaded it (data format 1).
+        insert_format_1_catalogue(db.engine)
+        obligations = _obligation_rows(db.engine)
         db.session.remove()
 
-    upgrade(app, "0002")
+    upgrade(app, "0003")
     with app.app_context():
-        # The catalogue loaded at 0001 is intact at 0002.
+        assert _obligation_rows(db.engine) == obligations
         assert db.session.scalar(select(func.count()).select_from(MemberState)) == 193
+        db.session.remove()
+
+    upgrade(app)
+    assert _revision(app) == head_revisions()
+    with app.app_context():
+        # Codes, summaries, weights and expected elements are untouched by the upgrade;
+        # the revised catalogue comes with `catalogue load`.
+        assert _obligation_rows(db.engine) == obligations
+        report = load_catalogue(db.session)
+        assert report.added == ["obligation 2094/24", "obligation 2321/24", "obligation 2321/46"]
         token = create_authority(db.session, "Panel", "panel", None).plaintext
         resolution = app.test_client().get("/api/v1/resolutions/2397").get_json()
         body = {"state": "JPN", "resolution": 2397, "language": "ja",
@@ -42,13 +54,15 @@ def test_every_row_survives_the_upgrades_with_its_meaning(app_factory):
         amended = {**body, "received_at": "2018-05-01T00:00:00Z",
                    "entries": [full_entry(o) for o in resolution["obligations"]]}
         backfill(db.session, COMMAND_LINE, [body, amended])
+        obligations = _obligation_rows(db.engine)
         db.session.remove()
 
+    # Down to the first schema with reports and up again: reports and catalogue survive.
+    downgrade(app, "0002")
+    assert _revision(app) == {"0002"}
     upgrade(app)
-    assert _revision(app) == head_revisions()
     with app.app_context():
-        assert {o.code: (o.summary, o.weight, list(o.expects))
-                for o in db.session.scalars(select(Obligation))} == obligations
+        assert _obligation_rows(db.engine) == obligations
         assert db.session.scalar(select(func.count()).select_from(Report)) == 1
         assert db.session.scalar(select(func.count()).select_from(ReportVersion)) == 2
         assert db.session.scalar(select(func.count()).select_from(Entry)) == 6 + 8
@@ -65,3 +79,12 @@ def test_every_row_survives_the_upgrades_with_its_meaning(app_factory):
     first = client.get(f"/api/v1/reports/{japan['report_id']}/versions/1",
                        headers=auth(token)).get_json()
     assert first["document"] == body
+
+
+def _obligation_rows(engine) -> dict[str, tuple]:
+    """Obligations as stored, read with the columns every revision has."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT code, summary, weight, expects, verified FROM obligation"))
+        return {code: (summary, weight, expects if isinstance(expects, list)
+                       else json.loads(expects), bool(verified))
+                for code, summary, weight, expects, verified in rows}

@@ -71,16 +71,6 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _summary(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {
-        "states": len(rows),
-        "reported": sum(r["reported"] for r in rows),
-        "on_time": sum(1 for r in rows if r["reported"] and r["on_time"] is True),
-        "late": sum(1 for r in rows if r["reported"] and r["on_time"] is False),
-        "not_reported": sum(not r["reported"] for r in rows),
-    }
-
-
 @blp.route("")
 class Matrix(MethodView):
     @blp.doc(security=BEARER, **CSV_DOC)
@@ -92,7 +82,7 @@ class Matrix(MethodView):
         """One row per Member State for a resolution, as of a date (JSON or CSV)"""
         resolution, cutoff, rows = service.matrix(db.session, args["resolution"],
                                                   args.get("as_of"))
-        summary = _summary(rows)
+        summary = service.headline(rows)
         shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
                                         rating=args.get("rating"), flag=args.get("flag"),
                                         sort=args["sort"])
@@ -104,6 +94,7 @@ class Matrix(MethodView):
             "resolution": resolution.number,
             "symbol": resolution.symbol,
             "deadline": resolution.reporting_deadline,
+            "deadline_verified": service.deadline_verified(resolution),
             "as_of": cutoff.as_of,
             "demo": any(r["demo"] for r in rows),
             "summary": summary,

@@ -27,7 +27,7 @@ from ..models import Report, ReportVersion
 from ..models.types import utcnow
 from ..services import idempotency
 from ..services import reports as service
-from . import envelope, json_body, page_size_or_default
+from . import UnpairedSurrogates, envelope, json_body, page_size_or_default
 
 blp = Blueprint(
     "reports",
@@ -206,7 +206,10 @@ class ValidateReport(MethodView):
     def post(self):
         """Check a report without storing it: every error, and the score it would get"""
         principal = current_principal()
-        raw = json_body()
+        try:
+            raw = json_body()
+        except UnpairedSurrogates as exc:  # the same pointers a submission would get in a 422
+            return {"valid": False, "errors": exc.errors, "score": None}
         doc, errors = service.check_document(db.session, principal, raw)
         db.session.rollback()
         if doc is None:

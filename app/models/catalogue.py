@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -38,9 +38,15 @@ class Resolution(Base):
     adopted_on: Mapped[dt.date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(Text)
     meeting: Mapped[str | None] = mapped_column(String(40))
+    meeting_note: Mapped[str | None] = mapped_column(Text)
     reporting_deadline_days: Mapped[int | None] = mapped_column(Integer)
+    # True only where the request and its deadline were read in the resolution's text.
+    reporting_deadline_verified: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     reporting_paragraph: Mapped[str | None] = mapped_column(String(40))
     reporting_paragraph_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    reporting_note: Mapped[str | None] = mapped_column(Text)
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -70,7 +76,7 @@ class Obligation(Base):
     expects: Mapped[list[str]] = mapped_column(JSON, default=list)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
+    verification_note: Mapped[str | None] = mapped_column(Text)
 
     resolution: Mapped[Resolution] = relationship(back_populates="obligations")
 

@@ -70,10 +70,13 @@ class ApiToken(Base):
 
 
 class Report(Base):
-    """One state's report on one resolution. Its content lives in immutable versions."""
+    """One state's report on one resolution. Its content lives in immutable versions.
+
+    Demo reports (`is_demo`) live beside real ones: a state may have one of each for a
+    resolution, and a real report hides the demo one in every output."""
 
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("state_id", "resolution_id"),)
+    __table_args__ = (UniqueConstraint("state_id", "resolution_id", "is_demo"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,19 +81,86 @@ def read_catalogue(data_dir: Path = DATA_DIR) -> tuple[dict[str, Any], list[dict
                 if ob["code"] in codes:
                     raise CatalogueFileError(f"{path}: obligation code {ob['code']} is repeated")
                 codes[ob["code"]] = path
+            problem = _requirement_problem(res)
+            if problem:
+                raise CatalogueFileError(f"{path}: resolution {res['number']}: {problem}")
     iso3s = [s["iso3"] for s in states["states"]]
     if len(set(iso3s)) != len(iso3s):
         raise CatalogueFileError("member_states.json: an ISO code is repeated")
     return states, regimes
 
 
+def _shown(value: Any) -> str | None:
+    """A short value as the change report prints it; None for values too long to print."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | dt.date) or (isinstance(value, str) and len(value) <= 40):
+        return json.dumps(value if not isinstance(value, dt.date) else value.isoformat())
+    return None
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+            31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def _requirement_problem(res: dict[str, Any]) -> str | None:
+    """What is inconsistent in a resolution's reporting requirements, or None.
+
+    Requirements are checked but not stored yet: codes are unique and belong to the
+    resolution, they name obligations of the resolution, due dates follow from the adoption
+    date, and `reporting_deadline_verified` is true only where the general one-off request
+    (`<number>/R-general`) with that deadline is verified.
+    """
+    adopted = res["adopted_on"]
+    own = {ob["code"] for ob in res["obligations"]}
+    seen: set[str] = set()
+    general = None
+    for req in res["reporting_requirements"]:
+        code = req["code"]
+        if not code.startswith(f"{res['number']}/R") or code in seen:
+            return f"reporting requirement code {code} is repeated or not of this resolution"
+        seen.add(code)
+        if code == f"{res['number']}/R-general":
+            general = req
+        if req["obligations"] != "all" and not set(req["obligations"]) <= own:
+            unknown = sorted(set(req["obligations"]) - own)
+            return f"reporting requirement {code} names unknown obligations {unknown}"
+        if req["kind"] == "once" and req["due"] != adopted + dt.timedelta(
+            days=req["due_days_after_adoption"]
+        ):
+            return f"reporting requirement {code}: due is not adoption + due_days_after_adoption"
+        for stage in req["stages"] or []:
+            if stage["due"] != _add_months(adopted, stage["months_after_adoption"]):
+                return f"reporting requirement {code}: stage {stage['code']} due date is wrong"
+    if res["reporting_deadline_verified"] and not (
+        general is not None and general["kind"] == "once" and general["verified"]
+        and general["due_days_after_adoption"] == res["reporting_deadline_days"]
+    ):
+        return ("reporting_deadline_verified is true but no verified general request "
+                "(R-general) with that deadline is listed")
+    return None
+
+
 def _sync(obj: Any, values: dict[str, Any], label: str, report: LoadReport) -> None:
-    """Copy `values` onto a persistent object, recording which fields changed."""
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, values[name])
-    if changed:
-        report.changed.append(f"{label} ({', '.join(changed)})")
+    """Copy `values` onto a persistent object, recording which fields changed.
+
+    Flags, numbers, dates and short strings are reported as `name: old -> new`; longer texts
+    (summaries, sources, notes) by name only.
+    """
+    changes = []
+    for name, value in values.items():
+        before = getattr(obj, name)
+        if before == value:
+            continue
+        old, new = _shown(before), _shown(value)
+        changes.append(f"{name}: {old} -> {new}" if old and new else name)
+        setattr(obj, name, value)
+    if changes:
+        report.changed.append(f"{label} ({', '.join(changes)})")
     else:
         report.unchanged += 1
 
@@ -135,7 +203,8 @@ def load_catalogue(session: Session, data_dir: Path = DATA_DIR) -> LoadReport:
         else:
             _sync(regime, values, f"regime {info['code']}", report)
         for res_doc in doc["resolutions"]:
-            res_values = {k: v for k, v in res_doc.items() if k not in ("number", "obligations")}
+            res_values = {k: v for k, v in res_doc.items()
+                          if k not in ("number", "obligations", "reporting_requirements")}
             resolution = existing_res.pop(res_doc["number"], None)
             if resolution is None:
                 resolution = Resolution(number=res_doc["number"], regime=regime, **res_values)

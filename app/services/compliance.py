@@ -3,29 +3,56 @@
 A fixed number of queries whatever the size of the history: the Member States, the
 resolution, and one query for the latest version of each report received by the cut-off
 (scores are stored per version, so nothing is recomputed).
+
+Every row says where a state stands (`status`):
+- `reported`: a report was received by the cut-off;
+- `not_reported`: a report is requested of the state and none was received;
+- `no_report_requested`: the resolution requests no national report;
+- `not_expected`: the state is the target of the regime (the DPRK for 1718), which is not
+  among the States asked to report.
+Only `reported` and `not_reported` rows carry lax-enforcement flags.
+
+Demo reports live beside real ones: a real report hides the demo report of the same state
+and resolution in every output; rows built from demo data say so (`demo`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
+import unicodedata
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, load_only
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, load_only, selectinload
 
 from .. import flags as flag_rules
-from ..errors import NotFound
+from ..errors import NotFound, Unprocessable
 from ..models import MemberState, Report, ReportVersion, Resolution
 from ..models.types import utcnow
-from ..scoring import NOT_REPORTED
+from ..scoring import NOT_REPORTED, round_half_up
 
-SORT_KEYS = ("state", "completeness", "-completeness", "days_late", "-days_late")
+REPORTED = "reported"
+NOT_REPORTED_STATUS = "not_reported"
+NO_REPORT_REQUESTED = "no_report_requested"
+NOT_EXPECTED = "not_expected"
+STATUSES = (REPORTED, NOT_REPORTED_STATUS, NO_REPORT_REQUESTED, NOT_EXPECTED)
+
 COLUMNS = (
-    "state", "name", "un_group", "resolution", "deadline", "reported", "report_id", "version",
-    "received_at",
-    "first_received_at", "on_time", "days_late", "completeness", "rating", "flags", "demo",
+    "state", "name", "un_group", "resolution", "status", "deadline", "deadline_verified",
+    "reported", "report_id", "version", "received_at", "first_received_at", "on_time",
+    "days_late", "completeness", "rating", "flags", "demo",
 )
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """Sort key for state names as an English reader expects them: letters without their
+    accents, case ignored ("Côte d'Ivoire" with the Cs, "Bahamas" before "Bulgaria")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base.casefold(), name
 
 
 @dataclass(frozen=True)
@@ -44,34 +71,51 @@ class Cutoff:
         return cls(as_of, start_of_next)
 
 
-def _resolution(session: Session, number: int) -> Resolution:
-    resolution = session.scalar(select(Resolution).where(Resolution.number == number))
+def resolution_by_number(session: Session, number: int) -> Resolution:
+    resolution = session.scalar(
+        select(Resolution).where(Resolution.number == number)
+        .options(selectinload(Resolution.regime))
+    )
     if resolution is None:
         raise NotFound(f"No resolution {number} in the catalogue.")
     return resolution
 
 
+def check_as_of(resolution: Resolution, as_of: dt.date | None) -> None:
+    """A matrix or summary of a resolution exists from its adoption on."""
+    if as_of is not None and as_of < resolution.adopted_on:
+        detail = (f"Resolution {resolution.number} was adopted on "
+                  f"{resolution.adopted_on.isoformat()}; as_of cannot be earlier.")
+        raise Unprocessable(detail, errors=[{"pointer": "as_of", "detail": detail}])
+
+
 def latest_versions(session: Session, cutoff: Cutoff, *, resolution_id: int | None = None,
-                     state_id: int | None = None):
+                    state_id: int | None = None):
     """(Report, ReportVersion) for each report whose first version was received by the
-    cut-off, with the highest-numbered version received by then.
+    cut-off, with the highest-numbered version received by then. A demo report is left out
+    where a real report of the same state and resolution exists.
 
     The latest version is found per report by a correlated subquery that walks the unique
     (report_id, number) index backwards, so the cost follows the number of reports shown, not
     the length of their histories.
     """
     inner = aliased(ReportVersion)
+    real = aliased(Report)
     latest_number = (
         select(func.max(inner.number))
         .where(inner.report_id == Report.id, inner.received_at < cutoff.before)
         .correlate(Report)
         .scalar_subquery()
     )
+    has_real = exists().where(and_(real.state_id == Report.state_id,
+                                   real.resolution_id == Report.resolution_id,
+                                   real.is_demo.is_(False)))
     stmt = (
         select(Report, ReportVersion)
         .join(ReportVersion, (ReportVersion.report_id == Report.id)
               & (ReportVersion.number == latest_number))
         .where(Report.first_received_at < cutoff.before)
+        .where(or_(Report.is_demo.is_(False), ~has_real))
         .options(load_only(ReportVersion.number, ReportVersion.received_at,
                            ReportVersion.completeness, ReportVersion.rating,
                            ReportVersion.content_flags))
@@ -83,54 +127,88 @@ def latest_versions(session: Session, cutoff: Cutoff, *, resolution_id: int | No
     return session.execute(stmt).all()
 
 
+def deadline_verified(resolution: Resolution) -> bool | None:
+    """Whether the reporting deadline was confirmed against the resolution text; None where
+    the resolution sets no deadline."""
+    if resolution.reporting_deadline_days is None:
+        return None
+    return resolution.reporting_deadline_verified
+
+
+def row_status(state: MemberState, resolution: Resolution, reported: bool) -> str:
+    if reported:
+        return REPORTED
+    if resolution.regime.target_state == state.iso3:
+        return NOT_EXPECTED
+    if resolution.reporting_deadline_days is None:
+        return NO_REPORT_REQUESTED
+    return NOT_REPORTED_STATUS
+
+
 def _row(state: MemberState, resolution: Resolution, cutoff: Cutoff,
          found: tuple[Report, ReportVersion] | None) -> dict[str, Any]:
     deadline = flag_rules.deadline_for(resolution.adopted_on, resolution.reporting_deadline_days)
+    status = row_status(state, resolution, found is not None)
     base = {"state": state.iso3, "name": state.name, "un_group": state.un_group,
-            "resolution": resolution.number, "deadline": deadline}
+            "resolution": resolution.number, "status": status, "deadline": deadline,
+            "deadline_verified": deadline_verified(resolution)}
     if found is None:
-        overdue = deadline is not None and cutoff.as_of > deadline
+        expected = status == NOT_REPORTED_STATUS
+        overdue = expected and deadline is not None and cutoff.as_of > deadline
         return {
             **base, "reported": False, "report_id": None, "version": None,
             "received_at": None, "first_received_at": None,
             "on_time": False if overdue else None,
             "days_late": (cutoff.as_of - deadline).days if overdue else None,
-            "completeness": None, "rating": NOT_REPORTED,
-            "flags": flag_rules.unreported_flags(deadline, cutoff.as_of), "demo": False,
+            "completeness": None, "rating": NOT_REPORTED if expected else None,
+            "flags": flag_rules.unreported_flags(deadline, cutoff.as_of) if expected else [],
+            "demo": None,
         }
     report, version = found
     timing = flag_rules.timeliness(
         resolution.adopted_on, resolution.reporting_deadline_days, report.first_received_at
     )
+    requested = resolution.reporting_deadline_days is not None
     return {
         **base, "reported": True, "report_id": report.public_id, "version": version.number,
         "received_at": version.received_at, "first_received_at": report.first_received_at,
         "on_time": timing.on_time, "days_late": timing.days_late,
         "completeness": version.completeness, "rating": version.rating,
-        "flags": flag_rules.report_flags(version.content_flags, timing.on_time),
+        # Lax-enforcement flags measure a state against what was asked of it.
+        "flags": (flag_rules.report_flags(version.content_flags, timing.on_time)
+                  if requested else []),
         "demo": report.is_demo,
     }
 
 
+def states_by_name(session: Session) -> list[MemberState]:
+    states = session.scalars(select(MemberState)).all()
+    return sorted(states, key=lambda s: name_key(s.name))
+
+
 def matrix(session: Session, number: int, as_of: dt.date | None) -> tuple[Resolution, Cutoff,
                                                                         list[dict[str, Any]]]:
-    """One row per Member State for resolution `number`, as of the end of `as_of` (UTC)."""
-    resolution = _resolution(session, number)
+    """One row per Member State for resolution `number`, as of the end of `as_of` (UTC),
+    ordered by state name."""
+    resolution = resolution_by_number(session, number)
+    check_as_of(resolution, as_of)
     cutoff = Cutoff.for_date(as_of)
-    states = session.scalars(select(MemberState).order_by(MemberState.iso3)).all()
     found = {report.state_id: (report, version)
              for report, version in latest_versions(session, cutoff,
-                                                     resolution_id=resolution.id)}
-    return resolution, cutoff, [_row(s, resolution, cutoff, found.get(s.id)) for s in states]
+                                                    resolution_id=resolution.id)}
+    rows = [_row(s, resolution, cutoff, found.get(s.id)) for s in states_by_name(session)]
+    return resolution, cutoff, rows
 
 
 def state_profile(session: Session, iso3: str, as_of: dt.date | None):
-    """One row per resolution of the catalogue for one Member State."""
+    """One row per resolution of the catalogue adopted by `as_of`, for one Member State."""
     state = session.scalar(select(MemberState).where(MemberState.iso3 == iso3.upper()))
     if state is None:
         raise NotFound(f"No Member State with ISO 3166-1 alpha-3 code {iso3!r}.")
     cutoff = Cutoff.for_date(as_of)
-    resolutions = session.scalars(select(Resolution).order_by(Resolution.number)).all()
+    resolutions = session.scalars(
+        select(Resolution).options(selectinload(Resolution.regime)).order_by(Resolution.number)
+    ).all()
     found = {report.resolution_id: (report, version)
              for report, version in latest_versions(session, cutoff, state_id=state.id)}
     rows = [_row(state, r, cutoff, found.get(r.id)) for r in resolutions
@@ -138,9 +216,35 @@ def state_profile(session: Session, iso3: str, as_of: dt.date | None):
     return state, cutoff, rows
 
 
+def median(values: list[float]) -> float | None:
+    """The median, rounded as every figure is (one decimal, halves up: 72.85 → 72.9)."""
+    if not values:
+        return None
+    return round_half_up(statistics.median(Fraction(str(v)) for v in values), 1)
+
+
+def headline(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts over rows of the matrix: `expected` are the states asked to report."""
+    reported = [r for r in rows if r["reported"]]
+    return {
+        "states": len(rows),
+        "expected": sum(1 for r in rows
+                        if r["deadline"] is not None and r["status"] != NOT_EXPECTED),
+        "reported": len(reported),
+        "on_time": sum(1 for r in reported if r["on_time"] is True),
+        "late": sum(1 for r in reported if r["on_time"] is False),
+        "not_reported": sum(1 for r in rows if r["status"] == NOT_REPORTED_STATUS),
+        "no_report_requested": sum(1 for r in rows if r["status"] == NO_REPORT_REQUESTED),
+        "not_expected": sum(1 for r in rows if r["status"] == NOT_EXPECTED),
+        "real": sum(1 for r in reported if not r["demo"]),
+        "demo": sum(1 for r in reported if r["demo"]),
+        "median_completeness": median([r["completeness"] for r in reported]),
+    }
+
+
 def filter_and_sort(rows: list[dict[str, Any]], *, un_group: str | None = None,
                     rating: str | None = None, flag: str | None = None,
-                    sort: str = "state") -> list[dict[str, Any]]:
+                    sort: str = "name") -> list[dict[str, Any]]:
     if un_group:
         rows = [r for r in rows if r["un_group"] == un_group]
     if rating:
@@ -148,13 +252,16 @@ def filter_and_sort(rows: list[dict[str, Any]], *, un_group: str | None = None,
     if flag:
         rows = [r for r in rows if flag in r["flags"]]
     key = sort.lstrip("-")
+    descending = sort.startswith("-")
+    if key == "name":
+        return sorted(rows, key=lambda r: (name_key(r["name"]), r["resolution"]),
+                      reverse=descending)
     if key == "state":
-        return sorted(rows, key=lambda r: (r["state"], r["resolution"]),
-                      reverse=sort.startswith("-"))
+        return sorted(rows, key=lambda r: (r["state"], r["resolution"]), reverse=descending)
     # Missing values (not reported, no deadline) sort last in either direction.
     present = [r for r in rows if r[key] is not None]
     missing = [r for r in rows if r[key] is None]
-    present.sort(key=lambda r: (r[key], r["state"]))
-    if sort.startswith("-"):
+    present.sort(key=lambda r: (r[key], name_key(r["name"])))
+    if descending:
         present.sort(key=lambda r: r[key], reverse=True)
     return present + missing

@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..auth import Principal
-from ..models import MemberState, Report, Resolution
+from ..auth import COMMAND_LINE, Principal
+from ..models import (
+    AuditEvent,
+    Entry,
+    IdempotencyKey,
+    MemberState,
+    Report,
+    ReportVersion,
+    Resolution,
+)
 from ..models.types import utcnow
+from . import audit
 from .reports import backfill
 
 DEMO_PRINCIPAL = Principal(
@@ -30,7 +40,23 @@ SHARES = {
     2321: (0.46, 0.30), 2371: (0.30, 0.40), 2375: (0.28, 0.40), 2397: (0.35, 0.45),
 }
 DEFAULT_SHARE = (0.30, 0.35)
-LANGUAGES = ("en", "en", "en", "fr", "es", "ru", "ar", "zh")
+# The one of the six UN languages each State would write its report in; English otherwise.
+STATE_LANGUAGES = {
+    **dict.fromkeys(("ARE", "BHR", "DZA", "EGY", "IRQ", "JOR", "KWT", "LBN", "LBY", "MAR",
+                     "MRT", "OMN", "QAT", "SAU", "SDN", "SOM", "SYR", "TUN", "YEM"), "ar"),
+    **dict.fromkeys(("ARG", "BOL", "CHL", "COL", "CRI", "CUB", "DOM", "ECU", "ESP", "GNQ",
+                     "GTM", "HND", "MEX", "NIC", "PAN", "PER", "PRY", "SLV", "URY", "VEN"), "es"),
+    **dict.fromkeys(("BDI", "BEL", "BEN", "BFA", "CAF", "CHE", "CIV", "CMR", "COD", "COG",
+                     "COM", "DJI", "FRA", "GAB", "GIN", "HTI", "LUX", "MCO", "MDG", "MLI",
+                     "NER", "RWA", "SEN", "TCD", "TGO"), "fr"),
+    **dict.fromkeys(("BLR", "KAZ", "KGZ", "RUS", "TJK", "TKM", "UZB"), "ru"),
+    "CHN": "zh",
+}
+
+
+def state_language(iso3: str) -> str:
+    return STATE_LANGUAGES.get(iso3, "en")
+
 TEXT = {
     "en": ("Sanctions (DPRK) Regulations, section {n} [demo]", "Customs Service [demo]",
            "Licensing, cargo screening and port inspections [demo]"),
@@ -75,10 +101,12 @@ def _entry(rng: random.Random, obligation, language: str, profile: str) -> dict[
 
 
 def _body(rng, state, resolution, received_at: dt.datetime, profile: str) -> dict[str, Any]:
-    language = rng.choice(LANGUAGES)
+    language = state_language(state.iso3)
     coverage = {"thorough": 1.0, "solid": 0.85, "thin": 0.4, "honest": 0.9,
                 "unsubstantiated": 0.7}[profile]
     obligations = [o for o in resolution.obligations if rng.random() < coverage]
+    if not obligations:  # a report addresses at least one obligation
+        obligations = [rng.choice(resolution.obligations)]
     return {
         "state": state.iso3,
         "resolution": resolution.number,
@@ -95,17 +123,20 @@ def demo_records(session: Session, seed: int = 1718) -> list[dict[str, Any]]:
     now = utcnow()
     states = session.scalars(select(MemberState).order_by(MemberState.iso3)).all()
     resolutions = session.scalars(
-        select(Resolution).options(selectinload(Resolution.obligations))
+        select(Resolution).options(selectinload(Resolution.obligations),
+                                  selectinload(Resolution.regime))
         .order_by(Resolution.number)
     ).all()
-    existing = {(r.state_id, r.resolution_id) for r in session.scalars(select(Report))}
+    existing = {(r.state_id, r.resolution_id)
+                for r in session.scalars(select(Report).where(Report.is_demo.is_(True)))}
     records: list[dict[str, Any]] = []
     for resolution in resolutions:
         deadline = resolution.reporting_deadline
         if deadline is None or not resolution.obligations:
             continue
         share, on_time_share = SHARES.get(resolution.number, DEFAULT_SHARE)
-        candidates = [s for s in states if s.iso3 != "PRK"]
+        target = resolution.regime.target_state
+        candidates = [s for s in states if s.iso3 != target]
         chosen = rng.sample(candidates, round(share * len(candidates)))
         for state in sorted(chosen, key=lambda s: s.iso3):
             if rng.random() < on_time_share:
@@ -130,5 +161,47 @@ def demo_records(session: Session, seed: int = 1718) -> list[dict[str, Any]]:
 
 
 def load_demo(session: Session, seed: int = 1718) -> int:
-    """Store the demo reports (skipping any state and resolution already reported)."""
-    return backfill(session, DEMO_PRINCIPAL, demo_records(session, seed), demo=True).versions
+    """Store the demo reports in the demo namespace (skipping any state and resolution that
+    has demo data already), in one transaction audited once."""
+    records = demo_records(session, seed)
+    if not records:
+        return 0
+    audit.record(session, action="demo.load", actor=COMMAND_LINE.name,
+                 details={"seed": seed, "versions": len(records)})
+    return backfill(session, DEMO_PRINCIPAL, records, demo=True).versions
+
+
+@dataclass(frozen=True)
+class UnloadSummary:
+    reports: int
+    versions: int
+    entries: int
+
+
+def unload_demo(session: Session) -> UnloadSummary:
+    """Remove every demo report with its versions and entries, and nothing else, in one
+    transaction. Real reports, authorities and the audit trail of real actions stay."""
+    demo_reports = select(Report.id).where(Report.is_demo.is_(True))
+    demo_versions = select(ReportVersion.id).where(ReportVersion.report_id.in_(demo_reports))
+    try:
+        entries = session.execute(
+            delete(Entry).where(Entry.version_id.in_(demo_versions))
+        ).rowcount
+        versions = session.execute(
+            delete(ReportVersion).where(ReportVersion.report_id.in_(demo_reports))
+        ).rowcount
+        # Databases loaded before demo data had a namespace of its own audited each demo
+        # report; those events describe demo data and go with it.
+        session.execute(delete(AuditEvent).where(AuditEvent.report_id.in_(demo_reports)))
+        session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.report_id.in_(demo_reports))
+        )
+        reports = session.execute(delete(Report).where(Report.is_demo.is_(True))).rowcount
+        if reports:
+            audit.record(session, action="demo.unload", actor=COMMAND_LINE.name,
+                         details={"reports": reports, "versions": versions})
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return UnloadSummary(reports=reports, versions=versions, entries=entries)

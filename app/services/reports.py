@@ -18,7 +18,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from schemas.reports import ReportInSchema
@@ -76,7 +76,7 @@ def _load_resolution(session: Session, number: int) -> Resolution | None:
     return session.scalar(
         select(Resolution)
         .where(Resolution.number == number)
-        .options(selectinload(Resolution.obligations))
+        .options(selectinload(Resolution.obligations), joinedload(Resolution.regime))
     )
 
 
@@ -133,6 +133,14 @@ def _check_meaning(
                 })
             else:
                 seen[code] = index
+    if state is not None and resolution is not None and (
+        resolution.regime.target_state == state.iso3
+    ):
+        errors.append({
+            "pointer": "/state",
+            "detail": f"{state.name} is the target of the {resolution.regime.code} regime; "
+            "it is not among the States asked to report on its resolutions.",
+        })
     if errors or state is None or resolution is None:
         return None, errors
     return CheckedDocument(raw, data, state, resolution, obligations), []
@@ -239,7 +247,7 @@ def submit(
 def _create(
     session: Session, principal: Principal, doc: CheckedDocument, *, demo: bool = False
 ) -> ReportVersion:
-    existing = _existing(session, doc.state.id, doc.resolution.id)
+    existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
     if existing is not None:
         raise _duplicate(existing)
     received_at = (doc.data.get("received_at") or utcnow()).astimezone(dt.UTC)
@@ -257,10 +265,12 @@ def _create(
     except IntegrityError:
         # Another request stored a report for this state and resolution in the meantime.
         session.rollback()
-        existing = _existing(session, doc.state.id, doc.resolution.id)
+        existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
         if existing is not None:
             raise _duplicate(existing) from None
         raise
+    if demo:
+        return version  # demo data is not anybody's submission: `demo load` audits once
     audit.record(
         session, action="report.create", actor=principal.name,
         authority_id=principal.authority_id, token_id=principal.token_id,
@@ -270,9 +280,13 @@ def _create(
     return version
 
 
-def _existing(session: Session, state_id: int, resolution_id: int) -> Report | None:
+def _existing(
+    session: Session, state_id: int, resolution_id: int, *, demo: bool = False
+) -> Report | None:
+    """The report of a state on a resolution in the real namespace, or in the demo one."""
     return session.scalar(
-        select(Report).where(Report.state_id == state_id, Report.resolution_id == resolution_id)
+        select(Report).where(Report.state_id == state_id, Report.resolution_id == resolution_id,
+                             Report.is_demo.is_(demo))
     )
 
 
@@ -294,7 +308,12 @@ def _match(if_match: str | None, report: Report) -> None:
     current = etag_for(report)
     tags = [t.strip() for t in if_match.split(",")]
     if "*" in tags:
-        return
+        # `*` matches any version, so it would not stop a lost update: amendments must name
+        # the version they replace.
+        raise PreconditionRequired(
+            "If-Match must name the report's current ETag; `*` names no version.",
+            errors=[{"pointer": "If-Match", "detail": "`*` is not a version."}],
+        )
     for tag in tags:
         if tag.startswith("W/"):
             continue  # weak tags never match for a write
@@ -314,6 +333,11 @@ def amend(
     report = get_report(session, principal, public_id)
     if principal.role == "panel":
         raise Forbidden("The panel role reads reports; it may not amend them.")
+    if report.is_demo:
+        raise Conflict(
+            f"Report {report.public_id} is synthetic demo data: it is never amended. Submit "
+            "a real report with POST instead; it replaces the demo one in every output."
+        )
     _match(if_match, report)
     return _append(session, principal, report, _require_checked(session, principal, raw))
 
@@ -361,6 +385,8 @@ def _append(
         raise PreconditionFailed(
             "Another amendment was stored first; read the report again and resend."
         ) from None
+    if report.is_demo:
+        return version
     audit.record(
         session, action="report.amend", actor=principal.name,
         authority_id=principal.authority_id, token_id=principal.token_id,
@@ -410,7 +436,7 @@ def backfill(
             if doc is None:
                 raise BackfillError(index, label, errors)
             try:
-                existing = _existing(session, doc.state.id, doc.resolution.id)
+                existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
                 if existing is None:
                     _create(session, principal, doc, demo=demo)
                     created += 1
@@ -456,7 +482,9 @@ def _report_query():
 def get_report(session: Session, principal: Principal, public_id: str) -> Report:
     """A report the principal may see; another state's report is invisible (404)."""
     report = session.scalar(_report_query().where(Report.public_id == public_id))
-    if report is None or (principal.is_reporter and report.state_id != principal.state_id):
+    if report is None or (principal.is_reporter and (
+        report.state_id != principal.state_id or report.is_demo
+    )):
         raise NotFound(f"No report {public_id!r}.")
     return report
 
@@ -510,7 +538,8 @@ def list_reports(
         .order_by(Resolution.number, MemberState.iso3)
     )
     if principal.is_reporter:
-        stmt = stmt.where(Report.state_id == principal.state_id)
+        # A reporter sees its own state's real reports; demo data is not its business.
+        stmt = stmt.where(Report.state_id == principal.state_id, Report.is_demo.is_(False))
     if state:
         stmt = stmt.where(MemberState.iso3 == state.upper())
     if resolution:

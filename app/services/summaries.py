@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import statistics
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -31,22 +30,8 @@ WEAKEST = 15
 BAR_COLOURS = {"complete": "#0b4f8a", "largely_complete": "#4f86b8",
                "partially_complete": "#e0a030", "incomplete": "#c0392b"}
 TOP_OBLIGATIONS = 10
-
-
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 1) if values else None
-
-
-def _counts(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    reported = [r for r in rows if r["reported"]]
-    return {
-        "states": len(rows),
-        "reported": len(reported),
-        "on_time": sum(1 for r in reported if r["on_time"] is True),
-        "late": sum(1 for r in reported if r["on_time"] is False),
-        "not_reported": len(rows) - len(reported),
-        "median_completeness": _median([r["completeness"] for r in reported]),
-    }
+#: "Weakest reports" lists only reports below this band: a complete report is not weak.
+COMPLETE_FROM = dict(RATING_BANDS)["complete"]
 
 
 def _resolution_info(resolution: Resolution) -> dict[str, Any]:
@@ -57,6 +42,8 @@ def _resolution_info(resolution: Resolution) -> dict[str, Any]:
         "adopted_on": resolution.adopted_on,
         "reporting_deadline_days": resolution.reporting_deadline_days,
         "deadline": resolution.reporting_deadline,
+        "deadline_verified": compliance.deadline_verified(resolution),
+        "regime": resolution.regime.code,
     }
 
 
@@ -88,29 +75,58 @@ def _obligation_tallies(session: Session, resolution: Resolution,
     ]
 
 
+CHART_TICKS = (0, 40, 70, 90, 100)
+
+
 def _chart(reported: list[dict[str, Any]]) -> dict[str, Any]:
-    """Coordinates of an SVG bar chart: one bar per reporting state, highest first."""
-    bars = sorted(reported, key=lambda r: (-r["completeness"], r["state"]))
-    width, height, top = 680, 160, 10
-    step = width / max(len(bars), 1)
+    """Coordinates of an SVG bar chart: one bar per report shown, highest first, with a
+    completeness axis from 0 to 100 on the left."""
+    bars = sorted(reported, key=lambda r: (-r["completeness"], compliance.name_key(r["name"])))
+    axis, width, height, top = 34, 680, 160, 10
+    plot = width - axis
+    step = plot / max(len(bars), 1)
+
+    def y(value: float) -> float:
+        return round(top + height * (1 - value / 100), 2)
+
     return {
         "width": width,
         "height": height + top + 20,
+        "axis": axis,
+        "top": top,
         "baseline": height + top,
-        "bands": [{"label": name, "y": round(top + height * (1 - limit / 100), 2)}
-                  for name, limit in RATING_BANDS if limit],
+        "count": len(bars),
+        "demo": sum(1 for r in bars if r["demo"]),
+        "ticks": [{"value": t, "y": y(t)} for t in CHART_TICKS],
+        "bands": [{"label": name, "y": y(limit)} for name, limit in RATING_BANDS if limit],
         "bars": [
             {
-                "x": round(i * step, 2),
+                "x": round(axis + i * step, 2),
                 "width": round(max(step - 0.6, 0.6), 2),
-                "y": round(top + height * (1 - r["completeness"] / 100), 2),
+                "y": y(r["completeness"]),
                 "height": round(height * r["completeness"] / 100, 2),
                 "fill": BAR_COLOURS.get(r["rating"], "#777777"),
                 "state": r["state"],
+                "demo": r["demo"],
             }
             for i, r in enumerate(bars)
         ],
     }
+
+
+def _target(rows: list[dict[str, Any]]) -> dict[str, str] | None:
+    """The regime's target state, shown as not expected to report."""
+    for row in rows:
+        if row["status"] == compliance.NOT_EXPECTED:
+            return {"iso3": row["state"], "name": row["name"]}
+    return None
+
+
+def _demo_mix(counts: dict[str, Any]) -> str | None:
+    """`all` when every report shown is demo data, `mixed` when some are, None otherwise."""
+    if not counts["demo"]:
+        return None
+    return "mixed" if counts["real"] else "all"
 
 
 def resolution_context(session: Session, number: int, as_of: dt.date | None) -> dict[str, Any]:
@@ -122,19 +138,25 @@ def resolution_context(session: Session, number: int, as_of: dt.date | None) -> 
     not_reported = []
     for group in UN_GROUPS:
         members = [r for r in rows if r["un_group"] == group]
-        by_group.append({"group": group, **_counts(members)})
-        missing = [r["name"] for r in members if not r["reported"]]
+        by_group.append({"group": group, **compliance.headline(members)})
+        missing = [r["name"] for r in members if r["status"] == compliance.NOT_REPORTED_STATUS]
         not_reported.append({"group": group, "count": len(missing), "states": missing})
-    weakest = sorted(reported, key=lambda r: (r["completeness"], r["state"]))[:WEAKEST]
+    weak = [r for r in reported if r["completeness"] < COMPLETE_FROM]
+    weakest = sorted(weak, key=lambda r: (r["completeness"], compliance.name_key(r["name"])))
+    headline = compliance.headline(rows)
     return {
         "kind": "resolution",
         "as_of": cutoff.as_of,
-        "demo": any(r["demo"] for r in rows),
+        "demo": _demo_mix(headline),
+        "mix": {"real": headline["real"], "demo": headline["demo"]},
         "resolution": _resolution_info(resolution),
-        "headline": _counts(rows),
+        "requested": resolution.reporting_deadline_days is not None,
+        "target": _target(rows),
+        "headline": headline,
         "by_group": by_group,
         "not_reported": not_reported,
-        "weakest": [_row_view(r) for r in weakest],
+        "weakest": [_row_view(r) for r in weakest[:WEAKEST]],
+        "weak_count": len(weakest),
         "most_unaddressed": sorted(
             (t for t in tallies if t["unaddressed"]), key=lambda t: (-t["unaddressed"], t["code"])
         )[:TOP_OBLIGATIONS],
@@ -148,14 +170,14 @@ def resolution_context(session: Session, number: int, as_of: dt.date | None) -> 
 
 
 def _row_view(row: dict[str, Any]) -> dict[str, Any]:
-    keys = ("state", "name", "un_group", "reported", "version", "first_received_at",
+    keys = ("state", "name", "un_group", "status", "reported", "version", "first_received_at",
             "on_time", "days_late", "completeness", "rating", "flags", "demo")
     return {k: row[k] for k in keys}
 
 
 def _version_ids(session: Session, resolution: Resolution, cutoff: compliance.Cutoff) -> list[int]:
     return [v.id for _, v in compliance.latest_versions(session, cutoff,
-                                                         resolution_id=resolution.id)]
+                                                        resolution_id=resolution.id)]
 
 
 def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
@@ -183,40 +205,54 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
             latest[key] = version
     resolutions = {
         r.number: r for r in session.scalars(
-            select(Resolution).options(selectinload(Resolution.obligations))
+            select(Resolution).options(selectinload(Resolution.obligations),
+                                       selectinload(Resolution.regime))
         )
     }
     items = []
     for row in rows:
         resolution = resolutions[row["resolution"]]
-        item = {**_row_view(row), "resolution": _resolution_info(resolution),
+        item = {**_row_view(row), "report_id": row["report_id"],
+                "resolution": _resolution_info(resolution),
                 "history": [], "entries": [], "unaddressed": []}
         version = latest.get(row["report_id"]) if row["reported"] else None
         if version is not None:
             item["history"] = histories[row["report_id"]]
             item["source"] = f"/api/v1/reports/{row['report_id']}/versions/{version.number}"
             item["language"] = version.language
-            item["entries"] = [{**reports.entry_view(e), "summary": e.obligation.summary}
+            item["entries"] = [{**reports.entry_view(e), "summary": e.obligation.summary,
+                                "verified": e.obligation.verified}
                                for e in version.entries]
             addressed = {e.obligation_id for e in version.entries}
             item["unaddressed"] = [
-                {"code": o.code, "summary": o.summary}
+                {"code": o.code, "summary": o.summary, "verified": o.verified}
                 for o in resolution.obligations if o.id not in addressed
             ]
         items.append(item)
     summary_budget.bound_profile(items)
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for row in rows:
-        if row["deadline"] is not None:
+        if row["status"] in (compliance.REPORTED, compliance.NOT_REPORTED_STATUS) and (
+            row["deadline"] is not None
+        ):
             counts["requested"] += 1
             counts["reported"] += row["reported"]
             counts["late"] += bool(row["reported"] and row["on_time"] is False)
+    reported = [r for r in rows if r["reported"]]
+    mix = {"real": sum(1 for r in reported if not r["demo"]),
+           "demo": sum(1 for r in reported if r["demo"])}
     return {
         "kind": "state",
         "as_of": cutoff.as_of,
-        "demo": any(r["demo"] for r in rows),
+        "demo": _demo_mix(mix),
+        "mix": mix,
         "state": {"iso3": state.iso3, "name": state.name, "un_group": state.un_group},
-        "headline": dict(counts),
+        "not_expected": sorted({r["resolution"]["regime"] for r in items
+                                if r["status"] == compliance.NOT_EXPECTED}),
+        "unverified_deadlines": any(r["resolution"]["deadline_verified"] is False
+                                    for r in items),
+        "headline": {"requested": counts["requested"], "reported": counts["reported"],
+                     "late": counts["late"]},
         "resolutions": items,
     }
 
