@@ -22,6 +22,16 @@ def _int_env(name: str, default: int) -> int:
         raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
 
 
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"environment variable {name} must be a number, got {raw!r}") from exc
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     """Build the configuration mapping from the process environment."""
     default_db = "sqlite:///" + str(Path(instance_path) / "compliance.sqlite3")
@@ -42,9 +52,21 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "IDEMPOTENCY_LOCK_SECONDS": _int_env("IDEMPOTENCY_LOCK_SECONDS", 60),
         # PDF summaries: the renderer is stopped after this many seconds, and refuses
         # documents larger than these limits.
-        "RENDER_TIMEOUT_SECONDS": _int_env("RENDER_TIMEOUT_SECONDS", 60),
+        # The timeout counts from the request's first wait for a render slot.
+        "RENDER_TIMEOUT_SECONDS": _float_env("RENDER_TIMEOUT_SECONDS", 60),
         "RENDER_MAX_HTML_BYTES": _int_env("RENDER_MAX_HTML_BYTES", 8 * MiB),
         "RENDER_MAX_PDF_BYTES": _int_env("RENDER_MAX_PDF_BYTES", 32 * MiB),
+        # Renders at once per server (host), shared by every web worker; a request waits at
+        # most RENDER_QUEUE_SECONDS for one, then gets 503 with Retry-After.
+        "RENDER_CONCURRENCY": _int_env("RENDER_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2)),
+        "RENDER_QUEUE_SECONDS": _float_env("RENDER_QUEUE_SECONDS", 2),
+        # Where the render slots live (default: a folder in the instance folder per database).
+        "RENDER_SLOTS_DIR": os.environ.get("RENDER_SLOTS_DIR") or None,
+        # A failed or timed-out render is answered from memory (503) for this long.
+        "RENDER_FAILURE_TTL_SECONDS": _int_env("RENDER_FAILURE_TTL_SECONDS", 600),
+        # The stored PDFs: the oldest are deleted beyond either bound.
+        "RENDER_CACHE_MAX_ENTRIES": _int_env("RENDER_CACHE_MAX_ENTRIES", 2000),
+        "RENDER_CACHE_MAX_BYTES": _int_env("RENDER_CACHE_MAX_BYTES", 1024 * MiB),
         # Rate limits (flask-limiter syntax) and where their counters live.
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

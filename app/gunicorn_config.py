@@ -6,8 +6,11 @@ how to size them for larger machines.
 
 - Sync workers, one per core plus one: requests are short and CPU-bound (JSON validation,
   scoring); a worker blocked on the database for a moment is covered by the extra one.
-- Two threads per worker let a worker keep answering while another request of it waits on a
-  PDF render (rendering runs in a separate renderer process, one per worker).
+- Four threads per worker: a worker keeps answering while one of its requests waits on a PDF
+  render (rendering runs in a separate renderer process; a worker lets at most
+  RENDER_CONCURRENCY of its requests wait for or hold a render, the others get 503 at once).
+  With 2 threads the catalogue's worst latency during six parallel renders was 0.4-0.8 s,
+  with 4 threads 0.2-0.3 s (docs/benchmarks.md). Keep threads above RENDER_CONCURRENCY.
 - The timeout is above RENDER_TIMEOUT_SECONDS, so a slow render ends as a 503 problem from the
   application, not as a killed worker.
 - Workers are recycled after a few thousand requests (with jitter) to cap memory growth.
@@ -23,7 +26,7 @@ import os
 
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "90"))
 graceful_timeout = 30

@@ -1,11 +1,16 @@
 """The PDF renderer: WeasyPrint in a process of its own, so that a render that runs too long
 can be stopped without taking a web worker with it.
 
-The worker (`python -m app.render_worker STYLESHEET ASSETS_DIR`) parses the stylesheet and
-builds the font configuration once, then renders the HTML documents it reads from standard
-input, answering on standard output. It fetches nothing but the bundled assets
+The worker (`python -m app.render_worker STYLESHEET ASSETS_DIR PARENT_PID`) parses the
+stylesheet and builds the font configuration once, then renders the HTML documents it reads
+from standard input, answering on standard output. It fetches nothing but the bundled assets
 (`render_fetcher.AssetsOnlyFetcher`): report text is untrusted, and WeasyPrint's default
 fetcher would read local files and open network connections.
+
+The worker dies with the process that started it: on Linux the kernel sends it SIGKILL when
+its parent goes (`PR_SET_PDEATHSIG`), and a watchdog thread exits as soon as its parent is no
+longer the process that started it (for a parent that died before the first, and elsewhere).
+A web worker killed in the middle of a render therefore leaves no renderer behind.
 
 Frames in both directions: one line of JSON, then as many bytes as its `length` says.
 This module imports neither Flask nor the database layer.
@@ -14,14 +19,17 @@ This module imports neither Flask nor the database layer.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import logging
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -61,6 +69,26 @@ def _read_frame(stream: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
     return header, payload
 
 
+PR_SET_PDEATHSIG = 1
+WATCHDOG_SECONDS = 0.2
+
+
+def die_with_parent(parent_pid: int) -> None:  # runs in the worker process
+    """Exit as soon as `parent_pid` is no longer this process's parent."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
 def serve(stylesheet: str, assets_dir: str) -> None:  # runs in the worker process
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -93,9 +121,17 @@ def serve(stylesheet: str, assets_dir: str) -> None:  # runs in the worker proce
         _write_frame(out, {"status": "ok", "refused": fetcher.refused, "seconds": seconds}, pdf)
 
 
+# The kernel's parent-death signal follows the *thread* that forked the child: a renderer
+# started from a request thread that later ends (Flask's development server starts one per
+# request) would be killed with it. Renderers are therefore started from one thread that
+# lives as long as the process.
+_spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="renderer-spawner")
+
+
 class Renderer:
     """A long-lived worker process, restarted after a timeout or a crash. One render at a
-    time per web process (web workers are processes of their own)."""
+    time; `app.rendering` keeps a small pool of them per web process and bounds how many
+    render at once on the server (`app.render_slots`)."""
 
     def __init__(self, stylesheet: Path, assets_dir: Path) -> None:
         self.stylesheet = stylesheet
@@ -104,12 +140,19 @@ class Renderer:
         self._process: subprocess.Popen[bytes] | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "app.render_worker", str(self.stylesheet),
-             str(self.assets_dir)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=PROJECT_ROOT,
-        )
+        command = [sys.executable, "-m", "app.render_worker", str(self.stylesheet),
+                   str(self.assets_dir), str(os.getpid())]
+        self._process = _spawner.submit(
+            subprocess.Popen, command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            cwd=PROJECT_ROOT,
+        ).result()
         return self._process
+
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id while it runs."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
 
     def _stop(self) -> None:
         if self._process is not None:
@@ -181,4 +224,5 @@ class Renderer:
 
 
 if __name__ == "__main__":
+    die_with_parent(int(sys.argv[3]))
     serve(sys.argv[1], sys.argv[2])

@@ -1,15 +1,21 @@
 """HTML and PDF rendering of the summaries.
 
 A dedicated Jinja environment for `report_templates/` (autoescape on, StrictUndefined), a
-digest of the templates for cache keys, and the PDF renderer process (`app.render_worker`).
+digest of the templates for cache keys, and the PDF renderer processes (`app.render_worker`),
+at most RENDER_CONCURRENCY of them rendering at once on a server (`app.render_slots`).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
+import threading
+import time
+from collections.abc import Iterator
 from functools import cache
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -17,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .errors import ProblemError
 from .migrations import PROJECT_ROOT
+from .render_slots import RenderSlots
 from .render_worker import Renderer, RenderError
 from .scoring import METHOD_VERSION
 
@@ -30,6 +37,8 @@ class RenderFailed(ProblemError):
     status = 503
     slug = "render-failed"
     title = "The summary could not be rendered"
+    #: A failure of the document itself, remembered for its fingerprint (not a busy server).
+    remember = True
 
 
 RATING_LABELS = {
@@ -81,32 +90,143 @@ def render_html(template: str, context: dict[str, Any], *,
     )
 
 
-_renderer: Renderer | None = None
+class RenderBusy(RenderFailed):
+    """Every render slot of the server is taken: come back shortly. Not remembered as a
+    failure of the document."""
+
+    slug = "render-busy"
+    title = "The summary renderer is busy"
+    remember = False
 
 
-def renderer() -> Renderer:
-    global _renderer
-    if _renderer is None:
-        _renderer = Renderer(STYLESHEET, ASSETS_DIR)
-        atexit.register(_renderer.close)
-    return _renderer
+BUSY_RETRY_AFTER_SECONDS = 5
+
+
+class RendererPool:
+    """Renderer processes of this web process, started on first use and kept for the next
+    render; no more of them than render slots, since a render holds a slot."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[Renderer] = []
+        self.renderers: list[Renderer] = []
+
+    @contextlib.contextmanager
+    def renderer(self) -> Iterator[Renderer]:
+        with self._lock:
+            if self._idle:
+                chosen = self._idle.pop()
+            else:
+                chosen = Renderer(STYLESHEET, ASSETS_DIR)
+                self.renderers.append(chosen)
+        try:
+            yield chosen
+        finally:
+            with self._lock:
+                self._idle.append(chosen)
+
+    def close(self) -> None:
+        for renderer in self.renderers:
+            renderer.close()
+
+
+_pool: RendererPool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> RendererPool:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = RendererPool()
+            atexit.register(_pool.close)
+        return _pool
+
+
+def slots() -> RenderSlots:
+    """The render slots of this deployment on this host (see `app.render_slots`)."""
+    config = current_app.config
+    folder = config.get("RENDER_SLOTS_DIR")
+    if not folder:
+        database = hashlib.sha256(config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:16]
+        folder = Path(current_app.instance_path) / "render-slots" / database
+    return RenderSlots(Path(folder), config["RENDER_CONCURRENCY"])
+
+
+class _Admission:
+    """Requests of this web process that wait for a render slot or render: at most as many
+    as the server has slots. Another one is answered 503 at once rather than take a second
+    thread of the process to wait, so a worker's other threads stay with the API."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    @contextlib.contextmanager
+    def enter(self, capacity: int) -> Iterator[bool]:
+        with self._lock:
+            admitted = self.count < max(1, capacity)
+            if admitted:
+                self.count += 1
+        try:
+            yield admitted
+        finally:
+            if admitted:
+                with self._lock:
+                    self.count -= 1
+
+
+_admission = _Admission()
+
+
+def _busy() -> RenderBusy:
+    return RenderBusy(
+        "Every PDF renderer of this server is busy; try again shortly.",
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+    )
 
 
 def render_pdf(html: str) -> tuple[bytes, float]:
+    """The PDF of `html`, within RENDER_TIMEOUT_SECONDS counted from now: waiting for a
+    render slot (at most RENDER_QUEUE_SECONDS) and rendering both count. Raises RenderBusy
+    at once if this process already has as many requests waiting or rendering as the server
+    has slots, or if no slot comes free in the wait; RenderFailed if the render fails, runs
+    out of time or is too large."""
+    with _admission.enter(current_app.config["RENDER_CONCURRENCY"]) as admitted:
+        if not admitted:
+            raise _busy()
+        return _render_pdf(html)
+
+
+def _render_pdf(html: str) -> tuple[bytes, float]:
     config = current_app.config
+    limit = config["RENDER_TIMEOUT_SECONDS"]
+    deadline = time.monotonic() + limit
     if len(html.encode()) > config["RENDER_MAX_HTML_BYTES"]:
         raise RenderFailed(
             f"The summary is too large to render ({len(html)} characters of HTML; the limit "
             f"is {config['RENDER_MAX_HTML_BYTES']} bytes)."
         )
-    try:
-        result = renderer().render(
-            html, ASSETS_DIR.as_uri() + "/", timeout=config["RENDER_TIMEOUT_SECONDS"],
-            max_bytes=config["RENDER_MAX_PDF_BYTES"],
-        )
-    except RenderError as exc:
-        headers = {"Retry-After": "30"} if exc.reason == "timeout" else None
-        raise RenderFailed(exc.detail, headers=headers) from exc
+    wait = min(config["RENDER_QUEUE_SECONDS"], limit)
+    with slots().acquire(wait) as held:
+        if not held:
+            raise _busy()
+        with pool().renderer() as renderer:
+            try:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RenderError("timeout", "")
+                result = renderer.render(
+                    html, ASSETS_DIR.as_uri() + "/", timeout=remaining,
+                    max_bytes=config["RENDER_MAX_PDF_BYTES"],
+                )
+            except RenderError as exc:
+                if exc.reason == "timeout":
+                    raise RenderFailed(
+                        f"Rendering the PDF took longer than {limit:g} seconds.",
+                        headers={"Retry-After": "30"},
+                    ) from exc
+                raise RenderFailed(exc.detail) from exc
     if result.refused:
         current_app.logger.warning("renderer refused %d URL(s) in a summary", len(result.refused))
     return result.pdf, result.seconds

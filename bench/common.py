@@ -54,11 +54,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(target: str, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    """`target` under gunicorn with the service's configuration, on a free loopback port."""
+def start_gunicorn(target: str, env: dict[str, str],
+                   args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, int]:
+    """`target` under gunicorn with the service's configuration, on a free loopback port;
+    `args` are further gunicorn options."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_config", target],
+        [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_config", *args, target],
         cwd=ROOT, env={**os.environ, **env, "BIND": f"127.0.0.1:{port}", "LOG_LEVEL": "WARNING",
                        "GUNICORN_LOG_LEVEL": "warning", "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,

@@ -162,7 +162,8 @@ def app_factory(databases):
 # --- reporting data: authorities, tokens, report bodies -------------------------------------
 
 REPORTING_TABLES = (
-    "rendered_summary", "idempotency_key", "audit_event", "entry", "report_version", "report",
+    "rendered_summary", "render_failure",
+    "idempotency_key", "audit_event", "entry", "report_version", "report",
     "api_token",
     "authority",
 )

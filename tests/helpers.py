@@ -63,3 +63,63 @@ def insert_format_1_catalogue(engine) -> None:
                 {**ob, "resolution_id": res_id, "position": position}
                 for position, ob in enumerate(res["obligations"], start=1)
             ])
+
+
+# --- the largest report validation accepts ---------------------------------------------------
+
+PROSE = (
+    "The competent authority reviewed every declaration lodged for goods bound for the region "
+    "and compared the consignee with the consolidated list. Customs officers inspected the "
+    "containers selected by the risk profile, recorded what they found and kept the records "
+    "for five years. Where a shipment raised doubts, the goods were held until the exporter "
+    "produced the end-user certificate, and the case was referred to the prosecutor when the "
+    "documents did not match the cargo. Banks were reminded of their duty to freeze funds and "
+    "to report transactions linked to designated persons without delay. "
+)
+
+
+def prose(length: int, seed: int = 0) -> str:
+    """`length` characters of ordinary sentences, ending on a full word."""
+    start = (seed * 37) % len(PROSE)
+    text = (PROSE[start:] + PROSE * (length // len(PROSE) + 2))[:length]
+    return text[:-1] + "." if length > 1 else text
+
+
+def worst_case_report(obligations: list[dict], state: str, resolution: int,
+                      max_bytes: int = 1024 * 1024) -> dict:
+    """A report a client may legally submit that is as large as validation accepts: an entry
+    for every obligation (as many as fit), every text field at its limit
+    (schemas.reports.TEXT_LIMITS), then evidence items at their limits added round-robin while
+    the JSON body stays under `max_bytes` (the request body limit, MAX_CONTENT_LENGTH)."""
+    import json
+
+    from schemas.reports import MAX_EVIDENCE, TEXT_LIMITS
+
+    def field(name: str, n: int) -> str:
+        return prose(TEXT_LIMITS[name], seed=n)
+
+    entries = [
+        {
+            "obligation": o["code"], "status": "implemented",
+            "legal_basis": field("legal_basis", i), "competent_authority": field(
+                "competent_authority", i + 1),
+            "measures": field("measures", i + 2),
+            "enforcement": {"inspections": 12, "seizures": 1, "designations": 0,
+                            "violations_reported": 0},
+            "evidence": [], "justification": field("justification", i + 3),
+            "notes": field("notes", i + 4),
+        }
+        for i, o in enumerate(obligations)
+    ]
+    body = {"state": state, "resolution": resolution, "language": "en",
+            "reference": prose(TEXT_LIMITS["reference"]), "dated": "2018-03-19",
+            "entries": entries}
+    while len(json.dumps(body).encode()) > max_bytes:
+        entries.pop()
+    item = {"title": prose(TEXT_LIMITS["evidence_title"], 5),
+            "reference": prose(TEXT_LIMITS["evidence_reference"], 6)}
+    room = max_bytes - len(json.dumps(body).encode())
+    per_item = len(json.dumps(item).encode()) + 2
+    for n in range(min(room // per_item, MAX_EVIDENCE * len(entries))):
+        entries[n % len(entries)]["evidence"].append(dict(item))
+    return body

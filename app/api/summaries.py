@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request, send_from_directory, url_for
+from flask import Response, current_app, request, send_from_directory, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
@@ -13,6 +13,7 @@ from .. import rendering
 from ..auth import require_own_state, requires
 from ..extensions import db
 from ..services import summaries as service
+from ..services import summary_cache
 
 blp = Blueprint(
     "summaries",
@@ -30,6 +31,13 @@ PDF_DOC = {"type": "string", "format": "binary"}
 HTML_DOC = {"x-also-content": {"text/html": {
     "schema": {"type": "string", "description": "The same document as HTML (for `.html`)"},
 }}}
+RENDER_UNAVAILABLE = {"503": {
+    "description": "The PDF could not be rendered now: every renderer of the server is busy, "
+    "the render failed or ran out of time (RENDER_TIMEOUT_SECONDS), or it failed recently "
+    "and is not tried again until `Retry-After` seconds have passed",
+    "headers": {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}},
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}}
 DOC_HEADERS = {
     "ETag": {"$ref": "#/components/headers/ETag"},
     "Content-Disposition": {"description": "attachment; filename=...",
@@ -54,22 +62,45 @@ def _document(kind: str, subject: str, context: dict, fmt: str) -> Response:
         response = Response(html, mimetype="text/html")
         response.headers["Content-Security-Policy"] = HTML_POLICY
     else:
-        stored = service.cached(db.session, key)
-        if stored is not None:
-            content = stored.content
-        else:
-            content, seconds = rendering.render_pdf(rendering.render_html(template, context))
-            service.store(db.session, key, context, subject, media_type, content, seconds)
-        response = Response(content, mimetype=media_type)
+        response = Response(_pdf(key, template, context, subject), mimetype=media_type)
     response.set_etag(key)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
+def _pdf(key: str, template: str, context: dict, subject: str) -> bytes:
+    """The stored PDF, or a new render stored for the next request. A render that failed
+    is remembered: the same document is answered 503 at once until the memory expires."""
+    stored = summary_cache.lookup(db.session, key)
+    if stored is not None:
+        return stored.content
+    config = current_app.config
+    remembered = summary_cache.failure(db.session, key)
+    if remembered is not None:
+        detail, seconds_left = remembered
+        raise rendering.RenderFailed(
+            f"{detail} This document is not rendered again for {seconds_left} seconds.",
+            headers={"Retry-After": str(seconds_left)},
+        )
+    try:
+        content, seconds = rendering.render_pdf(rendering.render_html(template, context))
+    except rendering.RenderFailed as exc:
+        if exc.remember:
+            ttl = config["RENDER_FAILURE_TTL_SECONDS"]
+            summary_cache.remember_failure(db.session, key, context, subject, exc.detail, ttl)
+            if ttl > 0:
+                exc.headers["Retry-After"] = str(ttl)
+        raise
+    summary_cache.store(db.session, key, context, subject, MEDIA["pdf"], content, seconds,
+                        max_entries=config["RENDER_CACHE_MAX_ENTRIES"],
+                        max_bytes=config["RENDER_CACHE_MAX_BYTES"])
+    return content
+
+
 @blp.route("/resolutions/<int(max=999999):number>.<any(pdf, html):fmt>")
 class ResolutionSummary(MethodView):
-    @blp.doc(security=BEARER, **HTML_DOC)
+    @blp.doc(security=BEARER, responses=RENDER_UNAVAILABLE, **HTML_DOC)
     @blp.arguments(SummaryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
                   description="The summary (PDF for `.pdf`, HTML for `.html`)")
@@ -82,7 +113,7 @@ class ResolutionSummary(MethodView):
 
 @blp.route("/states/<string(length=3):iso3>.<any(pdf, html):fmt>")
 class StateSummary(MethodView):
-    @blp.doc(security=BEARER, **HTML_DOC)
+    @blp.doc(security=BEARER, responses=RENDER_UNAVAILABLE, **HTML_DOC)
     @blp.arguments(SummaryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
                   description="The profile (PDF for `.pdf`, HTML for `.html`)")

@@ -14,6 +14,7 @@ from .reporting import (
     Report,
     ReportVersion,
 )
+from .summaries import RenderFailure
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -28,6 +29,7 @@ __all__ = [
     "MemberState",
     "Obligation",
     "Regime",
+    "RenderFailure",
     "RenderedSummary",
     "Report",
     "ReportVersion",

@@ -3,7 +3,8 @@
 A summary is built in three steps: the context (plain data, from the same services as the
 compliance matrix, so the numbers agree), the HTML (Jinja templates in `report_templates/`),
 and the PDF (WeasyPrint, in `app.rendering`). The fingerprint hashes the context, the
-templates and the renderer version: while it is unchanged, the stored PDF is served.
+templates and the renderer version: while it is unchanged, the stored PDF is served
+(`summary_cache`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Entry, RenderedSummary, Report, ReportVersion, Resolution
+from ..models import Entry, Report, ReportVersion, Resolution
 from ..scoring import RATING_BANDS
-from . import compliance, reports
+from . import compliance, reports, summary_budget
 
 UN_GROUPS = (
     "African", "Asia-Pacific", "Eastern European", "Latin American and Caribbean",
@@ -218,6 +218,7 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
         version = latest.get(row["report_id"]) if row["reported"] else None
         if version is not None:
             item["history"] = histories[row["report_id"]]
+            item["source"] = f"/api/v1/reports/{row['report_id']}/versions/{version.number}"
             item["language"] = version.language
             item["entries"] = [{**reports.entry_view(e), "summary": e.obligation.summary,
                                 "verified": e.obligation.verified}
@@ -228,6 +229,7 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
                 for o in resolution.obligations if o.id not in addressed
             ]
         items.append(item)
+    summary_budget.bound_profile(items)
     counts: Counter[str] = Counter()
     for row in rows:
         if row["status"] in (compliance.REPORTED, compliance.NOT_REPORTED_STATUS) and (
@@ -282,20 +284,3 @@ def fingerprint(context: dict[str, Any], media_type: str, templates_digest: str,
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-def cached(session: Session, key: str) -> RenderedSummary | None:
-    return session.scalar(select(RenderedSummary).where(RenderedSummary.fingerprint == key))
-
-
-def store(session: Session, key: str, context: dict[str, Any], subject: str, media_type: str,
-          content: bytes, seconds: float) -> None:
-    """Keep a rendered document; a concurrent render of the same fingerprint is harmless."""
-    session.add(RenderedSummary(
-        fingerprint=key, kind=context["kind"], subject=subject, as_of=context["as_of"],
-        media_type=media_type, content=content, size=len(content), render_seconds=seconds,
-    ))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
