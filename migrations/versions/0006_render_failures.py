@@ -1,8 +1,8 @@
 """render failures
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-30 10:00:00.000000
+Create Date: 2026-11-29 14:00:00.000000
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
+revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
