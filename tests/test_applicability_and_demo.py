@@ -292,3 +292,22 @@ def test_unverified_obligations_carry_a_dagger_in_state_profiles(client, panel, 
     text = " ".join(pdf_pages(client.get("/api/v1/summaries/states/FRA.pdf",
                                          headers=auth(panel)).data))
     assert f"{unverified[0]} †" in text
+
+
+def test_the_readme_example_is_accepted_after_demo_load(client, runner, demo, make_token):
+    """The README's quick start loads the demo data, then submits its example for France."""
+    import json
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Submitting a report"):]
+    body = json.loads(section[section.index("-d '") + 4:section.index("}]}'") + 3])
+    key = re.search(r"Idempotency-Key: ([^\"]+)\"", section).group(1)
+    token = make_token("reporter", body["state"])
+    r = client.post("/api/v1/reports", json=body, headers=auth(token, **{"Idempotency-Key": key}))
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["demo"] is False
+    result = runner.invoke(args=["demo", "unload"])
+    assert result.exit_code == 0
+    mine = client.get("/api/v1/reports", headers=auth(token)).get_json()
+    assert [item["id"] for item in mine["items"]] == [r.get_json()["id"]]
