@@ -40,9 +40,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from .extensions import db
+    from .extensions import db, sqlite_transactions
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sqlite_transactions(db.engine)
 
     from .ratelimit import init_app as init_ratelimit
 

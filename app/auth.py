@@ -20,27 +20,13 @@ from flask import g, request
 from sqlalchemy import or_, select, update
 
 from . import ratelimit
-from .errors import NotFound, ProblemError
+from .errors import Forbidden, NotFound, Unauthenticated
 from .extensions import db
 from .models import ApiToken, Authority
 from .models.types import utcnow
 
 TOKEN_PREFIX = "cra"
 LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
-
-
-class Unauthorized(ProblemError):
-    status = 401
-    slug = "unauthorized"
-
-    def __init__(self, detail: str, *, error: str | None = None) -> None:
-        challenge = "Bearer" if error is None else f'Bearer error="{error}"'
-        super().__init__(detail, headers={"WWW-Authenticate": challenge})
-
-
-class Forbidden(ProblemError):
-    status = 403
-    slug = "forbidden"
 
 
 @dataclass(frozen=True)
@@ -97,13 +83,13 @@ def authenticate() -> Principal:
         return cached
     header = request.headers.get("Authorization", "")
     if not header:
-        raise Unauthorized("This operation needs a bearer token (Authorization: Bearer ...).")
+        raise Unauthenticated("This operation needs a bearer token (Authorization: Bearer ...).")
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         ratelimit.charge_failed_authentication()
-        raise Unauthorized("The Authorization header must read `Bearer <token>`.",
-                           error="invalid_request")
+        raise Unauthenticated("The Authorization header must read `Bearer <token>`.",
+                              reason="invalid_request")
     parsed = _parse(token)
     row = None
     if parsed is not None:
@@ -121,11 +107,11 @@ def authenticate() -> Principal:
         hmac.compare_digest(hash_secret(token), hash_secret(token))  # same work either way
     if row is None:
         ratelimit.charge_failed_authentication()
-        raise Unauthorized("The token is not valid.", error="invalid_token")
+        raise Unauthenticated("The token is not valid.", reason="invalid_token")
     api_token, authority = row.ApiToken, row.Authority
     if api_token.revoked_at is not None or authority.disabled_at is not None:
         ratelimit.charge_failed_authentication()
-        raise Unauthorized("The token has been revoked.", error="invalid_token")
+        raise Unauthenticated("The token has been revoked.", reason="invalid_token")
     _touch(api_token)
     principal = Principal(
         authority_id=authority.id,

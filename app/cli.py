@@ -14,7 +14,7 @@ from schemas.common import FIRST_RESOLUTION_DATE, today_utc
 from . import migrations
 from .auth import COMMAND_LINE
 from .catalogue import DATA_DIR
-from .errors import ProblemError
+from .errors import DomainError
 from .extensions import db
 from .services import authorities
 from .services.backfill_files import BackfillFileError, read_records
@@ -81,7 +81,6 @@ def catalogue_load(data_dir: Path, verbose: bool) -> None:
     try:
         report = load_catalogue(db.session, data_dir)
     except CatalogueFileError as exc:
-        db.session.rollback()
         raise click.ClickException(f"nothing was loaded: {exc}") from exc
     lines = report.lines()
     if not verbose:
@@ -98,8 +97,7 @@ def catalogue_load(data_dir: Path, verbose: bool) -> None:
 def _service_call(func, *args):
     try:
         return func(db.session, *args)
-    except ProblemError as exc:
-        db.session.rollback()
+    except DomainError as exc:
         raise click.ClickException(exc.detail) from exc
 
 
@@ -234,7 +232,7 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
                            encoding="utf-8")
         else:
             out.write_bytes(rendering.render_pdf(rendering.render_html(template, context))[0])
-    except ProblemError as exc:
+    except DomainError as exc:
         raise click.ClickException(exc.detail) from exc
     marks = {"all": ", DEMO DATA", "mixed": ", CONTAINS DEMO DATA"}
     click.echo(f"wrote {out} (as of {context['as_of']}{marks.get(context['demo'], '')})")

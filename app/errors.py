@@ -1,7 +1,9 @@
 """One place that turns every error into RFC 9457 `application/problem+json`.
 
-Domain errors are exceptions raised by services (`ProblemError` subclasses); HTTP errors raised
-by Flask, Werkzeug and webargs are converted here too, so every response body of an error has
+Services raise domain errors (`DomainError` subclasses, named for what went wrong in the
+domain: `DuplicateReport`, `StaleVersion`, `NotFound`, ...) and know nothing of HTTP. The
+`PROBLEMS` table maps each to its status, headers and problem type. HTTP errors raised by
+Flask, Werkzeug and webargs are converted here too, so every response body of an error has
 the same documented shape: `{type, title, status, detail}` plus `errors` for validation.
 """
 
@@ -9,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -22,47 +25,175 @@ PROBLEM_MIMETYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://compliance-reporting.invalid/problems/"
 
 
-class ProblemError(Exception):
-    """A domain error with an HTTP status, raised by services and rendered as problem+json."""
+class DomainError(Exception):
+    """An error a service raises in the domain's own terms. How HTTP shows it (status,
+    headers, problem type) is decided in one place: the `PROBLEMS` table below."""
 
-    status: int = 400
-    slug: str = "bad-request"
-    title: str | None = None
-
-    def __init__(
-        self,
-        detail: str,
-        *,
-        errors: list[dict[str, str]] | None = None,
-        headers: Mapping[str, str] | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
-        self.headers = dict(headers or {})
-        self.extra = dict(extra or {})
 
 
-class NotFound(ProblemError):
-    status = 404
-    slug = "not-found"
+# --- the domain's errors -------------------------------------------------------------------
+
+class NotFound(DomainError):
+    """Nothing of that name, or nothing the caller may see (another state's resource is the
+    same answer: its existence does not leak)."""
 
 
-class Conflict(ProblemError):
-    status = 409
-    slug = "conflict"
+class Invalid(DomainError):
+    """Well formed but invalid: `errors` names each value with a JSON Pointer."""
 
 
-class Unprocessable(ProblemError):
-    status = 422
-    slug = "validation-error"
-    title = "Validation failed"
+class Forbidden(DomainError):
+    """The caller's role may not do this at all."""
 
 
-class ServiceUnavailable(ProblemError):
-    status = 503
-    slug = "service-unavailable"
+class Unauthenticated(DomainError):
+    """No valid credentials. `reason` is the RFC 6750 error code, if any."""
+
+    def __init__(self, detail: str, *, reason: str | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state of the record."""
+
+
+class DuplicateReport(Conflict):
+    """A report of this state on this requirement exists already: amend it instead."""
+
+    def __init__(self, existing_id: str) -> None:
+        super().__init__(
+            f"A report of this state on this resolution exists already ({existing_id}); "
+            "amend it with PUT instead."
+        )
+        self.existing_id = existing_id
+
+
+class RequestInFlight(Conflict):
+    """The first request with this Idempotency-Key is still being processed."""
+
+    retry_after = 1
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A request with this Idempotency-Key is still being processed; retry shortly."
+        )
+
+
+class PreconditionMissing(DomainError):
+    """A write that replaces a version must name the version it replaces."""
+
+
+class StaleVersion(DomainError):
+    """The version named is not the current one."""
+
+    def __init__(self, detail: str, *, current: str | None = None) -> None:
+        super().__init__(detail)
+        self.current = current
+
+
+class Unavailable(DomainError):
+    """Cannot be done now; the same request may succeed after `retry_after` seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class RenderFailed(Unavailable):
+    """A summary could not be rendered (too large, too slow, failed). `remember`: a failure
+    of the document itself, remembered for its fingerprint."""
+
+    remember = True
+
+
+class RenderBusy(RenderFailed):
+    """Every render slot of the server is taken: come back shortly. Not a failure of the
+    document, so not remembered."""
+
+    remember = False
+
+
+class RateLimited(DomainError):
+    """A request budget is spent until `retry_after` seconds from now."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class MalformedRequest(DomainError):
+    """The request itself cannot be read (a path or query string with control characters)."""
+
+
+class MalformedBody(MalformedRequest):
+    """The body is not strict UTF-8 JSON."""
+
+
+class UnsupportedContentType(DomainError):
+    """The body is not `application/json` in UTF-8."""
+
+
+# --- how HTTP shows them: the one table ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    status: int
+    slug: str
+    title: str | None = None
+    headers: Callable[[Any], dict[str, str]] | None = None
+    extra: Callable[[Any], dict[str, Any]] | None = None
+
+
+def _retry_after(error: Any) -> dict[str, str]:
+    seconds = getattr(error, "retry_after", None)
+    return {} if seconds is None else {"Retry-After": str(seconds)}
+
+
+def _challenge(error: Unauthenticated) -> dict[str, str]:
+    value = "Bearer" if error.reason is None else f'Bearer error="{error.reason}"'
+    return {"WWW-Authenticate": value}
+
+
+PROBLEMS: dict[type[DomainError], Problem] = {
+    MalformedBody: Problem(400, "malformed-body", "Malformed request body"),
+    MalformedRequest: Problem(400, "malformed-request", "Malformed request"),
+    Unauthenticated: Problem(401, "unauthorized", headers=_challenge),
+    Forbidden: Problem(403, "forbidden"),
+    NotFound: Problem(404, "not-found"),
+    DuplicateReport: Problem(
+        409, "conflict",
+        headers=lambda e: {"Location": f"/api/v1/reports/{e.existing_id}"},
+        extra=lambda e: {"existing_report": e.existing_id},
+    ),
+    RequestInFlight: Problem(409, "conflict", headers=_retry_after),
+    Conflict: Problem(409, "conflict"),
+    StaleVersion: Problem(
+        412, "precondition-failed",
+        headers=lambda e: {} if e.current is None else {"ETag": f'"{e.current}"'},
+    ),
+    UnsupportedContentType: Problem(415, "unsupported-media-type", "Unsupported Media Type"),
+    Invalid: Problem(422, "validation-error", "Validation failed"),
+    PreconditionMissing: Problem(428, "precondition-required"),
+    RateLimited: Problem(429, "too-many-requests", "Too Many Requests", headers=_retry_after),
+    RenderBusy: Problem(503, "render-busy", "The summary renderer is busy",
+                        headers=_retry_after),
+    RenderFailed: Problem(503, "render-failed", "The summary could not be rendered",
+                          headers=_retry_after),
+    Unavailable: Problem(503, "service-unavailable", headers=_retry_after),
+}
+
+
+def problem_for(error: DomainError) -> Problem:
+    """The row of the table for `error`'s class, or its nearest ancestor's."""
+    for cls in type(error).__mro__:
+        if cls in PROBLEMS:
+            return PROBLEMS[cls]
+    return Problem(400, "bad-request")
 
 
 def _slug_for(status: int) -> str:
@@ -193,15 +324,16 @@ def _log_unhandled(error: BaseException) -> None:
               request.path)
 
 
-def handle_problem_error(error: ProblemError) -> Response:
+def handle_domain_error(error: DomainError) -> Response:
+    problem = problem_for(error)
     return problem_response(
-        error.status,
+        problem.status,
         error.detail,
-        title=error.title,
-        slug=error.slug,
+        title=problem.title,
+        slug=problem.slug,
         errors=error.errors,
-        headers=error.headers,
-        extra=error.extra,
+        headers=problem.headers(error) if problem.headers else None,
+        extra=problem.extra(error) if problem.extra else None,
     )
 
 
@@ -225,5 +357,5 @@ def _is_disconnect(error: BaseException) -> bool:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(ProblemError, handle_problem_error)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -30,16 +30,10 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import ApplicationLimit, Limiter, RequestLimit
 from limits import parse
 
-from .errors import ProblemError
+from .errors import RateLimited
 
 log = logging.getLogger(__name__)
 EXTENSION = "rate_limits"
-
-
-class TooManyRequests(ProblemError):
-    status = 429
-    slug = "too-many-requests"
-    title = "Too Many Requests"
 
 
 def client_address() -> str:
@@ -128,5 +122,5 @@ def _charge(scope: str, limit: str, key: str, detail: str) -> None:
     limiter.context.view_rate_limit = RequestLimit(limiter, item, args, True, False)
     reset_at = limiter.limiter.get_window_stats(item, *args).reset_time
     retry_after = max(1, math.ceil(reset_at - time.time()))
-    raise TooManyRequests(f"{detail} ({limit}); retry after {retry_after} s.",
-                          headers={"Retry-After": str(retry_after)})
+    raise RateLimited(f"{detail} ({limit}); retry after {retry_after} s.",
+                      retry_after=retry_after)

@@ -21,7 +21,7 @@ from typing import Any
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .errors import ProblemError
+from .errors import RenderBusy, RenderFailed
 from .migrations import PROJECT_ROOT
 from .render_slots import RenderSlots
 from .render_worker import Renderer, RenderError
@@ -31,14 +31,6 @@ TEMPLATES_DIR = PROJECT_ROOT / "report_templates"
 ASSETS_DIR = TEMPLATES_DIR / "static"
 STYLESHEET = ASSETS_DIR / "summary.css"
 RENDERER_VERSION = f"weasyprint-{version('weasyprint')}/layout-1"
-
-
-class RenderFailed(ProblemError):
-    status = 503
-    slug = "render-failed"
-    title = "The summary could not be rendered"
-    #: A failure of the document itself, remembered for its fingerprint (not a busy server).
-    remember = True
 
 
 RATING_LABELS = {
@@ -90,13 +82,6 @@ def render_html(template: str, context: dict[str, Any], *,
     )
 
 
-class RenderBusy(RenderFailed):
-    """Every render slot of the server is taken: come back shortly. Not remembered as a
-    failure of the document."""
-
-    slug = "render-busy"
-    title = "The summary renderer is busy"
-    remember = False
 
 
 BUSY_RETRY_AFTER_SECONDS = 5
@@ -182,7 +167,7 @@ _admission = _Admission()
 def _busy() -> RenderBusy:
     return RenderBusy(
         "Every PDF renderer of this server is busy; try again shortly.",
-        headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+        retry_after=BUSY_RETRY_AFTER_SECONDS,
     )
 
 
@@ -224,7 +209,7 @@ def _render_pdf(html: str) -> tuple[bytes, float]:
                 if exc.reason == "timeout":
                     raise RenderFailed(
                         f"Rendering the PDF took longer than {limit:g} seconds.",
-                        headers={"Retry-After": "30"},
+                        retry_after=30,
                     ) from exc
                 raise RenderFailed(exc.detail) from exc
     if result.refused:

@@ -13,7 +13,13 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
-from ..errors import ProblemError, Unprocessable, json_pointer
+from ..errors import (
+    Invalid,
+    MalformedBody,
+    MalformedRequest,
+    UnsupportedContentType,
+    json_pointer,
+)
 from .openapi import Api
 
 api = Api()
@@ -145,24 +151,6 @@ def _read_at_most(stream: Any, size: int) -> bytes:
     return b"".join(chunks)
 
 
-class UnsupportedContentType(ProblemError):
-    status = 415
-    slug = "unsupported-media-type"
-    title = "Unsupported Media Type"
-
-
-class MalformedBody(ProblemError):
-    status = 400
-    slug = "malformed-body"
-    title = "Malformed request body"
-
-
-class MalformedRequest(ProblemError):
-    status = 400
-    slug = "malformed-request"
-    title = "Malformed request"
-
-
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -176,7 +164,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-class UnpairedSurrogates(Unprocessable):
+class UnpairedSurrogates(Invalid):
     """Well-formed JSON whose strings cannot be stored or sent back: a `\\ud800` escape
     without its pair is valid JSON syntax but no Unicode text."""
 

@@ -29,6 +29,7 @@ from ..models import Report, ReportVersion
 from ..models.types import utcnow
 from ..services import idempotency
 from ..services import reports as service
+from ..services.idempotency import StoredResponse
 from . import UnpairedSurrogates, envelope, json_body, page_size_or_default
 
 blp = Blueprint(
@@ -110,6 +111,20 @@ def report_document(report: Report, version: ReportVersion) -> dict[str, Any]:
     })
 
 
+def _quoted(tag: str) -> str:
+    return f'"{tag}"'
+
+
+def _expected_version() -> service.ExpectedVersion | None:
+    """What If-Match names, as Werkzeug parses it: strong tags only (weak ones never match
+    for a write), or `*`; None when the header is absent."""
+    if "If-Match" not in request.headers:
+        return None
+    tags = request.if_match
+    strong = frozenset(tags.as_set())  # `"v", *` parses as the tags `v` and `*`
+    return service.ExpectedVersion(tags=strong - {"*"}, any=tags.star_tag or "*" in strong)
+
+
 def _report_response(report: Report, status: int = 200, version: ReportVersion | None = None):
     """The report at `version` (just written, already in memory) or at its latest."""
     version = version or service.latest_version(db.session, report)
@@ -146,38 +161,24 @@ class Reports(MethodView):
         """Submit a report (version 1), scored on arrival"""
         principal = current_principal()
         raw = json_body()
-        key = request.headers.get("Idempotency-Key")
-        claimed = None
-        if key is not None:
-            key = idempotency.check_key(key)
-            claimed = idempotency.claim(
-                db.session, principal.authority_id, key,
-                service.fingerprint("POST", request.path, raw),
-                current_app.config["IDEMPOTENCY_LOCK_SECONDS"],
-            )
-            if isinstance(claimed, idempotency.Replay):
-                response = jsonify(claimed.body)
-                response.status_code = claimed.status
-                response.headers.update(claimed.headers)
-                response.headers["Idempotent-Replayed"] = "true"
-                return response
-        try:
+
+        def create() -> StoredResponse:
             version = service.submit(db.session, principal, raw)
-            report = version.report
-            response, body = _report_response(report, 201, version)
-            if claimed is not None:
-                idempotency.complete(
-                    db.session, claimed, 201, body,
-                    {"Location": response.headers["Location"], "ETag": response.headers["ETag"]},
-                    report.id,
-                )
-            db.session.commit()
-        except BaseException:
-            if claimed is not None:
-                idempotency.release(db.session, claimed)
-            else:
-                db.session.rollback()
-            raise
+            body = report_document(version.report, version)
+            return StoredResponse(201, body, {"Location": body["links"]["self"],
+                                              "ETag": _quoted(service.etag_for(version.report))},
+                                  version.report.id)
+
+        outcome = idempotency.idempotent(
+            db.session, principal.authority_id, request.headers.get("Idempotency-Key"),
+            service.fingerprint("POST", request.path, raw),
+            current_app.config["IDEMPOTENCY_LOCK_SECONDS"], create,
+        )
+        response = jsonify(outcome.response.body)
+        response.status_code = outcome.response.status
+        response.headers.update(outcome.response.headers)
+        if outcome.replayed:
+            response.headers["Idempotent-Replayed"] = "true"
         return response
 
     @blp.doc(security=BEARER)
@@ -227,7 +228,6 @@ class ValidateReport(MethodView):
         except UnpairedSurrogates as exc:  # the same pointers a submission would get in a 422
             return {"valid": False, "errors": exc.errors, "score": None}
         doc, errors = service.check_document(db.session, principal, raw)
-        db.session.rollback()
         if doc is None:
             return {"valid": False, "errors": errors, "score": None}
         score = service.score_document(doc.resolution, doc.data["entries"]).as_dict()
@@ -261,15 +261,8 @@ class ReportDetail(MethodView):
         """Amend a report: a full replacement, stored as a new version"""
         principal = current_principal()
         raw = json_body()
-        try:
-            version = service.amend(
-                db.session, principal, report_id, raw, request.headers.get("If-Match")
-            )
-            response, _ = _report_response(version.report, version=version)
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+        version = service.amend(db.session, principal, report_id, raw, _expected_version())
+        response, _ = _report_response(version.report, version=version)
         return response
 
 

@@ -11,6 +11,7 @@ from schemas.summaries import SummaryArgsSchema
 
 from .. import rendering
 from ..auth import require_own_state, requires
+from ..errors import RenderFailed
 from ..extensions import db
 from ..services import summaries as service
 from ..services import summary_cache
@@ -79,18 +80,18 @@ def _pdf(key: str, template: str, context: dict, subject: str) -> bytes:
     remembered = summary_cache.failure(db.session, key)
     if remembered is not None:
         detail, seconds_left = remembered
-        raise rendering.RenderFailed(
+        raise RenderFailed(
             f"{detail} This document is not rendered again for {seconds_left} seconds.",
-            headers={"Retry-After": str(seconds_left)},
+            retry_after=seconds_left,
         )
     try:
         content, seconds = rendering.render_pdf(rendering.render_html(template, context))
-    except rendering.RenderFailed as exc:
+    except RenderFailed as exc:
         if exc.remember:
             ttl = config["RENDER_FAILURE_TTL_SECONDS"]
             summary_cache.remember_failure(db.session, key, context, subject, exc.detail, ttl)
             if ttl > 0:
-                exc.headers["Retry-After"] = str(ttl)
+                exc.retry_after = ttl
         raise
     summary_cache.store(db.session, key, context, subject, MEDIA["pdf"], content, seconds,
                         max_entries=config["RENDER_CACHE_MAX_ENTRIES"],

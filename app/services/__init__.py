@@ -1,11 +1,77 @@
-"""Service layer: each public function that writes owns one transaction."""
+"""Service layer: the use cases of the application, and the one transaction rule.
+
+**A use case owns its transaction.** Every public service function that writes is a use case:
+it is decorated with `@use_case` (or runs its body in `with transaction(session):`), which
+opens one transaction, commits it when the function returns and rolls it back when it
+raises. Nothing else commits or rolls back: not views (a test fails if a module in
+`app/api/` calls `commit` or `rollback`), not commands, not models. A use case called from
+another one joins the caller's transaction. A race that one statement may lose (a unique
+constraint another request may satisfy first) is contained in a savepoint
+(`session.begin_nested()`), so losing it never throws away the rest of the caller's work.
+Reads need no decorator; what they read before a use case starts (authentication, say) ends
+when it starts.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Row, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
+
+from ..extensions import WRITING
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_DEPTH = "use_case_depth"
+
+
+@contextmanager
+def transaction(session: Session | scoped_session[Session]) -> Iterator[None]:
+    """The one transaction of a use case: committed on success, rolled back on any error.
+    Nested inside another use case, it joins that one's transaction."""
+    if isinstance(session, scoped_session):
+        session = session()  # the request's own session
+    depth = session.info.get(_DEPTH, 0)
+    if depth:
+        session.info[_DEPTH] = depth + 1
+        try:
+            yield
+        finally:
+            session.info[_DEPTH] = depth
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("changes were made outside a use case; they would be committed "
+                           "by whichever use case ran next")
+    if session.in_transaction():
+        session.rollback()  # only reads ran before the use case: end their transaction
+    token = WRITING.set(True)
+    session.info[_DEPTH] = 1
+    try:
+        with session.begin():
+            yield
+    finally:
+        session.info[_DEPTH] = 0
+        WRITING.reset(token)
+
+
+def use_case(func: Callable[P, T]) -> Callable[P, T]:
+    """Run `func(session, ...)` as a use case: in one transaction of its own (see the module
+    docstring)."""
+
+    @functools.wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        session = args[0]
+        if not isinstance(session, Session | scoped_session):
+            raise TypeError(f"a use case takes the session first, not {session!r}")
+        with transaction(session):
+            return func(*args, **kwargs)
+
+    return run
 
 
 def page_of(session: Session, stmt: Any, page: int, page_size: int) -> tuple[list[Row], int]:

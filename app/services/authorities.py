@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth import new_token
-from ..errors import Conflict, NotFound, Unprocessable
+from ..errors import Conflict, Invalid, NotFound
 from ..models import ROLES, ApiToken, Authority, MemberState
 from ..models.types import utcnow
-from . import audit
+from . import audit, use_case
 
 CLI_ACTOR = "command line"
 
@@ -29,23 +29,24 @@ def _issue(session: Session, authority: Authority) -> IssuedToken:
     return IssuedToken(authority=authority, public_id=public_id, plaintext=plaintext)
 
 
+@use_case
 def create_authority(
     session: Session, name: str, role: str, state_iso3: str | None
 ) -> IssuedToken:
     name = name.strip()
     if not name or len(name) > 200:
-        raise Unprocessable("The name must have 1 to 200 characters.")
+        raise Invalid("The name must have 1 to 200 characters.")
     if role not in ROLES:
-        raise Unprocessable(f"The role must be one of {', '.join(ROLES)}.")
+        raise Invalid(f"The role must be one of {', '.join(ROLES)}.")
     state = None
     if role == "reporter":
         if not state_iso3:
-            raise Unprocessable("A reporter authority belongs to a state: give --state ISO3.")
+            raise Invalid("A reporter authority belongs to a state: give --state ISO3.")
         state = session.scalar(select(MemberState).where(MemberState.iso3 == state_iso3.upper()))
         if state is None:
-            raise Unprocessable(f"No Member State {state_iso3!r}.")
+            raise Invalid(f"No Member State {state_iso3!r}.")
     elif state_iso3:
-        raise Unprocessable(f"A {role} authority belongs to no state: leave out --state.")
+        raise Invalid(f"A {role} authority belongs to no state: leave out --state.")
     if session.scalar(select(Authority.id).where(Authority.name == name)) is not None:
         raise Conflict(f"An authority named {name!r} exists already.")
     authority = Authority(name=name, role=role, state=state)
@@ -59,7 +60,6 @@ def create_authority(
         state_iso3=state.iso3 if state else None,
         details={"authority": name, "role": role, "token": issued.public_id},
     )
-    session.commit()
     return issued
 
 
@@ -70,6 +70,7 @@ def _get(session: Session, name: str) -> Authority:
     return authority
 
 
+@use_case
 def issue_token(session: Session, name: str) -> IssuedToken:
     authority = _get(session, name)
     if authority.disabled_at is not None:
@@ -77,10 +78,10 @@ def issue_token(session: Session, name: str) -> IssuedToken:
     issued = _issue(session, authority)
     audit.record(session, action="token.create", actor=CLI_ACTOR,
                  details={"authority": name, "token": issued.public_id})
-    session.commit()
     return issued
 
 
+@use_case
 def revoke_token(session: Session, public_id: str) -> ApiToken:
     token = session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
     if token is None:
@@ -89,10 +90,10 @@ def revoke_token(session: Session, public_id: str) -> ApiToken:
         token.revoked_at = utcnow()
         audit.record(session, action="token.revoke", actor=CLI_ACTOR,
                      details={"authority": token.authority.name, "token": public_id})
-    session.commit()
     return token
 
 
+@use_case
 def revoke_authority(session: Session, name: str) -> Authority:
     """Disable an authority and revoke every token it holds."""
     authority = _get(session, name)
@@ -106,7 +107,6 @@ def revoke_authority(session: Session, name: str) -> Authority:
         authority.disabled_at = now
     audit.record(session, action="authority.revoke", actor=CLI_ACTOR,
                  details={"authority": name, "tokens": revoked})
-    session.commit()
     return authority
 
 

@@ -18,7 +18,7 @@ from ..catalogue import DATA_DIR
 from ..errors import NotFound, json_pointer
 from ..errors import flatten_messages as _flatten
 from ..models import MemberState, Obligation, Regime, Resolution
-from . import page_of
+from . import page_of, use_case
 
 
 class CatalogueFileError(Exception):
@@ -165,6 +165,7 @@ def _sync(obj: Any, values: dict[str, Any], label: str, report: LoadReport) -> N
         report.unchanged += 1
 
 
+@use_case
 def load_catalogue(session: Session, data_dir: Path = DATA_DIR) -> LoadReport:
     """Insert or update every regime, resolution, obligation and Member State in the data.
 
@@ -229,7 +230,6 @@ def load_catalogue(session: Session, data_dir: Path = DATA_DIR) -> LoadReport:
     report.kept += [f"regime {code}" for code in sorted(existing_regimes)]
     report.kept += [f"resolution {n}" for n in sorted(existing_res)]
     report.kept += [f"obligation {code}" for code in sorted(existing_obl)]
-    session.commit()
     return report
 
 

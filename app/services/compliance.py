@@ -29,7 +29,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, load_only, selectinload
 
 from .. import flags as flag_rules
-from ..errors import NotFound, Unprocessable
+from ..errors import Invalid, NotFound
 from ..models import MemberState, Report, ReportVersion, Resolution
 from ..models.types import utcnow
 from ..scoring import NOT_REPORTED, round_half_up
@@ -86,7 +86,7 @@ def check_as_of(resolution: Resolution, as_of: dt.date | None) -> None:
     if as_of is not None and as_of < resolution.adopted_on:
         detail = (f"Resolution {resolution.number} was adopted on "
                   f"{resolution.adopted_on.isoformat()}; as_of cannot be earlier.")
-        raise Unprocessable(detail, errors=[{"pointer": "as_of", "detail": detail}])
+        raise Invalid(detail, errors=[{"pointer": "as_of", "detail": detail}])
 
 
 def latest_versions(session: Session, cutoff: Cutoff, *, resolution_id: int | None = None,

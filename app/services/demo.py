@@ -27,7 +27,7 @@ from ..models import (
     Resolution,
 )
 from ..models.types import utcnow
-from . import audit
+from . import audit, use_case
 from .reports import backfill
 
 DEMO_PRINCIPAL = Principal(
@@ -160,6 +160,7 @@ def demo_records(session: Session, seed: int = 1718) -> list[dict[str, Any]]:
     return records
 
 
+@use_case
 def load_demo(session: Session, seed: int = 1718) -> int:
     """Store the demo reports in the demo namespace (skipping any state and resolution that
     has demo data already), in one transaction audited once."""
@@ -178,30 +179,24 @@ class UnloadSummary:
     entries: int
 
 
+@use_case
 def unload_demo(session: Session) -> UnloadSummary:
     """Remove every demo report with its versions and entries, and nothing else, in one
     transaction. Real reports, authorities and the audit trail of real actions stay."""
     demo_reports = select(Report.id).where(Report.is_demo.is_(True))
     demo_versions = select(ReportVersion.id).where(ReportVersion.report_id.in_(demo_reports))
-    try:
-        entries = session.execute(
-            delete(Entry).where(Entry.version_id.in_(demo_versions))
-        ).rowcount
-        versions = session.execute(
-            delete(ReportVersion).where(ReportVersion.report_id.in_(demo_reports))
-        ).rowcount
-        # Databases loaded before demo data had a namespace of its own audited each demo
-        # report; those events describe demo data and go with it.
-        session.execute(delete(AuditEvent).where(AuditEvent.report_id.in_(demo_reports)))
-        session.execute(
-            delete(IdempotencyKey).where(IdempotencyKey.report_id.in_(demo_reports))
-        )
-        reports = session.execute(delete(Report).where(Report.is_demo.is_(True))).rowcount
-        if reports:
-            audit.record(session, action="demo.unload", actor=COMMAND_LINE.name,
-                         details={"reports": reports, "versions": versions})
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    entries = session.execute(
+        delete(Entry).where(Entry.version_id.in_(demo_versions))
+    ).rowcount
+    versions = session.execute(
+        delete(ReportVersion).where(ReportVersion.report_id.in_(demo_reports))
+    ).rowcount
+    # Databases loaded before demo data had a namespace of its own audited each demo
+    # report; those events describe demo data and go with it.
+    session.execute(delete(AuditEvent).where(AuditEvent.report_id.in_(demo_reports)))
+    session.execute(delete(IdempotencyKey).where(IdempotencyKey.report_id.in_(demo_reports)))
+    reports = session.execute(delete(Report).where(Report.is_demo.is_(True))).rowcount
+    if reports:
+        audit.record(session, action="demo.unload", actor=COMMAND_LINE.name,
+                     details={"reports": reports, "versions": versions})
     return UnloadSummary(reports=reports, versions=versions, entries=entries)

@@ -25,24 +25,34 @@ from sqlalchemy.orm.attributes import set_committed_value
 from schemas.reports import ReportInSchema
 
 from .. import flags as flag_rules
-from ..auth import Forbidden, Principal
-from ..errors import Conflict, NotFound, ProblemError, Unprocessable, flatten_messages, json_pointer
+from ..auth import Principal
+from ..errors import (
+    Conflict,
+    DomainError,
+    DuplicateReport,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PreconditionMissing,
+    StaleVersion,
+    flatten_messages,
+    json_pointer,
+)
 from ..models import Entry, MemberState, Obligation, Report, ReportVersion, Resolution
 from ..models.types import utcnow
 from ..scoring import EntryData, ObligationSpec, ScoreResult, score_report
-from . import audit, page_of
+from . import audit, page_of, transaction, use_case
 
 ENFORCEMENT_FIGURES = ("inspections", "seizures", "designations", "violations_reported")
 
 
-class PreconditionRequired(ProblemError):
-    status = 428
-    slug = "precondition-required"
+@dataclass(frozen=True)
+class ExpectedVersion:
+    """The version an amendment means to replace, as the client named it: the strong entity
+    tags it gave, or `any` for `*` (which names no version)."""
 
-
-class PreconditionFailed(ProblemError):
-    status = 412
-    slug = "precondition-failed"
+    tags: frozenset[str]
+    any: bool = False
 
 
 @dataclass
@@ -230,19 +240,17 @@ def _require_checked(session: Session, principal: Principal, raw: Any) -> Checke
     if data is not None:
         doc, errors = _check_meaning(session, principal, raw, data)
     if doc is None:
-        raise Unprocessable(
+        raise Invalid(
             "The report is well formed but some values are invalid; see errors.", errors=errors
         )
     return doc
 
 
-def submit(
-    session: Session, principal: Principal, raw: Any, *, demo: bool = False
-) -> ReportVersion:
-    """Store a new report as version 1, scored; return that version (its `report` is the new
-    report). Adds to the caller's transaction; the caller commits (so that an idempotency
-    key can commit with it)."""
-    return _create(session, principal, _require_checked(session, principal, raw), demo=demo)
+@use_case
+def submit(session: Session, principal: Principal, raw: Any) -> ReportVersion:
+    """Use case: store a new report as version 1, scored; return that version (its `report`
+    is the new report)."""
+    return _create(session, principal, _require_checked(session, principal, raw))
 
 
 def _create(
@@ -250,7 +258,7 @@ def _create(
 ) -> ReportVersion:
     existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
     if existing is not None:
-        raise _duplicate(existing)
+        raise DuplicateReport(existing.public_id)
     received_at = (doc.data.get("received_at") or utcnow()).astimezone(dt.UTC)
     report = Report(
         public_id="r" + secrets.token_hex(10),
@@ -260,15 +268,16 @@ def _create(
         first_received_at=received_at,
         is_demo=demo,
     )
-    session.add(report)
     try:
-        version = _new_version(session, report, 1, doc, principal, received_at)
+        with session.begin_nested():
+            session.add(report)
+            version = _new_version(session, report, 1, doc, principal, received_at)
     except IntegrityError:
-        # Another request stored a report for this state and resolution in the meantime.
-        session.rollback()
+        # Another request stored a report for this state and resolution in the meantime:
+        # only the savepoint is undone.
         existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
         if existing is not None:
-            raise _duplicate(existing) from None
+            raise DuplicateReport(existing.public_id) from None
         raise
     if demo:
         return version  # demo data is not anybody's submission: `demo load` audits once
@@ -291,46 +300,35 @@ def _existing(
     )
 
 
-def _duplicate(existing: Report) -> Conflict:
-    return Conflict(
-        f"A report of this state on this resolution exists already ({existing.public_id}); "
-        "amend it with PUT instead.",
-        headers={"Location": f"/api/v1/reports/{existing.public_id}"},
-        extra={"existing_report": existing.public_id},
-    )
-
-
-def _match(if_match: str | None, report: Report) -> None:
-    if if_match is None:
-        raise PreconditionRequired(
+def _match(expected: ExpectedVersion | None, report: Report) -> None:
+    """The amendment must name the report's current version (a strong entity tag)."""
+    if expected is None:
+        raise PreconditionMissing(
             "Amendments need an If-Match header with the report's current ETag.",
             errors=[{"pointer": "If-Match", "detail": "Missing."}],
         )
-    current = etag_for(report)
-    tags = [t.strip() for t in if_match.split(",")]
-    if "*" in tags:
+    if expected.any:
         # `*` matches any version, so it would not stop a lost update: amendments must name
         # the version they replace.
-        raise PreconditionRequired(
+        raise PreconditionMissing(
             "If-Match must name the report's current ETag; `*` names no version.",
             errors=[{"pointer": "If-Match", "detail": "`*` is not a version."}],
         )
-    for tag in tags:
-        if tag.startswith("W/"):
-            continue  # weak tags never match for a write
-        if tag.strip('"') == current:
-            return
-    raise PreconditionFailed(
-        f"The report has changed (it is at version {report.current_version}); "
-        "read it again and resend your amendment.",
-        headers={"ETag": f'"{current}"'},
-    )
+    current = etag_for(report)
+    if current not in expected.tags:  # weak tags never match for a write
+        raise StaleVersion(
+            f"The report has changed (it is at version {report.current_version}); "
+            "read it again and resend your amendment.",
+            current=current,
+        )
 
 
+@use_case
 def amend(
-    session: Session, principal: Principal, public_id: str, raw: Any, if_match: str | None
+    session: Session, principal: Principal, public_id: str, raw: Any,
+    expected: ExpectedVersion | None,
 ) -> ReportVersion:
-    """Store a full replacement as the next version and return it. The caller commits."""
+    """Use case: store a full replacement as the next version and return it."""
     report = get_report(session, principal, public_id)
     if principal.role == "panel":
         raise Forbidden("The panel role reads reports; it may not amend them.")
@@ -339,7 +337,7 @@ def amend(
             f"Report {report.public_id} is synthetic demo data: it is never amended. Submit "
             "a real report with POST instead; it replaces the demo one in every output."
         )
-    _match(if_match, report)
+    _match(expected, report)
     return _append(session, principal, report, _require_checked(session, principal, raw))
 
 
@@ -365,7 +363,7 @@ def _append(
             f"({previous.isoformat()}).",
         })
     if errors:
-        raise Unprocessable("The amendment does not fit this report; see errors.", errors=errors)
+        raise Invalid("The amendment does not fit this report; see errors.", errors=errors)
     number = report.current_version + 1
     claimed = session.execute(
         update(Report)
@@ -374,18 +372,15 @@ def _append(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        session.rollback()
-        raise PreconditionFailed(
-            "Another amendment was stored first; read the report again and resend."
-        )
+        raise StaleVersion("Another amendment was stored first; read the report again and "
+                           "resend.")
     session.expire(report, ["current_version"])
     try:
-        version = _new_version(session, report, number, doc, principal, received_at)
+        with session.begin_nested():
+            version = _new_version(session, report, number, doc, principal, received_at)
     except IntegrityError:
-        session.rollback()
-        raise PreconditionFailed(
-            "Another amendment was stored first; read the report again and resend."
-        ) from None
+        raise StaleVersion("Another amendment was stored first; read the report again and "
+                           "resend.") from None
     if report.is_demo:
         return version
     audit.record(
@@ -424,13 +419,13 @@ def backfill(
     *,
     demo: bool = False,
 ) -> BackfillSummary:
-    """Store historical versions in order, all or nothing, then commit.
+    """Use case: store historical versions in order, all or nothing.
 
     A record for a state and resolution that already has a report (in the database or
     earlier in the batch) becomes that report's next version.
     """
     versions = created = 0
-    try:
+    with transaction(session):
         for index, raw in enumerate(records):
             label = labels[index] if labels else f"record {index + 1}"
             doc, errors = check_document(session, principal, raw)
@@ -444,14 +439,10 @@ def backfill(
                 else:
                     _append(session, principal, existing, doc)
                 versions += 1
-            except ProblemError as exc:
+            except DomainError as exc:
                 raise BackfillError(
                     index, label, exc.errors or [{"pointer": "", "detail": exc.detail}]
                 ) from exc
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return BackfillSummary(versions=versions, created=created)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..models import RenderedSummary, RenderFailure
 from ..models.types import utcnow
+from . import transaction
 
 
 def lookup(session: Session, key: str) -> RenderedSummary | None:
@@ -51,16 +52,17 @@ def store(session: Session, key: str, context: dict[str, Any], subject: str, med
     cache is not kept."""
     if len(content) > max_bytes or max_entries < 1:
         return
-    session.add(RenderedSummary(
-        fingerprint=key, kind=context["kind"], subject=subject, as_of=context["as_of"],
-        media_type=media_type, content=content, size=len(content), render_seconds=seconds,
-    ))
     try:
-        session.flush()
-        _evict(session, max_entries, max_bytes)
-        session.commit()
+        with transaction(session):
+            session.add(RenderedSummary(
+                fingerprint=key, kind=context["kind"], subject=subject, as_of=context["as_of"],
+                media_type=media_type, content=content, size=len(content),
+                render_seconds=seconds,
+            ))
+            session.flush()
+            _evict(session, max_entries, max_bytes)
     except IntegrityError:
-        session.rollback()
+        pass  # a concurrent render of the same document was stored first
 
 
 def failure(session: Session, key: str) -> tuple[str, int] | None:
@@ -81,14 +83,14 @@ def remember_failure(session: Session, key: str, context: dict[str, Any], subjec
     if ttl_seconds <= 0:
         return
     now = utcnow()
-    session.rollback()  # nothing else of this request is pending: a read-only GET
-    session.execute(delete(RenderFailure).where(
-        (RenderFailure.retry_at <= now) | (RenderFailure.fingerprint == key)))
-    session.add(RenderFailure(
-        fingerprint=key, kind=context["kind"], subject=subject, as_of=context["as_of"],
-        detail=detail[:500], failed_at=now, retry_at=now + dt.timedelta(seconds=ttl_seconds),
-    ))
     try:
-        session.commit()
+        with transaction(session):
+            session.execute(delete(RenderFailure).where(
+                (RenderFailure.retry_at <= now) | (RenderFailure.fingerprint == key)))
+            session.add(RenderFailure(
+                fingerprint=key, kind=context["kind"], subject=subject,
+                as_of=context["as_of"], detail=detail[:500], failed_at=now,
+                retry_at=now + dt.timedelta(seconds=ttl_seconds),
+            ))
     except IntegrityError:  # another server remembered the same failure first
-        session.rollback()
+        pass
