@@ -102,16 +102,23 @@ def test_a_key_in_flight_says_when_to_retry(limited):
     assert r.headers["Retry-After"] == "1"
 
 
-def test_an_unavailable_renderer_says_when_to_retry(limited):
+def test_an_unavailable_renderer_says_when_to_retry(limited, monkeypatch):
     app, tokens = limited
-    app.config["RENDER_TIMEOUT_SECONDS"] = 0.001
-    try:
-        r = app.test_client().get("/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-30",
-                                  headers=auth(tokens["panel"]))
-    finally:
-        app.config["RENDER_TIMEOUT_SECONDS"] = 60
+    monkeypatch.setitem(app.config, "RENDER_TIMEOUT_SECONDS", 0.001)
+    monkeypatch.setitem(app.config, "RENDER_FAILURE_TTL_SECONDS", 0)
+    r = app.test_client().get("/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-30",
+                              headers=auth(tokens["panel"]))
     assert r.status_code == 503
-    assert r.headers["Retry-After"] == "30"
+    assert r.headers["Retry-After"] == "30"  # a render that ran out of time
+    # Remembered, the failure says when the document will be tried again.
+    monkeypatch.setitem(app.config, "RENDER_FAILURE_TTL_SECONDS", 600)
+    r = app.test_client().get("/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-29",
+                              headers=auth(tokens["panel"]))
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "600"
+    r = app.test_client().get("/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-29",
+                              headers=auth(tokens["panel"]))
+    assert r.status_code == 503 and 590 <= int(r.headers["Retry-After"]) <= 600
 
 
 def test_rate_limited_requests_say_when_to_retry(limited):
