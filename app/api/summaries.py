@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, request, send_from_directory, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from schemas.summaries import SummaryArgsSchema
@@ -14,6 +13,7 @@ from ..auth import require_own_state, requires
 from ..extensions import db
 from ..services import summaries as service
 from ..services import summary_cache
+from .parsing import Blueprint
 
 blp = Blueprint(
     "summaries",
