@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from ..errors import ProblemError
-from .openapi import Api
+from .openapi import Api, DocumentPlugin, register_components
 from .parsing import Blueprint, MalformedBody, UnpairedSurrogates, json_body
 
 __all__ = ["Blueprint", "MalformedBody", "UnpairedSurrogates", "api", "envelope", "json_body",
@@ -186,7 +186,9 @@ class ReportIdConverter(BaseConverter):
 def register_api(app: Flask) -> None:
     app.url_map.converters["report_id"] = ReportIdConverter
     app.url_map.merge_slashes = False  # an API answers what was asked, not a redirect
-    api.init_app(app)
+    document = DocumentPlugin(page_size_max=app.config["PAGE_SIZE_MAX"])
+    api.init_app(app, spec_kwargs={"extra_plugins": [document]})
+    register_components(api.spec)
     api.register_converter(
         ReportIdConverter,
         lambda _: {"type": "string", "description": "Opaque report id, as returned on "
@@ -215,5 +217,6 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(compliance_blp)
     api.register_blueprint(summaries_blp)
     api.register_blueprint(audit_blp)
+    document.finish()
     app.register_blueprint(docs_bp)
     app.register_blueprint(health_bp)
