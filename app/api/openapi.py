@@ -49,7 +49,7 @@ class Api(SmorestApi):
     # Errors are listed per status code, never as an undocumented `default`.
     DEFAULT_ERROR_RESPONSE_NAME = None
 
-    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+    def handle_http_exception(self, error: HTTPException):
         """Every HTTP error is problem+json (`app.errors`), whichever handler Flask picks."""
         return handle_http_exception(error)
 
@@ -84,8 +84,8 @@ def register_components(spec: APISpec) -> None:
             "required": False,
         },
     )
-    for status in ERROR_STATUSES + (304,):
-        spec.components.get_ref("response", http.HTTPStatus(status).name)
+    for code in ERROR_STATUSES + (304,):
+        spec.components.get_ref("response", http.HTTPStatus(code).name)
 
 
 class DocumentPlugin(BasePlugin):
