@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from schemas.compliance import (
@@ -23,6 +22,7 @@ from ..auth import require_own_state, requires
 from ..extensions import db
 from ..services import compliance as service
 from . import page_size_or_default
+from .parsing import Blueprint
 
 blp = Blueprint(
     "compliance",

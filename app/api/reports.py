@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from schemas.common import ProblemSchema
@@ -30,6 +29,7 @@ from ..models.types import utcnow
 from ..services import idempotency
 from ..services import reports as service
 from . import UnpairedSurrogates, envelope, json_body, page_size_or_default
+from .parsing import Blueprint
 
 blp = Blueprint(
     "reports",

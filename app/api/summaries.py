@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, request, send_from_directory, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from schemas.summaries import SummaryArgsSchema
@@ -14,6 +13,7 @@ from ..auth import require_own_state, requires
 from ..extensions import db
 from ..services import summaries as service
 from ..services import summary_cache
+from .parsing import Blueprint
 
 blp = Blueprint(
     "summaries",
@@ -50,9 +50,8 @@ def _document(kind: str, subject: str, context: dict, fmt: str) -> Response:
     template = service.TEMPLATES[kind]
     key = service.fingerprint(context, media_type, rendering.templates_digest(),
                               rendering.RENDERER_VERSION)
-    etag = f'"{key}"'
     filename = f"{kind}-{subject}-as-of-{context['as_of'].isoformat()}.{fmt}"
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+    if request.if_none_match.contains_weak(key):  # weak comparison, `*` included (GET)
         response = Response(status=304)
     elif fmt == "html":
         html = rendering.render_html(
