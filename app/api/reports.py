@@ -22,6 +22,7 @@ from schemas.reports import (
 
 from .. import flags as flag_rules
 from ..auth import current_principal, requires
+from ..domain import Role
 from ..errors import PROBLEM_MIMETYPE
 from ..extensions import db
 from ..models import Report, ReportVersion
@@ -40,8 +41,8 @@ blp = Blueprint(
 )
 
 BEARER = [{"bearerAuth": []}]
-WRITERS = ("reporter", "admin")
-READERS = ("reporter", "panel", "admin")
+WRITERS = (Role.REPORTER, Role.ADMIN)
+READERS = tuple(Role)
 REPORT_BODY = {"required": True, "content": {"application/json": {"schema": ReportInSchema}}}
 # The validator is documented with the body it checks against; it takes any JSON and says
 # what is wrong with it (200, `valid: false`) rather than refusing it.

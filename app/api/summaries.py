@@ -10,6 +10,7 @@ from schemas.summaries import SummaryArgsSchema
 
 from .. import rendering
 from ..auth import require_own_state, requires
+from ..domain import Role
 from ..extensions import db
 from ..services import summaries as service
 from ..services import summary_cache
@@ -103,7 +104,7 @@ class ResolutionSummary(MethodView):
     @blp.arguments(SummaryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
                   description="The summary (PDF for `.pdf`, HTML for `.html`)")
-    @requires("panel", "admin")
+    @requires(Role.PANEL, Role.ADMIN)
     def get(self, args, number, fmt):
         """Lax-enforcement summary of one resolution"""
         context = service.resolution_context(db.session, number, args.get("as_of"))
@@ -116,7 +117,7 @@ class StateSummary(MethodView):
     @blp.arguments(SummaryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
                   description="The profile (PDF for `.pdf`, HTML for `.html`)")
-    @requires("reporter", "panel", "admin")
+    @requires(Role.REPORTER, Role.PANEL, Role.ADMIN)
     def get(self, args, iso3, fmt):
         """Implementation profile of one Member State (a reporter: its own)"""
         require_own_state(iso3)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth import new_token
+from ..domain import Role
 from ..errors import Conflict, NotFound, Unprocessable
 from ..models import ROLES, ApiToken, Authority, MemberState
 from ..models.types import utcnow
@@ -38,7 +39,7 @@ def create_authority(
     if role not in ROLES:
         raise Unprocessable(f"The role must be one of {', '.join(ROLES)}.")
     state = None
-    if role == "reporter":
+    if role == Role.REPORTER:
         if not state_iso3:
             raise Unprocessable("A reporter authority belongs to a state: give --state ISO3.")
         state = session.scalar(select(MemberState).where(MemberState.iso3 == state_iso3.upper()))
