@@ -20,6 +20,7 @@ from flask import g, request
 from sqlalchemy import or_, select, update
 
 from . import ratelimit
+from .domain import Role
 from .errors import Forbidden, NotFound, Unauthenticated
 from .extensions import db
 from .models import ApiToken, Authority
@@ -43,11 +44,11 @@ class Principal:
 
     @property
     def is_reporter(self) -> bool:
-        return self.role == "reporter"
+        return self.role == Role.REPORTER
 
 
 COMMAND_LINE = Principal(
-    authority_id=None, token_id=None, name="command line", role="admin", state_id=None,
+    authority_id=None, token_id=None, name="command line", role=Role.ADMIN, state_id=None,
     state_iso3=None,
 )
 

@@ -14,6 +14,7 @@ from schemas.common import FIRST_RESOLUTION_DATE, today_utc
 from . import migrations
 from .auth import COMMAND_LINE
 from .catalogue import DATA_DIR
+from .domain import Role
 from .errors import DomainError
 from .extensions import db
 from .services import authorities
@@ -103,7 +104,7 @@ def _service_call(func, *args):
 
 @authority_cli.command("create")
 @click.option("--name", required=True, help="Name of the authority, unique.")
-@click.option("--role", required=True, type=click.Choice(["reporter", "panel", "admin"]))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--state", "state", default=None, help="ISO3 code of a reporter's state.")
 def authority_create(name: str, role: str, state: str | None) -> None:
     """Create an authority and its first token. The token is printed once, on the last line."""

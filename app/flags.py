@@ -6,11 +6,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .domain import IMPLEMENTING_STATUSES, INCOMPLETE_BELOW, Element, EntryStatus, Flag
 from .scoring import EntryData, has_element
 
-FLAG_ORDER = ("not_reported", "late", "incomplete", "declared_not_implemented", "unsubstantiated")
-INCOMPLETE_BELOW = 70.0
-IMPLEMENTING = ("implemented", "partially_implemented")
+FLAG_ORDER = tuple(Flag)
 
 
 @dataclass(frozen=True)
@@ -44,16 +43,16 @@ def content_flags(completeness: float, entries: Iterable[EntryData]) -> list[str
     entries = list(entries)
     flags = set()
     if completeness < INCOMPLETE_BELOW:
-        flags.add("incomplete")
-    if any(e.status == "not_implemented" for e in entries):
-        flags.add("declared_not_implemented")
+        flags.add(Flag.INCOMPLETE)
+    if any(e.status == EntryStatus.NOT_IMPLEMENTED for e in entries):
+        flags.add(Flag.DECLARED_NOT_IMPLEMENTED)
     if any(
-        e.status in IMPLEMENTING
-        and not has_element(e, "legal_basis")
-        and not has_element(e, "competent_authority")
+        e.status in IMPLEMENTING_STATUSES
+        and not has_element(e, Element.LEGAL_BASIS)
+        and not has_element(e, Element.COMPETENT_AUTHORITY)
         for e in entries
     ):
-        flags.add("unsubstantiated")
+        flags.add(Flag.UNSUBSTANTIATED)
     return [f for f in FLAG_ORDER if f in flags]
 
 
@@ -61,13 +60,13 @@ def report_flags(version_flags: Iterable[str], on_time: bool | None) -> list[str
     """A reported state's flags: its latest version's content flags, and `late`."""
     flags = set(version_flags)
     if on_time is False:
-        flags.add("late")
+        flags.add(Flag.LATE)
     return [f for f in FLAG_ORDER if f in flags]
 
 
 def unreported_flags(deadline: dt.date | None, as_of: dt.date) -> list[str]:
     """A state with no report: `not_reported`, and `late` once the deadline has passed."""
-    flags = ["not_reported"]
+    flags = [Flag.NOT_REPORTED]
     if deadline is not None and as_of > deadline:
-        flags.append("late")
+        flags.append(Flag.LATE)
     return flags

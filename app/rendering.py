@@ -21,6 +21,7 @@ from typing import Any
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .domain import RATING_BANDS, Rating, RowStatus, label
 from .errors import RenderBusy, RenderFailed
 from .migrations import PROJECT_ROOT
 from .render_slots import RenderSlots
@@ -33,11 +34,14 @@ STYLESHEET = ASSETS_DIR / "summary.css"
 RENDERER_VERSION = f"weasyprint-{version('weasyprint')}/layout-1"
 
 
-RATING_LABELS = {
-    "complete": "complete", "largely_complete": "largely complete",
-    "partially_complete": "partially complete", "incomplete": "incomplete",
-    "not_reported": "not reported",
-}
+RATING_LABELS = {rating: label(rating) for rating in Rating}
+#: A row without a rating says why; other rows show their rating.
+ROW_STATUS_LABELS = {RowStatus.NO_REPORT_REQUESTED: "no report requested",
+                     RowStatus.NOT_EXPECTED: "not expected (target of the regime)"}
+
+
+def _row_status(status: str, rating: str | None) -> str | None:
+    return ROW_STATUS_LABELS.get(status) or RATING_LABELS.get(rating or "", rating)
 
 
 def _fmt_number(value: Any, digits: int = 1) -> str:
@@ -58,7 +62,9 @@ def environment() -> Environment:
     )
     env.filters["rating"] = lambda value: RATING_LABELS.get(value, value)
     env.filters["num"] = _fmt_number
-    env.filters["flag"] = lambda value: value.replace("_", " ")
+    env.filters["flag"] = label
+    env.filters["row_status"] = _row_status
+    env.globals["rating_bands"] = RATING_BANDS
     return env
 
 

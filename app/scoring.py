@@ -2,7 +2,8 @@
 
 Completeness says how fully a report *addresses* the obligations of a resolution; it is not a
 verdict on compliance. The method is a pure function of (obligations, entries): this module
-imports nothing from the web application or the database layer, only the standard library.
+imports nothing from the web application or the database layer, only the standard library
+and the domain vocabulary (``app.domain``).
 The method is described for national officials, with worked examples, in ``docs/scoring.md``.
 
 Outline of the method:
@@ -25,17 +26,21 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-METHOD_VERSION = "completeness-1"
-STATUSES = ("implemented", "partially_implemented", "not_implemented", "not_applicable")
-ELEMENTS = ("legal_basis", "competent_authority", "measures", "enforcement", "evidence")
-ENFORCEMENT_FIGURES = ("inspections", "seizures", "designations", "violations_reported")
-RATING_BANDS = (
-    ("complete", 90),
-    ("largely_complete", 70),
-    ("partially_complete", 40),
-    ("incomplete", 0),
+from .domain import (
+    IMPLEMENTING_STATUSES,
+    RATING_BANDS,
+    TEXT_ELEMENTS,
+    Element,
+    EntryStatus,
+    Figure,
+    Rating,
 )
-NOT_REPORTED = "not_reported"
+
+METHOD_VERSION = "completeness-1"
+STATUSES = tuple(EntryStatus)
+ELEMENTS = tuple(Element)
+ENFORCEMENT_FIGURES = tuple(Figure)
+NOT_REPORTED = Rating.NOT_REPORTED
 
 #: Text that stands in for an answer without being one. Compared case-insensitively after
 #: stripping surrounding whitespace and trailing punctuation, with inner whitespace collapsed.
@@ -66,9 +71,7 @@ PLACEHOLDERS: frozenset[str] = frozenset(
     }
 )
 
-_TEXT_ELEMENTS = ("legal_basis", "competent_authority", "measures")
-_PLACEHOLDER_CHECKED_FIELDS = (*_TEXT_ELEMENTS, "justification", "notes")
-_IMPLEMENTING_STATUSES = ("implemented", "partially_implemented")
+_PLACEHOLDER_CHECKED_FIELDS = (*TEXT_ELEMENTS, "justification", "notes")
 
 WARNING_NO_LEGAL_BASIS = "implemented without legal basis"
 WARNING_NO_AUTHORITY = "implemented without competent authority"
@@ -195,9 +198,9 @@ def _check_element(element: str) -> None:
 def has_element(entry: EntryData, element: str) -> bool:
     """Whether ``entry`` supplies ``element`` (one of ``ELEMENTS``) with real content."""
     _check_element(element)
-    if element in _TEXT_ELEMENTS:
+    if element in TEXT_ELEMENTS:
         return not is_placeholder(getattr(entry, element))
-    if element == "enforcement":
+    if element == Element.ENFORCEMENT:
         figures = entry.enforcement
         if figures is None:
             return False
@@ -236,7 +239,7 @@ def _has_justification(entry: EntryData) -> bool:
 
 
 def _score_entry(spec: ObligationSpec, entry: EntryData) -> tuple[Fraction, list[str], list[str]]:
-    justified_na = entry.status == "not_applicable" and _has_justification(entry)
+    justified_na = entry.status == EntryStatus.NOT_APPLICABLE and _has_justification(entry)
 
     if justified_na:
         points = Fraction(spec.weight)
@@ -245,22 +248,23 @@ def _score_entry(spec: ObligationSpec, entry: EntryData) -> tuple[Fraction, list
         missing = [element for element in spec.expects if not has_element(entry, element)]
         units = 1 + len(spec.expects) - len(missing)
         points = Fraction(spec.weight * units, 1 + len(spec.expects))
-        if entry.status == "not_applicable":
+        if entry.status == EntryStatus.NOT_APPLICABLE:
             missing.append("justification")
 
     warnings: list[str] = []
-    if entry.status in _IMPLEMENTING_STATUSES:
-        if not has_element(entry, "legal_basis"):
+    if entry.status in IMPLEMENTING_STATUSES:
+        if not has_element(entry, Element.LEGAL_BASIS):
             warnings.append(WARNING_NO_LEGAL_BASIS)
-        if not has_element(entry, "competent_authority"):
+        if not has_element(entry, Element.COMPETENT_AUTHORITY):
             warnings.append(WARNING_NO_AUTHORITY)
     for field in _PLACEHOLDER_CHECKED_FIELDS:
         value = getattr(entry, field)
         if value is not None and is_placeholder(value):
             warnings.append(WARNING_PLACEHOLDER.format(field=field))
-    if "enforcement" in spec.expects and not justified_na and not has_element(entry, "enforcement"):
+    if (Element.ENFORCEMENT in spec.expects and not justified_na
+            and not has_element(entry, Element.ENFORCEMENT)):
         warnings.append(WARNING_NO_ENFORCEMENT)
-    if entry.status == "not_applicable" and not justified_na:
+    if entry.status == EntryStatus.NOT_APPLICABLE and not justified_na:
         warnings.append(WARNING_NO_JUSTIFICATION)
     return points, missing, warnings
 

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.domain import Element, UNGroup
+
 from .common import page_schema
 
-ELEMENTS = ("legal_basis", "competent_authority", "measures", "enforcement", "evidence")
+ELEMENTS = tuple(Element)
 REGIME_FORMAT = 2
-UN_GROUPS = (
-    "African",
-    "Asia-Pacific",
-    "Eastern European",
-    "Latin American and Caribbean",
-    "Western European and Others",
-)
+UN_GROUPS = tuple(UNGroup)
 
 
 class RegimeSchema(Schema):
@@ -289,5 +285,5 @@ class MemberStatesFileSchema(_FileSchema):
     format = fields.Integer(required=True, validate=validate.Equal(1))
     source = fields.String(required=True)
     license = fields.String(required=True)
-    groups = fields.List(fields.String(), required=True)
+    groups = fields.List(fields.String(validate=validate.OneOf(UN_GROUPS)), required=True)
     states = fields.List(fields.Nested(StateFileSchema), required=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.domain import RowStatus
+
 from .catalogue import UN_GROUPS
 from .common import OptionalPageArgsSchema, StrictSchema, as_of_field
 from .reports import FLAGS, RATINGS
 
 SORTS = ("name", "-name", "state", "-state", "completeness", "-completeness", "days_late",
          "-days_late")
-ROW_STATUSES = ("reported", "not_reported", "no_report_requested", "not_expected")
+ROW_STATUSES = tuple(RowStatus)
 
 
 class ComplianceArgsSchema(StrictSchema):

@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.domain import SCORED_RATINGS, EntryStatus, Flag, Rating
+
 from .common import (
     BoundedDate,
     BoundedDateTime,
@@ -18,9 +20,9 @@ from .common import (
     today_utc,
 )
 
-STATUSES = ("implemented", "partially_implemented", "not_implemented", "not_applicable")
-RATINGS = ("complete", "largely_complete", "partially_complete", "incomplete", "not_reported")
-FLAGS = ("not_reported", "late", "incomplete", "declared_not_implemented", "unsubstantiated")
+STATUSES = tuple(EntryStatus)
+RATINGS = tuple(Rating)
+FLAGS = tuple(Flag)
 FIGURE_MAX = 10_000_000
 MAX_ENTRIES = 200
 MAX_EVIDENCE = 50
@@ -122,7 +124,8 @@ class EntryInSchema(StrictSchema):
 
     @validates_schema(skip_on_field_errors=False)
     def _justified(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("status") == "not_applicable" and not (data.get("justification") or "").strip():
+        justification = (data.get("justification") or "").strip()
+        if data.get("status") == EntryStatus.NOT_APPLICABLE and not justification:
             raise ValidationError(
                 "A justification is required when the status is not_applicable.",
                 field_name="justification",
@@ -237,7 +240,7 @@ ReportPageSchema = page_schema(ReportSummarySchema, "ReportPage")
 class ReportListArgsSchema(PageArgsSchema):
     state = fields.String(validate=validate.Regexp(r"^[A-Za-z]{3}$"))
     resolution = fields.Integer(validate=validate.Range(min=1, max=100000))
-    rating = fields.String(validate=validate.OneOf(RATINGS[:-1]))
+    rating = fields.String(validate=validate.OneOf(SCORED_RATINGS))
 
 
 class VersionSummarySchema(Schema):

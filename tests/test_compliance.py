@@ -338,3 +338,46 @@ def test_the_matrix_is_a_fixed_number_of_queries(app, client, panel, admin, subm
     large = queries()
     assert small == large
     assert large <= 6
+
+
+def _typed_row(**changes):
+    import datetime as dt
+
+    from app.services.compliance import MatrixRow
+
+    fields = dict(
+        state="FRA", name="France", un_group="Western European and Others", resolution=2397,
+        status="reported", deadline=dt.date(2018, 3, 22), deadline_verified=False,
+        reported=True, report_id="r" + "0" * 20, version=2,
+        received_at=dt.datetime(2018, 4, 1, 10, tzinfo=dt.UTC),
+        first_received_at=dt.datetime(2018, 3, 1, 10, tzinfo=dt.UTC), on_time=True,
+        days_late=0, completeness=72.5, rating="largely_complete", flags=("late",), demo=False,
+    )
+    return MatrixRow(**{**fields, **changes})
+
+
+def test_a_summary_fingerprint_hashes_a_row_by_its_content():
+    """A typed row hashes as the dict of its fields: same content, same fingerprint; any
+    field changed, another one."""
+    import dataclasses
+
+    from app.services.summaries import fingerprint
+
+    def digest(rows):
+        return fingerprint({"rows": rows}, "application/pdf", "templates", "renderer")
+
+    row = _typed_row()
+    assert digest([row]) == digest([_typed_row()]) == digest([dataclasses.asdict(row)])
+    assert digest([row]) != digest([_typed_row(completeness=72.6)])
+    assert digest([row]) != digest([_typed_row(flags=())])
+
+
+def test_the_incomplete_flag_starts_below_the_largely_complete_band():
+    from app.domain import INCOMPLETE_BELOW
+    from app.flags import content_flags
+    from app.scoring import rating_for
+
+    assert rating_for(INCOMPLETE_BELOW) == "largely_complete"
+    assert content_flags(INCOMPLETE_BELOW, []) == []
+    assert content_flags(INCOMPLETE_BELOW - 0.1, []) == ["incomplete"]
+    assert rating_for(INCOMPLETE_BELOW - 0.1) == "partially_complete"

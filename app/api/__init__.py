@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -13,14 +12,12 @@ from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
-from ..errors import (
-    Invalid,
-    MalformedBody,
-    MalformedRequest,
-    UnsupportedContentType,
-    json_pointer,
-)
-from .openapi import Api
+from ..errors import MalformedRequest, UnsupportedContentType
+from .openapi import Api, DocumentPlugin, register_components
+from .parsing import Blueprint, MalformedBody, UnpairedSurrogates, json_body
+
+__all__ = ["Blueprint", "MalformedBody", "UnpairedSurrogates", "api", "envelope", "json_body",
+           "page_size_or_default", "register_api"]
 
 api = Api()
 
@@ -151,83 +148,6 @@ def _read_at_most(stream: Any, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"the name {key!r} appears twice in one object")
-        out[key] = value
-    return out
-
-
-class UnpairedSurrogates(Invalid):
-    """Well-formed JSON whose strings cannot be stored or sent back: a `\\ud800` escape
-    without its pair is valid JSON syntax but no Unicode text."""
-
-
-SURROGATE_DETAIL = ("Unpaired UTF-16 surrogate escape (such as \\ud800): not a Unicode "
-                    "character.")
-
-
-def _unpaired_surrogates(value: Any, path: tuple[Any, ...] = ()) -> list[dict[str, str]]:
-    """A `{pointer, detail}` for every string (value or name) that is not valid Unicode."""
-    errors: list[dict[str, str]] = []
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(value, path)]
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, str):
-            if not _is_unicode(item):
-                errors.append({"pointer": json_pointer(where), "detail": SURROGATE_DETAIL})
-        elif isinstance(item, dict):
-            for key, child in item.items():
-                if not _is_unicode(key):
-                    errors.append({"pointer": json_pointer((*where, key)),
-                                   "detail": "A member name: " + SURROGATE_DETAIL})
-                stack.append((child, (*where, key)))
-        elif isinstance(item, list):
-            stack.extend((child, (*where, index)) for index, child in enumerate(item))
-    return sorted(errors, key=lambda e: e["pointer"])
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def json_body() -> Any:
-    """The request body parsed as strict JSON (UTF-8; no NaN, no repeated names), or 400; a
-    string with an unpaired surrogate escape is 422 (`UnpairedSurrogates`) with a pointer to
-    each one, so that no such string reaches a schema, the database or a response."""
-    raw = request.get_data(cache=True)
-    try:
-        parsed = json.loads(
-            raw.decode("utf-8"),
-            parse_constant=_no_constants,
-            object_pairs_hook=_no_duplicate_keys,
-        )
-    except UnicodeDecodeError:
-        detail = "The body is not valid UTF-8."
-    except RecursionError:
-        detail = "The body is nested too deeply."
-    except ValueError as exc:
-        detail = f"The body is not valid JSON: {exc}."
-    else:
-        errors = _unpaired_surrogates(parsed)
-        if errors:
-            raise UnpairedSurrogates(
-                "Some strings are not valid Unicode; see errors.", errors=errors
-            )
-        return parsed
-    raise MalformedBody(detail, errors=[{"pointer": "", "detail": detail}])
-
-
 def _strong_etag(response):
     """Every successful GET of JSON gets a strong ETag (unless the view set one);
     `If-None-Match` then gives 304."""
@@ -254,7 +174,9 @@ class ReportIdConverter(BaseConverter):
 def register_api(app: Flask) -> None:
     app.url_map.converters["report_id"] = ReportIdConverter
     app.url_map.merge_slashes = False  # an API answers what was asked, not a redirect
-    api.init_app(app)
+    document = DocumentPlugin(page_size_max=app.config["PAGE_SIZE_MAX"])
+    api.init_app(app, spec_kwargs={"extra_plugins": [document]})
+    register_components(api.spec)
     api.register_converter(
         ReportIdConverter,
         lambda _: {"type": "string", "description": "Opaque report id, as returned on "
@@ -283,5 +205,6 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(compliance_blp)
     api.register_blueprint(summaries_blp)
     api.register_blueprint(audit_blp)
+    document.finish()
     app.register_blueprint(docs_bp)
     app.register_blueprint(health_bp)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from schemas.audit import AuditArgsSchema, AuditPageSchema
@@ -12,6 +11,7 @@ from ..auth import requires
 from ..extensions import db
 from ..services import audit_trail
 from . import envelope, page_size_or_default
+from .parsing import Blueprint
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit",
                 description="Who did what, when, from which token (admins only). Append-only.")

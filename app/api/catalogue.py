@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE, fields, validate
 
 from schemas.catalogue import (
@@ -19,6 +18,7 @@ from schemas.common import PageArgsSchema
 from ..extensions import db
 from ..services import catalogue as service
 from . import envelope, page_size_or_default
+from .parsing import Blueprint
 
 blp = Blueprint(
     "catalogue",

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from schemas.compliance import (
@@ -20,9 +19,11 @@ from schemas.compliance import (
 )
 
 from ..auth import require_own_state, requires
+from ..domain import Role
 from ..extensions import db
 from ..services import compliance as service
 from . import page_size_or_default
+from .parsing import Blueprint
 
 blp = Blueprint(
     "compliance",
@@ -48,13 +49,18 @@ def _wants_csv(args: dict[str, Any]) -> bool:
     ]
 
 
-def _csv_response(rows: list[dict[str, Any]], filename: str) -> Response:
-    dumped = ComplianceRowSchema(many=True).dump(rows)
+ROW_SCHEMA = ComplianceRowSchema()
+#: The CSV columns: the fields of a JSON row, in order.
+CSV_COLUMNS = tuple(ROW_SCHEMA.dump_fields)
+
+
+def _csv_response(rows: list[service.MatrixRow], filename: str) -> Response:
+    dumped = ROW_SCHEMA.dump(rows, many=True)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(service.COLUMNS)
+    writer.writerow(CSV_COLUMNS)
     for row in dumped:
-        writer.writerow([_cell(row[name]) for name in service.COLUMNS])
+        writer.writerow([_cell(row[name]) for name in CSV_COLUMNS])
     response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -78,7 +84,7 @@ class Matrix(MethodView):
     @blp.arguments(MatrixArgsSchema, location="query", unknown=RAISE)
     @blp.alt_response(404, response="NOT_FOUND", description="No such resolution")
     @blp.response(200, MatrixSchema)
-    @requires("panel", "admin")
+    @requires(Role.PANEL, Role.ADMIN)
     def get(self, args):
         """One row per Member State for a resolution, as of a date (JSON or CSV)
 
@@ -110,7 +116,7 @@ class Matrix(MethodView):
             "deadline": resolution.reporting_deadline,
             "deadline_verified": service.deadline_verified(resolution),
             "as_of": cutoff.as_of,
-            "demo": any(r["demo"] for r in rows),
+            "demo": any(r.demo for r in rows),
             "summary": summary,
             "total": total,
             **paging,
@@ -123,7 +129,7 @@ class StateProfile(MethodView):
     @blp.doc(security=BEARER, **CSV_DOC)
     @blp.arguments(ComplianceArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, StateProfileSchema)
-    @requires("reporter", "panel", "admin")
+    @requires(Role.REPORTER, Role.PANEL, Role.ADMIN)
     def get(self, args, iso3):
         """One row per resolution for one Member State (a reporter: its own state only)"""
         require_own_state(iso3)
@@ -139,7 +145,7 @@ class StateProfile(MethodView):
             "name": state.name,
             "un_group": state.un_group,
             "as_of": cutoff.as_of,
-            "demo": any(r["demo"] for r in rows),
+            "demo": any(r.demo for r in rows),
             "total": len(shown),
             "items": shown,
         }

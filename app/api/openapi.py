@@ -1,18 +1,25 @@
-"""The flask-smorest `Api`, adapted so the OpenAPI document matches what the service returns.
+"""The OpenAPI document: flask-smorest's, completed through public extension points so that it
+matches what the service returns.
 
-- Errors are `application/problem+json` (`ProblemSchema`), registered once as response
-  components named after the status (`NOT_FOUND`, `UNPROCESSABLE_CONTENT`, ...).
-- Responses every operation of a kind can return are added in one pass over the document
-  (`complete_document`), so no operation forgets them: 500 everywhere; 429 and 503 (with
-  `Retry-After`) on the API; on GET the strong `ETag`, `If-None-Match` and 304; on operations
-  with path parameters 404; on operations with a body 400, 413, 415 and 422; on operations
-  with query parameters 400 and 422.
-- The same pass makes the document generate good clients: a stable `operationId` per
+- Errors are `application/problem+json` (`ProblemSchema`, flask-smorest's `ERROR_SCHEMA`),
+  registered as response components named after the status (`NOT_FOUND`,
+  `UNPROCESSABLE_ENTITY`, ...) by `register_components`, right after `Api.init_app`. No
+  operation documents an undocumented `default` (`DEFAULT_ERROR_RESPONSE_NAME = None`).
+- `DocumentPlugin`, an apispec plugin, completes each operation as it is added to the
+  document (`complete_operation`), so no operation forgets the responses every operation of
+  its kind can return: 500 everywhere; 429 and 503 (with `Retry-After`) on the API; on GET
+  the strong `ETag`, `If-None-Match` and 304; on operations with path parameters 404; on
+  operations with a body 400, 413, 415 and 422; on operations with query parameters 400
+  and 422.
+- The same plugin makes the document generate good clients: a stable `operationId` per
   operation (`OPERATION_IDS`), nullable nested objects and nullable enums as
   `allOf: [{$ref}]` with `nullable: true`, the "not yours" 404s described, and
   `page_size`'s `maximum` taken from the application's `PAGE_SIZE_MAX`.
   `tests/test_generated_client.py` generates a client with openapi-python-client and runs a
   reporter's whole flow through it.
+
+flask-smorest serves the document (`/api/v1/openapi.json`, and `flask openapi print`) as
+it built it: nothing here overrides its private methods.
 """
 
 from __future__ import annotations
@@ -21,15 +28,16 @@ import copy
 import http
 from typing import Any
 
-import flask
+from apispec import APISpec, BasePlugin
 from flask_smorest import Api as SmorestApi
-from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException
 
 from schemas.common import ProblemSchema
 
-from ..errors import PROBLEM_MIMETYPE
+from ..errors import PROBLEM_MIMETYPE, handle_http_exception
 
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500, 503)
+METHODS = ("get", "put", "post", "delete", "patch", "head")
 
 
 def status_ref(status: int) -> dict[str, str]:
@@ -41,49 +49,91 @@ class Api(SmorestApi):
     # Errors are listed per status code, never as an undocumented `default`.
     DEFAULT_ERROR_RESPONSE_NAME = None
 
-    def _register_error_handlers(self) -> None:
-        # The application registers its own handlers (app.errors) for every error.
-        return None
+    def handle_http_exception(self, error: HTTPException):
+        """Every HTTP error is problem+json (`app.errors`), whichever handler Flask picks."""
+        return handle_http_exception(error)
 
-    def _register_responses(self) -> None:
-        for status in http.HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
-            if status >= 400:
-                response["schema"] = self.ERROR_SCHEMA
-                prepare_response(response, self.spec, PROBLEM_MIMETYPE)
-            self.spec.components.response(status.name, response, lazy=True)
-        self.spec.components.header(
-            "RetryAfter", {"description": "Seconds to wait before retrying",
-                           "schema": {"type": "integer"}}
-        )
-        self.spec.components.header(
-            "ETag", {"description": "Strong entity tag of the representation",
-                     "schema": {"type": "string"}}
-        )
-        self.spec.components.parameter(
-            "IfNoneMatch",
-            "header",
-            {
-                "name": "If-None-Match",
-                "description": "Entity tags; a match answers 304 Not Modified",
-                "schema": {"type": "string"},
-                "required": False,
-            },
-        )
-        # Make the lazily registered components that the completion step uses concrete.
-        for status in ERROR_STATUSES + (304,):
-            self.spec.components.get_ref("response", http.HTTPStatus(status).name)
 
-    def openapi_document(self) -> dict[str, Any]:
-        return complete_document(
-            self.spec.to_dict(), page_size_max=flask.current_app.config["PAGE_SIZE_MAX"]
-        )
+def register_components(spec: APISpec) -> None:
+    """The components the completed operations refer to; call right after `Api.init_app`.
 
-    def _openapi_json(self):  # type: ignore[override]
-        return flask.current_app.response_class(
-            flask.json.dumps(self.openapi_document(), indent=2, sort_keys=False),
-            mimetype="application/json",
-        )
+    flask-smorest registers a lazy response per status with its own media type; each is
+    registered again (lazily, which replaces it) as problem+json for errors and as a bare
+    description otherwise. Those the document refers to are made concrete, in this order.
+    """
+    for status in http.HTTPStatus:
+        response: dict[str, Any] = {"description": status.phrase}
+        if status >= 400:
+            response["content"] = {PROBLEM_MIMETYPE: {"schema": ProblemSchema}}
+        spec.components.response(status.name, response, lazy=True)
+    spec.components.header(
+        "RetryAfter", {"description": "Seconds to wait before retrying",
+                       "schema": {"type": "integer"}}
+    )
+    spec.components.header(
+        "ETag", {"description": "Strong entity tag of the representation",
+                 "schema": {"type": "string"}}
+    )
+    spec.components.parameter(
+        "IfNoneMatch",
+        "header",
+        {
+            "name": "If-None-Match",
+            "description": "Entity tags; a match answers 304 Not Modified",
+            "schema": {"type": "string"},
+            "required": False,
+        },
+    )
+    for code in ERROR_STATUSES + (304,):
+        spec.components.get_ref("response", http.HTTPStatus(code).name)
+
+
+class DocumentPlugin(BasePlugin):
+    """Completes every operation (`complete_operation`) and every schema (nullable nested
+    objects and enums) as apispec adds them to the document.
+
+    A nullable enum becomes a schema component of its own, registered lazily and made
+    concrete by `finish` (after the blueprints), so that it follows the schemas that use it.
+    """
+
+    def __init__(self, page_size_max: int | None = None) -> None:
+        self.page_size_max = page_size_max
+        self.enums: dict[str, dict[str, Any]] = {}
+
+    def init_spec(self, spec: APISpec) -> None:
+        super().init_spec(spec)
+        self.spec = spec
+
+    def schema_helper(self, name: str, definition: dict, **kwargs: Any) -> None:
+        _nullable_refs(definition)
+        self._nullable_enums(name, definition)
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None,
+                         **kwargs: Any) -> None:
+        for method, operation in (operations or {}).items():
+            if method in METHODS and path is not None:
+                complete_operation(path, method, operation, self.page_size_max)
+
+    def finish(self) -> None:
+        for name in self.enums:
+            self.spec.components.get_ref("schema", name)
+
+    def _nullable_enums(self, name: str, schema: dict[str, Any]) -> None:
+        """A nullable property with an `enum` (a rating that may be null) becomes a named enum
+        schema referenced as `allOf: [{$ref}]` with `nullable: true`: generators read an
+        inline nullable enum as an enum that refuses null, or as a union of several enums."""
+        for prop, spec in (schema.get("properties") or {}).items():
+            if not (spec.get("nullable") and spec.get("enum") and "type" in spec):
+                continue
+            enum_name = name + "".join(w.capitalize() for w in prop.split("_"))
+            enum = {"type": spec.pop("type"), "enum": spec.pop("enum")}
+            known = self.enums.get(enum_name) or self.spec.components.schemas.get(enum_name)
+            if known is not None and known != enum:
+                enum_name += "Value"
+            if enum_name not in self.enums:
+                self.enums[enum_name] = enum
+                self.spec.components.schema(enum_name, enum, lazy=True)
+            spec["allOf"] = [{"$ref": f"#/components/schemas/{enum_name}"}]
 
 
 def _ensure(responses: dict[str, Any], status: int) -> None:
@@ -180,86 +230,57 @@ def _nullable_refs(node: Any) -> None:
             _nullable_refs(value)
 
 
-def _nullable_enums(doc: dict[str, Any]) -> None:
-    """A nullable property with an `enum` (a rating that may be null) becomes a named enum
-    schema referenced as `allOf: [{$ref}]` with `nullable: true`: generators read an inline
-    nullable enum as an enum that refuses null, or as a union of several enums."""
-    schemas = doc.get("components", {}).get("schemas", {})
-    for name, schema in list(schemas.items()):
-        for prop, spec in (schema.get("properties") or {}).items():
-            if not (spec.get("nullable") and spec.get("enum") and "type" in spec):
-                continue
-            enum_name = name + "".join(w.capitalize() for w in prop.split("_"))
-            enum = {"type": spec.pop("type"), "enum": spec.pop("enum")}
-            if schemas.get(enum_name, enum) != enum:
-                enum_name += "Value"
-            schemas[enum_name] = enum
-            spec["allOf"] = [{"$ref": f"#/components/schemas/{enum_name}"}]
-
-
-def complete_document(doc: dict[str, Any], page_size_max: int | None = None) -> dict[str, Any]:
-    doc = copy.deepcopy(doc)
-    for path, item in doc.get("paths", {}).items():
-        for op in item.values():
-            for param in op.get("parameters", []) if isinstance(op, dict) else []:
-                if page_size_max and param.get("in") == "query" and (
-                    param.get("name") == "page_size"
-                ):
-                    param["schema"]["maximum"] = page_size_max
-        path_params = [p for p in item.get("parameters", []) if p.get("in") == "path"]
-        for method, op in item.items():
-            if method not in {"get", "put", "post", "delete", "patch", "head"}:
-                continue
-            responses = op.setdefault("responses", {})
-            # flask-smorest keys responses by int or str depending on the decorator.
-            for key in list(responses):
-                if not isinstance(key, str):
-                    responses[str(key)] = responses.pop(key)
-            params = op.get("parameters", [])
-            has_path = bool(path_params) or any(p.get("in") == "path" for p in params) or (
-                "{" in path
-            )
-            has_query = any(p.get("in") == "query" for p in params)
-            if has_path:
-                _ensure(responses, 400)  # control characters in the path
-                _ensure(responses, 404)
-            if "requestBody" in op:
-                for status in (400, 413, 415, 422):
-                    _ensure(responses, status)
-            if has_query:
-                for status in (400, 422):
-                    _ensure(responses, status)
-            also = op.pop("x-also-content", None)
-            if also:
-                # The 200 response in further media types (CSV, HTML), same information.
-                ok = responses["200"]
-                ok["content"].update(also)
-                ok.setdefault("headers", {})["Content-Disposition"] = {
-                    "description": "For documents: attachment with a file name",
-                    "schema": {"type": "string"},
-                }
-            if op.get("security"):
-                _ensure(responses, 401)
-                _ensure(responses, 403)
-            if method == "get":
-                _ensure(responses, 304)
-                for status, resp in responses.items():
-                    if status.startswith("2") and "$ref" not in resp:
-                        resp.setdefault("headers", {})["ETag"] = {
-                            "$ref": "#/components/headers/ETag"
-                        }
-                ref = {"$ref": "#/components/parameters/IfNoneMatch"}
-                if ref not in params:
-                    op["parameters"] = [*params, ref]
-            if path in NOT_FOUND_DESCRIPTIONS and "404" in responses:
-                responses["404"] = {"description": NOT_FOUND_DESCRIPTIONS[path],
-                                    "content": PROBLEM_CONTENT}
-            if path.startswith("/api/"):
-                responses.setdefault("429", RATE_LIMITED)
-                responses.setdefault("503", UNAVAILABLE)
-            _ensure(responses, 500)
-            op.setdefault("operationId", operation_id(method, path))
-            op["responses"] = dict(sorted(responses.items()))
-    _nullable_refs(doc)
-    _nullable_enums(doc)
-    return doc
+def complete_operation(path: str, method: str, op: dict[str, Any],
+                       page_size_max: int | None = None) -> None:
+    """Add to one operation, in place, what every operation of its kind documents."""
+    params = op.get("parameters", [])
+    # A string names a parameter component (apispec makes it a `$ref`).
+    for param in (p for p in params if isinstance(p, dict)):
+        if page_size_max and param.get("in") == "query" and param.get("name") == "page_size":
+            param["schema"]["maximum"] = page_size_max
+    responses = op.setdefault("responses", {})
+    # flask-smorest keys responses by int or str depending on the decorator.
+    for key in list(responses):
+        if not isinstance(key, str):
+            responses[str(key)] = responses.pop(key)
+    # Path parameters are in the path template, whether documented on the path or here.
+    has_path = "{" in path
+    has_query = any(isinstance(p, dict) and p.get("in") == "query" for p in params)
+    if has_path:
+        _ensure(responses, 400)  # control characters in the path
+        _ensure(responses, 404)
+    if "requestBody" in op:
+        for status in (400, 413, 415, 422):
+            _ensure(responses, status)
+    if has_query:
+        for status in (400, 422):
+            _ensure(responses, status)
+    also = op.pop("x-also-content", None)
+    if also:
+        # The 200 response in further media types (CSV, HTML), same information.
+        ok = responses["200"]
+        ok["content"].update(also)
+        ok.setdefault("headers", {})["Content-Disposition"] = {
+            "description": "For documents: attachment with a file name",
+            "schema": {"type": "string"},
+        }
+    if op.get("security"):
+        _ensure(responses, 401)
+        _ensure(responses, 403)
+    if method == "get":
+        _ensure(responses, 304)
+        for status, resp in responses.items():
+            if status.startswith("2") and isinstance(resp, dict) and "$ref" not in resp:
+                resp.setdefault("headers", {})["ETag"] = {"$ref": "#/components/headers/ETag"}
+        if "IfNoneMatch" not in params:
+            op["parameters"] = [*params, "IfNoneMatch"]
+    if path in NOT_FOUND_DESCRIPTIONS and "404" in responses:
+        responses["404"] = {"description": NOT_FOUND_DESCRIPTIONS[path],
+                            "content": copy.deepcopy(PROBLEM_CONTENT)}
+    if path.startswith("/api/"):
+        responses.setdefault("429", copy.deepcopy(RATE_LIMITED))
+        responses.setdefault("503", copy.deepcopy(UNAVAILABLE))
+    _ensure(responses, 500)
+    op.setdefault("operationId", operation_id(method, path))
+    op["responses"] = dict(sorted(responses.items()))
+    _nullable_refs(op)

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from schemas.common import ProblemSchema
@@ -23,6 +22,7 @@ from schemas.reports import (
 
 from .. import flags as flag_rules
 from ..auth import current_principal, requires
+from ..domain import Role
 from ..errors import PROBLEM_MIMETYPE
 from ..extensions import db
 from ..models import Report, ReportVersion
@@ -31,6 +31,7 @@ from ..services import idempotency
 from ..services import reports as service
 from ..services.idempotency import StoredResponse
 from . import UnpairedSurrogates, envelope, json_body, page_size_or_default
+from .parsing import Blueprint
 
 blp = Blueprint(
     "reports",
@@ -41,8 +42,8 @@ blp = Blueprint(
 )
 
 BEARER = [{"bearerAuth": []}]
-WRITERS = ("reporter", "admin")
-READERS = ("reporter", "panel", "admin")
+WRITERS = (Role.REPORTER, Role.ADMIN)
+READERS = tuple(Role)
 REPORT_BODY = {"required": True, "content": {"application/json": {"schema": ReportInSchema}}}
 # The validator is documented with the body it checks against; it takes any JSON and says
 # what is wrong with it (200, `valid: false`) rather than refusing it.

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from flask import Response, current_app, request, send_from_directory, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from schemas.summaries import SummaryArgsSchema
 
 from .. import rendering
 from ..auth import require_own_state, requires
+from ..domain import Role
 from ..errors import RenderFailed
 from ..extensions import db
 from ..services import summaries as service
 from ..services import summary_cache
+from .parsing import Blueprint
 
 blp = Blueprint(
     "summaries",
@@ -51,9 +52,8 @@ def _document(kind: str, subject: str, context: dict, fmt: str) -> Response:
     template = service.TEMPLATES[kind]
     key = service.fingerprint(context, media_type, rendering.templates_digest(),
                               rendering.RENDERER_VERSION)
-    etag = f'"{key}"'
     filename = f"{kind}-{subject}-as-of-{context['as_of'].isoformat()}.{fmt}"
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+    if request.if_none_match.contains_weak(key):  # weak comparison, `*` included (GET)
         response = Response(status=304)
     elif fmt == "html":
         html = rendering.render_html(
@@ -105,7 +105,7 @@ class ResolutionSummary(MethodView):
     @blp.arguments(SummaryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
                   description="The summary (PDF for `.pdf`, HTML for `.html`)")
-    @requires("panel", "admin")
+    @requires(Role.PANEL, Role.ADMIN)
     def get(self, args, number, fmt):
         """Lax-enforcement summary of one resolution"""
         context = service.resolution_context(db.session, number, args.get("as_of"))
@@ -118,7 +118,7 @@ class StateSummary(MethodView):
     @blp.arguments(SummaryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
                   description="The profile (PDF for `.pdf`, HTML for `.html`)")
-    @requires("reporter", "panel", "admin")
+    @requires(Role.REPORTER, Role.PANEL, Role.ADMIN)
     def get(self, args, iso3, fmt):
         """Implementation profile of one Member State (a reporter: its own)"""
         require_own_state(iso3)

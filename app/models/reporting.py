@@ -21,12 +21,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain import EntryStatus, Role, sql_in
 from .base import Base
 from .catalogue import MemberState, Obligation, Resolution
 from .types import UTCDateTime, utcnow
 
-ROLES = ("reporter", "panel", "admin")
-STATUSES = ("implemented", "partially_implemented", "not_implemented", "not_applicable")
+ROLES = tuple(Role)
+STATUSES = tuple(EntryStatus)
 
 
 class Authority(Base):
@@ -34,10 +35,10 @@ class Authority(Base):
 
     __tablename__ = "authority"
     __table_args__ = (
-        CheckConstraint("role IN ('reporter', 'panel', 'admin')", name="role"),
+        CheckConstraint(sql_in("role", Role), name="role"),
         CheckConstraint(
-            "(role = 'reporter' AND state_id IS NOT NULL) "
-            "OR (role <> 'reporter' AND state_id IS NULL)",
+            f"(role = '{Role.REPORTER}' AND state_id IS NOT NULL) "
+            f"OR (role <> '{Role.REPORTER}' AND state_id IS NULL)",
             name="reporter_state",
         ),
     )
@@ -129,11 +130,7 @@ class Entry(Base):
     __tablename__ = "entry"
     __table_args__ = (
         UniqueConstraint("version_id", "obligation_id"),
-        CheckConstraint(
-            "status IN ('implemented', 'partially_implemented', 'not_implemented', "
-            "'not_applicable')",
-            name="status",
-        ),
+        CheckConstraint(sql_in("status", EntryStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth import new_token
+from ..domain import Role
 from ..errors import Conflict, Invalid, NotFound
 from ..models import ROLES, ApiToken, Authority, MemberState
 from ..models.types import utcnow
@@ -39,7 +40,7 @@ def create_authority(
     if role not in ROLES:
         raise Invalid(f"The role must be one of {', '.join(ROLES)}.")
     state = None
-    if role == "reporter":
+    if role == Role.REPORTER:
         if not state_iso3:
             raise Invalid("A reporter authority belongs to a state: give --state ISO3.")
         state = session.scalar(select(MemberState).where(MemberState.iso3 == state_iso3.upper()))

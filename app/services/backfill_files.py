@@ -15,14 +15,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..domain import Figure
+
+FIGURES = tuple(Figure)
 CSV_COLUMNS = (
     "state", "resolution", "language", "reference", "dated", "received_at",
     "obligation", "status", "legal_basis", "competent_authority", "measures",
-    "inspections", "seizures", "designations", "violations_reported",
+    *FIGURES,
     "evidence_title", "evidence_reference", "justification", "notes",
 )
 REQUIRED_CSV = ("state", "resolution", "language", "received_at", "obligation", "status")
-FIGURES = ("inspections", "seizures", "designations", "violations_reported")
 
 
 class BackfillFileError(Exception):

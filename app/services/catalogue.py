@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from schemas.catalogue import MemberStatesFileSchema, RegimeFileSchema
 
@@ -258,12 +258,20 @@ def list_resolutions(
     return _page(session, stmt, page, page_size)
 
 
-def get_resolution(session: Session, number: int) -> Resolution:
-    resolution = session.scalar(
-        select(Resolution)
-        .where(Resolution.number == number)
-        .options(selectinload(Resolution.regime), selectinload(Resolution.obligations))
-    )
+def find_resolution(session: Session, number: int, *,
+                    obligations: bool = True) -> Resolution | None:
+    """Resolution `number` with its regime (in the same statement) and, unless told not to,
+    its obligations (one more statement); None when the catalogue has no such resolution."""
+    options = [joinedload(Resolution.regime)]
+    if obligations:
+        options.append(selectinload(Resolution.obligations))
+    return session.scalar(select(Resolution).where(Resolution.number == number)
+                          .options(*options))
+
+
+def get_resolution(session: Session, number: int, *, obligations: bool = True) -> Resolution:
+    """As `find_resolution`, or 404."""
+    resolution = find_resolution(session, number, obligations=obligations)
     if resolution is None:
         raise NotFound(f"No resolution {number} in the catalogue.")
     return resolution

@@ -23,28 +23,59 @@ import statistics
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, load_only, selectinload
 
 from .. import flags as flag_rules
-from ..errors import Invalid, NotFound
+from ..domain import Rating, RowStatus
+from ..errors import Invalid
 from ..models import MemberState, Report, ReportVersion, Resolution
 from ..models.types import utcnow
-from ..scoring import NOT_REPORTED, round_half_up
+from ..scoring import round_half_up
+from .catalogue import get_resolution, get_state
 
-REPORTED = "reported"
-NOT_REPORTED_STATUS = "not_reported"
-NO_REPORT_REQUESTED = "no_report_requested"
-NOT_EXPECTED = "not_expected"
-STATUSES = (REPORTED, NOT_REPORTED_STATUS, NO_REPORT_REQUESTED, NOT_EXPECTED)
 
-COLUMNS = (
-    "state", "name", "un_group", "resolution", "status", "deadline", "deadline_verified",
-    "reported", "report_id", "version", "received_at", "first_received_at", "on_time",
-    "days_late", "completeness", "rating", "flags", "demo",
-)
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    """Where one Member State stands on one resolution, as of a date. The JSON and CSV of
+    the matrix (`schemas.compliance.ComplianceRowSchema`) and the summaries show it."""
+
+    state: str
+    name: str
+    un_group: str
+    resolution: int
+    status: RowStatus
+    deadline: dt.date | None
+    deadline_verified: bool | None
+    reported: bool
+    report_id: str | None
+    version: int | None
+    received_at: dt.datetime | None
+    first_received_at: dt.datetime | None
+    on_time: bool | None
+    days_late: int | None
+    completeness: float | None
+    rating: str | None
+    flags: tuple[str, ...]
+    demo: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """Counts over rows of the matrix: `expected` are the states asked to report."""
+
+    states: int
+    expected: int
+    reported: int
+    on_time: int
+    late: int
+    not_reported: int
+    no_report_requested: int
+    not_expected: int
+    real: int
+    demo: int
+    median_completeness: float | None
 
 
 def name_key(name: str) -> tuple[str, str]:
@@ -69,16 +100,6 @@ class Cutoff:
             return cls(now.date(), now + dt.timedelta(microseconds=1))
         start_of_next = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
         return cls(as_of, start_of_next)
-
-
-def resolution_by_number(session: Session, number: int) -> Resolution:
-    resolution = session.scalar(
-        select(Resolution).where(Resolution.number == number)
-        .options(selectinload(Resolution.regime))
-    )
-    if resolution is None:
-        raise NotFound(f"No resolution {number} in the catalogue.")
-    return resolution
 
 
 def check_as_of(resolution: Resolution, as_of: dt.date | None) -> None:
@@ -135,50 +156,50 @@ def deadline_verified(resolution: Resolution) -> bool | None:
     return resolution.reporting_deadline_verified
 
 
-def row_status(state: MemberState, resolution: Resolution, reported: bool) -> str:
+def row_status(state: MemberState, resolution: Resolution, reported: bool) -> RowStatus:
     if reported:
-        return REPORTED
+        return RowStatus.REPORTED
     if resolution.regime.target_state == state.iso3:
-        return NOT_EXPECTED
+        return RowStatus.NOT_EXPECTED
     if resolution.reporting_deadline_days is None:
-        return NO_REPORT_REQUESTED
-    return NOT_REPORTED_STATUS
+        return RowStatus.NO_REPORT_REQUESTED
+    return RowStatus.NOT_REPORTED
 
 
 def _row(state: MemberState, resolution: Resolution, cutoff: Cutoff,
-         found: tuple[Report, ReportVersion] | None) -> dict[str, Any]:
+         found: tuple[Report, ReportVersion] | None) -> MatrixRow:
     deadline = flag_rules.deadline_for(resolution.adopted_on, resolution.reporting_deadline_days)
     status = row_status(state, resolution, found is not None)
-    base = {"state": state.iso3, "name": state.name, "un_group": state.un_group,
-            "resolution": resolution.number, "status": status, "deadline": deadline,
-            "deadline_verified": deadline_verified(resolution)}
+    where = {"state": state.iso3, "name": state.name, "un_group": state.un_group,
+             "resolution": resolution.number, "status": status, "deadline": deadline,
+             "deadline_verified": deadline_verified(resolution)}
     if found is None:
-        expected = status == NOT_REPORTED_STATUS
+        expected = status == RowStatus.NOT_REPORTED
         overdue = expected and deadline is not None and cutoff.as_of > deadline
-        return {
-            **base, "reported": False, "report_id": None, "version": None,
-            "received_at": None, "first_received_at": None,
-            "on_time": False if overdue else None,
-            "days_late": (cutoff.as_of - deadline).days if overdue else None,
-            "completeness": None, "rating": NOT_REPORTED if expected else None,
-            "flags": flag_rules.unreported_flags(deadline, cutoff.as_of) if expected else [],
-            "demo": None,
-        }
+        return MatrixRow(
+            **where, reported=False, report_id=None, version=None,
+            received_at=None, first_received_at=None,
+            on_time=False if overdue else None,
+            days_late=(cutoff.as_of - deadline).days if overdue and deadline else None,
+            completeness=None, rating=Rating.NOT_REPORTED if expected else None,
+            flags=tuple(flag_rules.unreported_flags(deadline, cutoff.as_of)) if expected else (),
+            demo=None,
+        )
     report, version = found
     timing = flag_rules.timeliness(
         resolution.adopted_on, resolution.reporting_deadline_days, report.first_received_at
     )
     requested = resolution.reporting_deadline_days is not None
-    return {
-        **base, "reported": True, "report_id": report.public_id, "version": version.number,
-        "received_at": version.received_at, "first_received_at": report.first_received_at,
-        "on_time": timing.on_time, "days_late": timing.days_late,
-        "completeness": version.completeness, "rating": version.rating,
+    return MatrixRow(
+        **where, reported=True, report_id=report.public_id, version=version.number,
+        received_at=version.received_at, first_received_at=report.first_received_at,
+        on_time=timing.on_time, days_late=timing.days_late,
+        completeness=version.completeness, rating=version.rating,
         # Lax-enforcement flags measure a state against what was asked of it.
-        "flags": (flag_rules.report_flags(version.content_flags, timing.on_time)
-                  if requested else []),
-        "demo": report.is_demo,
-    }
+        flags=(tuple(flag_rules.report_flags(version.content_flags, timing.on_time))
+               if requested else ()),
+        demo=report.is_demo,
+    )
 
 
 def states_by_name(session: Session) -> list[MemberState]:
@@ -186,11 +207,11 @@ def states_by_name(session: Session) -> list[MemberState]:
     return sorted(states, key=lambda s: name_key(s.name))
 
 
-def matrix(session: Session, number: int, as_of: dt.date | None) -> tuple[Resolution, Cutoff,
-                                                                        list[dict[str, Any]]]:
+def matrix(session: Session, number: int,
+           as_of: dt.date | None) -> tuple[Resolution, Cutoff, list[MatrixRow]]:
     """One row per Member State for resolution `number`, as of the end of `as_of` (UTC),
     ordered by state name."""
-    resolution = resolution_by_number(session, number)
+    resolution = get_resolution(session, number, obligations=False)
     check_as_of(resolution, as_of)
     cutoff = Cutoff.for_date(as_of)
     found = {report.state_id: (report, version)
@@ -200,11 +221,10 @@ def matrix(session: Session, number: int, as_of: dt.date | None) -> tuple[Resolu
     return resolution, cutoff, rows
 
 
-def state_profile(session: Session, iso3: str, as_of: dt.date | None):
+def state_profile(session: Session, iso3: str,
+                  as_of: dt.date | None) -> tuple[MemberState, Cutoff, list[MatrixRow]]:
     """One row per resolution of the catalogue adopted by `as_of`, for one Member State."""
-    state = session.scalar(select(MemberState).where(MemberState.iso3 == iso3.upper()))
-    if state is None:
-        raise NotFound(f"No Member State with ISO 3166-1 alpha-3 code {iso3!r}.")
+    state = get_state(session, iso3)
     cutoff = Cutoff.for_date(as_of)
     resolutions = session.scalars(
         select(Resolution).options(selectinload(Resolution.regime)).order_by(Resolution.number)
@@ -223,45 +243,46 @@ def median(values: list[float]) -> float | None:
     return round_half_up(statistics.median(Fraction(str(v)) for v in values), 1)
 
 
-def headline(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def headline(rows: list[MatrixRow]) -> Headline:
     """Counts over rows of the matrix: `expected` are the states asked to report."""
-    reported = [r for r in rows if r["reported"]]
-    return {
-        "states": len(rows),
-        "expected": sum(1 for r in rows
-                        if r["deadline"] is not None and r["status"] != NOT_EXPECTED),
-        "reported": len(reported),
-        "on_time": sum(1 for r in reported if r["on_time"] is True),
-        "late": sum(1 for r in reported if r["on_time"] is False),
-        "not_reported": sum(1 for r in rows if r["status"] == NOT_REPORTED_STATUS),
-        "no_report_requested": sum(1 for r in rows if r["status"] == NO_REPORT_REQUESTED),
-        "not_expected": sum(1 for r in rows if r["status"] == NOT_EXPECTED),
-        "real": sum(1 for r in reported if not r["demo"]),
-        "demo": sum(1 for r in reported if r["demo"]),
-        "median_completeness": median([r["completeness"] for r in reported]),
-    }
+    reported = [r for r in rows if r.reported]
+    statuses = [r.status for r in rows]
+    return Headline(
+        states=len(rows),
+        expected=sum(1 for r in rows
+                     if r.deadline is not None and r.status != RowStatus.NOT_EXPECTED),
+        reported=len(reported),
+        on_time=sum(1 for r in reported if r.on_time is True),
+        late=sum(1 for r in reported if r.on_time is False),
+        not_reported=statuses.count(RowStatus.NOT_REPORTED),
+        no_report_requested=statuses.count(RowStatus.NO_REPORT_REQUESTED),
+        not_expected=statuses.count(RowStatus.NOT_EXPECTED),
+        real=sum(1 for r in reported if not r.demo),
+        demo=sum(1 for r in reported if r.demo),
+        median_completeness=median([r.completeness for r in reported
+                                    if r.completeness is not None]),
+    )
 
 
-def filter_and_sort(rows: list[dict[str, Any]], *, un_group: str | None = None,
+def filter_and_sort(rows: list[MatrixRow], *, un_group: str | None = None,
                     rating: str | None = None, flag: str | None = None,
-                    sort: str = "name") -> list[dict[str, Any]]:
+                    sort: str = "name") -> list[MatrixRow]:
     if un_group:
-        rows = [r for r in rows if r["un_group"] == un_group]
+        rows = [r for r in rows if r.un_group == un_group]
     if rating:
-        rows = [r for r in rows if r["rating"] == rating]
+        rows = [r for r in rows if r.rating == rating]
     if flag:
-        rows = [r for r in rows if flag in r["flags"]]
+        rows = [r for r in rows if flag in r.flags]
     key = sort.lstrip("-")
     descending = sort.startswith("-")
     if key == "name":
-        return sorted(rows, key=lambda r: (name_key(r["name"]), r["resolution"]),
-                      reverse=descending)
+        return sorted(rows, key=lambda r: (name_key(r.name), r.resolution), reverse=descending)
     if key == "state":
-        return sorted(rows, key=lambda r: (r["state"], r["resolution"]), reverse=descending)
+        return sorted(rows, key=lambda r: (r.state, r.resolution), reverse=descending)
     # Missing values (not reported, no deadline) sort last in either direction.
-    present = [r for r in rows if r[key] is not None]
-    missing = [r for r in rows if r[key] is None]
-    present.sort(key=lambda r: (r[key], name_key(r["name"])))
+    present = [r for r in rows if getattr(r, key) is not None]
+    missing = [r for r in rows if getattr(r, key) is None]
+    present.sort(key=lambda r: (getattr(r, key), name_key(r.name)))
     if descending:
-        present.sort(key=lambda r: r[key], reverse=True)
+        present.sort(key=lambda r: getattr(r, key), reverse=True)
     return present + missing

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth import COMMAND_LINE, Principal
+from ..domain import EntryStatus, Role
 from ..models import (
     AuditEvent,
     Entry,
@@ -31,7 +32,7 @@ from . import audit, use_case
 from .reports import backfill
 
 DEMO_PRINCIPAL = Principal(
-    authority_id=None, token_id=None, name="demo data", role="admin", state_id=None,
+    authority_id=None, token_id=None, name="demo data", role=Role.ADMIN, state_id=None,
     state_iso3=None,
 )
 # Share of Member States with a report, and share of those on time, per resolution.
@@ -75,7 +76,7 @@ PROFILES = ("thorough", "solid", "solid", "thin", "honest", "unsubstantiated")
 
 def _entry(rng: random.Random, obligation, language: str, profile: str) -> dict[str, Any]:
     legal, authority, measures = TEXT[language]
-    entry: dict[str, Any] = {"obligation": obligation.code, "status": "implemented"}
+    entry: dict[str, Any] = {"obligation": obligation.code, "status": EntryStatus.IMPLEMENTED}
     keep = {"thorough": 1.0, "solid": 0.75, "thin": 0.3, "honest": 0.8,
             "unsubstantiated": 0.5}[profile]
     if rng.random() < keep:
@@ -90,12 +91,12 @@ def _entry(rng: random.Random, obligation, language: str, profile: str) -> dict[
         entry["enforcement"] = {"inspections": rng.randint(0, 40), "seizures": rng.randint(0, 3),
                                 "designations": rng.randint(0, 2), "violations_reported": 0}
     if profile == "honest" and rng.random() < 0.3:
-        entry["status"] = "not_implemented"
+        entry["status"] = EntryStatus.NOT_IMPLEMENTED
         entry["notes"] = "Legislation in preparation [demo]"
     elif profile == "thin" and rng.random() < 0.3:
         entry["status"] = "partially_implemented"
     if rng.random() < 0.05:
-        entry = {"obligation": obligation.code, "status": "not_applicable",
+        entry = {"obligation": obligation.code, "status": EntryStatus.NOT_APPLICABLE,
                  "justification": "No relevant trade, fleet or workers [demo]"}
     return entry
 

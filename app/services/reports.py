@@ -19,13 +19,14 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from schemas.reports import ReportInSchema
 
 from .. import flags as flag_rules
 from ..auth import Principal
+from ..domain import Figure, Role
 from ..errors import (
     Conflict,
     DomainError,
@@ -42,8 +43,9 @@ from ..models import Entry, MemberState, Obligation, Report, ReportVersion, Reso
 from ..models.types import utcnow
 from ..scoring import EntryData, ObligationSpec, ScoreResult, score_report
 from . import audit, page_of, transaction, use_case
+from .catalogue import find_resolution
 
-ENFORCEMENT_FIGURES = ("inspections", "seizures", "designations", "violations_reported")
+ENFORCEMENT_FIGURES = tuple(Figure)
 
 
 @dataclass(frozen=True)
@@ -83,14 +85,6 @@ def _schema_errors(raw: Any) -> tuple[dict[str, Any] | None, list[dict[str, str]
         ]
 
 
-def _load_resolution(session: Session, number: int) -> Resolution | None:
-    return session.scalar(
-        select(Resolution)
-        .where(Resolution.number == number)
-        .options(selectinload(Resolution.obligations), joinedload(Resolution.regime))
-    )
-
-
 def check_document(
     session: Session, principal: Principal, raw: Any
 ) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
@@ -114,13 +108,13 @@ def _check_meaning(
             "pointer": "/state",
             "detail": f"This token reports for {principal.state_iso3}, not {data['state']}.",
         })
-    if "received_at" in data and principal.role != "admin":
+    if "received_at" in data and principal.role != Role.ADMIN:
         errors.append({
             "pointer": "/received_at",
             "detail": "Only an admin may set received_at (historical backfill); "
             "the server records the time of receipt.",
         })
-    resolution = _load_resolution(session, data["resolution"])
+    resolution = find_resolution(session, data["resolution"])
     obligations: dict[str, Obligation] = {}
     if resolution is None:
         errors.append({
@@ -330,7 +324,7 @@ def amend(
 ) -> ReportVersion:
     """Use case: store a full replacement as the next version and return it."""
     report = get_report(session, principal, public_id)
-    if principal.role == "panel":
+    if principal.role == Role.PANEL:
         raise Forbidden("The panel role reads reports; it may not amend them.")
     if report.is_demo:
         raise Conflict(

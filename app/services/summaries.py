@@ -9,6 +9,7 @@ templates and the renderer version: while it is unchanged, the stored PDF is ser
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -18,20 +19,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain import RATING_BANDS, EntryStatus, Rating, RowStatus, UNGroup
 from ..models import Entry, Report, ReportVersion, Resolution
-from ..scoring import RATING_BANDS
 from . import compliance, reports, summary_budget
+from .compliance import MatrixRow
 
-UN_GROUPS = (
-    "African", "Asia-Pacific", "Eastern European", "Latin American and Caribbean",
-    "Western European and Others",
-)
 WEAKEST = 15
-BAR_COLOURS = {"complete": "#0b4f8a", "largely_complete": "#4f86b8",
-               "partially_complete": "#e0a030", "incomplete": "#c0392b"}
+BAR_COLOURS = {Rating.COMPLETE: "#0b4f8a", Rating.LARGELY_COMPLETE: "#4f86b8",
+               Rating.PARTIALLY_COMPLETE: "#e0a030", Rating.INCOMPLETE: "#c0392b"}
 TOP_OBLIGATIONS = 10
 #: "Weakest reports" lists only reports below this band: a complete report is not weak.
-COMPLETE_FROM = dict(RATING_BANDS)["complete"]
+COMPLETE_FROM = dict(RATING_BANDS)[Rating.COMPLETE]
 
 
 def _resolution_info(resolution: Resolution) -> dict[str, Any]:
@@ -61,7 +59,7 @@ def _obligation_tallies(session: Session, resolution: Resolution,
         )
         for obligation_id, status, count in rows:
             addressed[obligation_id] += count
-            if status == "not_implemented":
+            if status == EntryStatus.NOT_IMPLEMENTED:
                 not_implemented[obligation_id] += count
     count = len(version_ids)
     return [
@@ -78,10 +76,16 @@ def _obligation_tallies(session: Session, resolution: Resolution,
 CHART_TICKS = (0, 40, 70, 90, 100)
 
 
-def _chart(reported: list[dict[str, Any]]) -> dict[str, Any]:
+def _completeness(row: MatrixRow) -> float:
+    """The completeness of a row of a report received."""
+    assert row.completeness is not None
+    return row.completeness
+
+
+def _chart(reported: list[MatrixRow]) -> dict[str, Any]:
     """Coordinates of an SVG bar chart: one bar per report shown, highest first, with a
     completeness axis from 0 to 100 on the left."""
-    bars = sorted(reported, key=lambda r: (-r["completeness"], compliance.name_key(r["name"])))
+    bars = sorted(reported, key=lambda r: (-_completeness(r), compliance.name_key(r.name)))
     axis, width, height, top = 34, 680, 160, 10
     plot = width - axis
     step = plot / max(len(bars), 1)
@@ -96,66 +100,68 @@ def _chart(reported: list[dict[str, Any]]) -> dict[str, Any]:
         "top": top,
         "baseline": height + top,
         "count": len(bars),
-        "demo": sum(1 for r in bars if r["demo"]),
+        "demo": sum(1 for r in bars if r.demo),
         "ticks": [{"value": t, "y": y(t)} for t in CHART_TICKS],
         "bands": [{"label": name, "y": y(limit)} for name, limit in RATING_BANDS if limit],
         "bars": [
             {
                 "x": round(axis + i * step, 2),
                 "width": round(max(step - 0.6, 0.6), 2),
-                "y": y(r["completeness"]),
-                "height": round(height * r["completeness"] / 100, 2),
-                "fill": BAR_COLOURS.get(r["rating"], "#777777"),
-                "state": r["state"],
-                "demo": r["demo"],
+                "y": y(_completeness(r)),
+                "height": round(height * _completeness(r) / 100, 2),
+                "fill": BAR_COLOURS.get(r.rating or "", "#777777"),
+                "state": r.state,
+                "demo": r.demo,
             }
             for i, r in enumerate(bars)
         ],
     }
 
 
-def _target(rows: list[dict[str, Any]]) -> dict[str, str] | None:
+def _target(rows: list[MatrixRow]) -> dict[str, str] | None:
     """The regime's target state, shown as not expected to report."""
     for row in rows:
-        if row["status"] == compliance.NOT_EXPECTED:
-            return {"iso3": row["state"], "name": row["name"]}
+        if row.status == RowStatus.NOT_EXPECTED:
+            return {"iso3": row.state, "name": row.name}
     return None
 
 
-def _demo_mix(counts: dict[str, Any]) -> str | None:
+def _demo_mix(mix: dict[str, int]) -> str | None:
     """`all` when every report shown is demo data, `mixed` when some are, None otherwise."""
-    if not counts["demo"]:
+    if not mix["demo"]:
         return None
-    return "mixed" if counts["real"] else "all"
+    return "mixed" if mix["real"] else "all"
 
 
 def resolution_context(session: Session, number: int, as_of: dt.date | None) -> dict[str, Any]:
     resolution, cutoff, rows = compliance.matrix(session, number, as_of)
-    reported = [r for r in rows if r["reported"]]
+    reported = [r for r in rows if r.reported]
     version_ids = _version_ids(session, resolution, cutoff)
     tallies = _obligation_tallies(session, resolution, version_ids)
     by_group = []
     not_reported = []
-    for group in UN_GROUPS:
-        members = [r for r in rows if r["un_group"] == group]
-        by_group.append({"group": group, **compliance.headline(members)})
-        missing = [r["name"] for r in members if r["status"] == compliance.NOT_REPORTED_STATUS]
+    for group in UNGroup:
+        members = [r for r in rows if r.un_group == group]
+        by_group.append({"group": group,
+                         **dataclasses.asdict(compliance.headline(members))})
+        missing = [r.name for r in members if r.status == RowStatus.NOT_REPORTED]
         not_reported.append({"group": group, "count": len(missing), "states": missing})
-    weak = [r for r in reported if r["completeness"] < COMPLETE_FROM]
-    weakest = sorted(weak, key=lambda r: (r["completeness"], compliance.name_key(r["name"])))
+    weak = [r for r in reported if _completeness(r) < COMPLETE_FROM]
+    weakest = sorted(weak, key=lambda r: (_completeness(r), compliance.name_key(r.name)))
     headline = compliance.headline(rows)
+    mix = {"real": headline.real, "demo": headline.demo}
     return {
         "kind": "resolution",
         "as_of": cutoff.as_of,
-        "demo": _demo_mix(headline),
-        "mix": {"real": headline["real"], "demo": headline["demo"]},
+        "demo": _demo_mix(mix),
+        "mix": mix,
         "resolution": _resolution_info(resolution),
         "requested": resolution.reporting_deadline_days is not None,
         "target": _target(rows),
         "headline": headline,
         "by_group": by_group,
         "not_reported": not_reported,
-        "weakest": [_row_view(r) for r in weakest[:WEAKEST]],
+        "weakest": weakest[:WEAKEST],
         "weak_count": len(weakest),
         "most_unaddressed": sorted(
             (t for t in tallies if t["unaddressed"]), key=lambda t: (-t["unaddressed"], t["code"])
@@ -165,14 +171,14 @@ def resolution_context(session: Session, number: int, as_of: dt.date | None) -> 
             key=lambda t: (-t["not_implemented"], t["code"]),
         )[:TOP_OBLIGATIONS],
         "chart": _chart(reported),
-        "rows": [_row_view(r) for r in rows],
+        "rows": rows,
     }
 
 
-def _row_view(row: dict[str, Any]) -> dict[str, Any]:
-    keys = ("state", "name", "un_group", "status", "reported", "version", "first_received_at",
-            "on_time", "days_late", "completeness", "rating", "flags", "demo")
-    return {k: row[k] for k in keys}
+#: What a state profile shows of each row, beside the resolution and the report.
+PROFILE_ROW_FIELDS = ("state", "name", "un_group", "status", "reported", "version",
+                      "first_received_at", "on_time", "days_late", "completeness", "rating",
+                      "flags", "demo", "report_id")
 
 
 def _version_ids(session: Session, resolution: Resolution, cutoff: compliance.Cutoff) -> list[int]:
@@ -182,7 +188,7 @@ def _version_ids(session: Session, resolution: Resolution, cutoff: compliance.Cu
 
 def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
     state, cutoff, rows = compliance.state_profile(session, iso3, as_of)
-    report_ids = [r["report_id"] for r in rows if r["reported"]]
+    report_ids = [r.report_id for r in rows if r.reported]
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
     latest: dict[str, ReportVersion] = {}
     if report_ids:
@@ -211,14 +217,15 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
     }
     items = []
     for row in rows:
-        resolution = resolutions[row["resolution"]]
-        item = {**_row_view(row), "report_id": row["report_id"],
-                "resolution": _resolution_info(resolution),
-                "history": [], "entries": [], "unaddressed": []}
-        version = latest.get(row["report_id"]) if row["reported"] else None
-        if version is not None:
-            item["history"] = histories[row["report_id"]]
-            item["source"] = f"/api/v1/reports/{row['report_id']}/versions/{version.number}"
+        resolution = resolutions[row.resolution]
+        # A profile item is a dict: the text budget shortens its entries in place.
+        item: dict[str, Any] = {name: getattr(row, name) for name in PROFILE_ROW_FIELDS}
+        item.update(resolution=_resolution_info(resolution), history=[], entries=[],
+                    unaddressed=[])
+        version = latest.get(row.report_id) if row.report_id is not None else None
+        if version is not None and row.report_id is not None:
+            item["history"] = histories[row.report_id]
+            item["source"] = f"/api/v1/reports/{row.report_id}/versions/{version.number}"
             item["language"] = version.language
             item["entries"] = [{**reports.entry_view(e), "summary": e.obligation.summary,
                                 "verified": e.obligation.verified}
@@ -232,15 +239,15 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
     summary_budget.bound_profile(items)
     counts: Counter[str] = Counter()
     for row in rows:
-        if row["status"] in (compliance.REPORTED, compliance.NOT_REPORTED_STATUS) and (
-            row["deadline"] is not None
+        if row.status in (RowStatus.REPORTED, RowStatus.NOT_REPORTED) and (
+            row.deadline is not None
         ):
             counts["requested"] += 1
-            counts["reported"] += row["reported"]
-            counts["late"] += bool(row["reported"] and row["on_time"] is False)
-    reported = [r for r in rows if r["reported"]]
-    mix = {"real": sum(1 for r in reported if not r["demo"]),
-           "demo": sum(1 for r in reported if r["demo"])}
+            counts["reported"] += row.reported
+            counts["late"] += bool(row.reported and row.on_time is False)
+    reported = [r for r in rows if r.reported]
+    mix = {"real": sum(1 for r in reported if not r.demo),
+           "demo": sum(1 for r in reported if r.demo)}
     return {
         "kind": "state",
         "as_of": cutoff.as_of,
@@ -248,7 +255,7 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
         "mix": mix,
         "state": {"iso3": state.iso3, "name": state.name, "un_group": state.un_group},
         "not_expected": sorted({r["resolution"]["regime"] for r in items
-                                if r["status"] == compliance.NOT_EXPECTED}),
+                                if r["status"] == RowStatus.NOT_EXPECTED}),
         "unverified_deadlines": any(r["resolution"]["deadline_verified"] is False
                                     for r in items),
         "headline": {"requested": counts["requested"], "reported": counts["reported"],
@@ -270,9 +277,13 @@ def build_context(session: Session, kind: str, subject: str | int,
 
 # --- fingerprint and cache ---------------------------------------------------------------
 
-def _json_default(value: Any) -> str:
+def _json_default(value: Any) -> Any:
+    """What `json` cannot encode itself: dates, and the typed rows and counts (as the dict of
+    their fields, so a row hashes the same whatever its type)."""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
 
