@@ -22,8 +22,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.sort_keys = False
 
-    from .logs import configure as configure_logs
-    from .security import init_app as init_security
+    from .http.headers import init_app as init_security
+    from .http.logs import configure as configure_logs
 
     configure_logs(app)
     init_security(app)
@@ -44,7 +44,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
 
-    from .ratelimit import init_app as init_ratelimit
+    from .http.ratelimit import init_app as init_ratelimit
 
     init_ratelimit(app)
 

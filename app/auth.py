@@ -19,9 +19,9 @@ from typing import Any
 from flask import g, request
 from sqlalchemy import or_, select, update
 
-from . import ratelimit
 from .errors import NotFound, ProblemError
 from .extensions import db
+from .http import ratelimit
 from .models import ApiToken, Authority
 from .models.types import utcnow
 

@@ -9,6 +9,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+#: The checkout (or installed tree) holding `app/`, `migrations/` and `report_templates/`.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 MiB = 1024 * 1024
 
 

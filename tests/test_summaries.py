@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app import rendering
 from app.extensions import db
 from app.models import RenderedSummary
+from app.rendering import documents
 from tests.helpers import auth
 
 
@@ -265,19 +265,19 @@ def test_the_same_html_with_the_default_fetcher_would_leak(tmp_path, listener):
 
 
 def test_the_fetcher_allows_only_bundled_assets():
-    from app.render_fetcher import AssetsOnlyFetcher
+    from app.rendering.fetcher import AssetsOnlyFetcher
 
-    fetcher = AssetsOnlyFetcher(rendering.ASSETS_DIR)
-    assert fetcher.allows((rendering.ASSETS_DIR / "summary.css").as_uri())
+    fetcher = AssetsOnlyFetcher(documents.ASSETS_DIR)
+    assert fetcher.allows((documents.ASSETS_DIR / "summary.css").as_uri())
     assert fetcher.allows("data:image/png;base64,iVBORw0KGgo=")
     for url in ("file:///etc/passwd", "http://127.0.0.1/x", "https://example.org/x.css",
-                (rendering.ASSETS_DIR / ".." / "base.html").as_uri(),
-                (rendering.ASSETS_DIR / "missing.css").as_uri(),
+                (documents.ASSETS_DIR / ".." / "base.html").as_uri(),
+                (documents.ASSETS_DIR / "missing.css").as_uri(),
                 "file://evil.example/etc/passwd", "ftp://127.0.0.1/x"):
         assert not fetcher.allows(url), url
         with pytest.raises(ValueError):
             fetcher.fetch(url)
-    assert fetcher.fetch((rendering.ASSETS_DIR / "summary.css").as_uri()).read().startswith(
+    assert fetcher.fetch((documents.ASSETS_DIR / "summary.css").as_uri()).read().startswith(
         b"/*")
 
 
@@ -285,13 +285,13 @@ def test_cached_pdf_is_served_while_the_data_are_unchanged(app, client, panel, s
                                                             monkeypatch):
     submit("FRA", 2397, "2018-03-01T10:00:00Z")
     renders = []
-    original = rendering.render_pdf
+    original = documents.render_pdf
 
     def counting(html):
         renders.append(1)
         return original(html)
 
-    monkeypatch.setattr(rendering, "render_pdf", counting)
+    monkeypatch.setattr(documents, "render_pdf", counting)
     url = "/api/v1/summaries/resolutions/2397.pdf?as_of=2019-01-01"
     first = _get(client, panel, url)
     second = _get(client, panel, url)

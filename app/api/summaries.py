@@ -9,9 +9,9 @@ from marshmallow import RAISE
 
 from schemas.summaries import SummaryArgsSchema
 
-from .. import rendering
 from ..auth import require_own_state, requires
 from ..extensions import db
+from ..rendering import documents
 from ..services import summaries as service
 from ..services import summary_cache
 
@@ -48,14 +48,14 @@ DOC_HEADERS = {
 def _document(kind: str, subject: str, context: dict, fmt: str) -> Response:
     media_type = MEDIA[fmt]
     template = service.TEMPLATES[kind]
-    key = service.fingerprint(context, media_type, rendering.templates_digest(),
-                              rendering.RENDERER_VERSION)
+    key = service.fingerprint(context, media_type, documents.templates_digest(),
+                              documents.RENDERER_VERSION)
     etag = f'"{key}"'
     filename = f"{kind}-{subject}-as-of-{context['as_of'].isoformat()}.{fmt}"
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = Response(status=304)
     elif fmt == "html":
-        html = rendering.render_html(
+        html = documents.render_html(
             template, context,
             stylesheet_url=url_for("summaries.SummaryAsset", filename="summary.css"),
         )
@@ -79,13 +79,13 @@ def _pdf(key: str, template: str, context: dict, subject: str) -> bytes:
     remembered = summary_cache.failure(db.session, key)
     if remembered is not None:
         detail, seconds_left = remembered
-        raise rendering.RenderFailed(
+        raise documents.RenderFailed(
             f"{detail} This document is not rendered again for {seconds_left} seconds.",
             headers={"Retry-After": str(seconds_left)},
         )
     try:
-        content, seconds = rendering.render_pdf(rendering.render_html(template, context))
-    except rendering.RenderFailed as exc:
+        content, seconds = documents.render_pdf(documents.render_html(template, context))
+    except documents.RenderFailed as exc:
         if exc.remember:
             ttl = config["RENDER_FAILURE_TTL_SECONDS"]
             summary_cache.remember_failure(db.session, key, context, subject, exc.detail, ttl)
@@ -130,4 +130,4 @@ class SummaryAsset(MethodView):
     @blp.response(200, {"type": "string"}, content_type="text/css")
     def get(self, filename):
         """Stylesheet and assets of the HTML summaries"""
-        return send_from_directory(rendering.ASSETS_DIR, filename, max_age=3600)
+        return send_from_directory(documents.ASSETS_DIR, filename, max_age=3600)

@@ -1,8 +1,8 @@
 """HTML and PDF rendering of the summaries.
 
 A dedicated Jinja environment for `report_templates/` (autoescape on, StrictUndefined), a
-digest of the templates for cache keys, and the PDF renderer processes (`app.render_worker`),
-at most RENDER_CONCURRENCY of them rendering at once on a server (`app.render_slots`).
+digest of the templates for cache keys, and the PDF renderer processes (`app.rendering.worker`),
+at most RENDER_CONCURRENCY of them rendering at once on a server (`app.rendering.slots`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import Any
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .errors import ProblemError
-from .migrations import PROJECT_ROOT
-from .render_slots import RenderSlots
-from .render_worker import Renderer, RenderError
-from .scoring import METHOD_VERSION
+from ..config import PROJECT_ROOT
+from ..errors import ProblemError
+from ..scoring import METHOD_VERSION
+from .slots import RenderSlots
+from .worker import Renderer, RenderError
 
 TEMPLATES_DIR = PROJECT_ROOT / "report_templates"
 ASSETS_DIR = TEMPLATES_DIR / "static"
@@ -144,7 +144,7 @@ def pool() -> RendererPool:
 
 
 def slots() -> RenderSlots:
-    """The render slots of this deployment on this host (see `app.render_slots`)."""
+    """The render slots of this deployment on this host (see `app.rendering.slots`)."""
     config = current_app.config
     folder = config.get("RENDER_SLOTS_DIR")
     if not folder:
