@@ -1,13 +1,18 @@
-"""Audit events: who did what, when, from which token. Inserted only, never changed."""
+"""Audit events: who did what, when, from which token. Inserted only, never changed.
+
+`record` adds an event to the caller's transaction; `list_events` reads the trail.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, aliased
 
-from ..models import AuditEvent
+from ..models import ApiToken, AuditEvent, Authority, Report
+from . import page_of
 
 
 class AuditIsAppendOnly(RuntimeError):
@@ -47,3 +52,44 @@ def record(
     )
     session.add(event)
     return event
+
+
+def list_events(
+    session: Session,
+    *,
+    authority: str | None = None,
+    state: str | None = None,
+    action: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    page: int,
+    page_size: int,
+) -> tuple[list[dict[str, Any]], int]:
+    acting = aliased(Authority)
+    stmt = (
+        select(AuditEvent, ApiToken.public_id, Report.public_id)
+        .outerjoin(ApiToken, ApiToken.id == AuditEvent.token_id)
+        .outerjoin(Report, Report.id == AuditEvent.report_id)
+        .order_by(AuditEvent.id)
+    )
+    if authority:
+        stmt = stmt.join(acting, acting.id == AuditEvent.authority_id).where(
+            acting.name == authority)
+    if state:
+        stmt = stmt.where(AuditEvent.state_iso3 == state.upper())
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if since:
+        stmt = stmt.where(AuditEvent.occurred_at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.occurred_at < until)
+    rows, total = page_of(session, stmt, page, page_size)
+    items = [
+        {
+            "id": event.id, "occurred_at": event.occurred_at, "actor": event.actor,
+            "token": token, "action": event.action, "state": event.state_iso3,
+            "report": report, "version": event.version, "details": event.details,
+        }
+        for event, token, report in rows
+    ]
+    return items, total
