@@ -219,7 +219,12 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "html"):
         raise click.UsageError("--out must end in .pdf or .html")
-    kind, subject = ("resolution", resolution) if resolution is not None else ("state", state)
+    subject: int | str
+    if resolution is not None:
+        kind, subject = "resolution", resolution
+    else:
+        assert state is not None
+        kind, subject = "state", state
     if as_of is not None and not (FIRST_RESOLUTION_DATE <= as_of.date() <= today_utc()):
         raise click.BadParameter(
             f"must lie between {FIRST_RESOLUTION_DATE} and today", param_hint="--as-of"

@@ -71,8 +71,8 @@ class Api(SmorestApi):
             },
         )
         # Make the lazily registered components that the completion step uses concrete.
-        for status in ERROR_STATUSES + (304,):
-            self.spec.components.get_ref("response", http.HTTPStatus(status).name)
+        for code in ERROR_STATUSES + (304,):
+            self.spec.components.get_ref("response", http.HTTPStatus(code).name)
 
     def openapi_document(self) -> dict[str, Any]:
         return complete_document(

@@ -39,7 +39,7 @@ blp = Blueprint(
     "panel staff read all; admins do everything, including historical backfill.",
 )
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 WRITERS = ("reporter", "admin")
 READERS = ("reporter", "panel", "admin")
 REPORT_BODY = {"required": True, "content": {"application/json": {"schema": ReportInSchema}}}

@@ -23,7 +23,7 @@ blp = Blueprint(
     "Reproducible as of a date; the stored PDF is served while its data are unchanged.",
 )
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 MEDIA = {"pdf": "application/pdf", "html": "text/html"}
 HTML_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
                "form-action 'none'; frame-ancestors 'none'")

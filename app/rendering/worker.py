@@ -32,7 +32,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from app.config import PROJECT_ROOT
 
@@ -55,13 +55,13 @@ class RenderError(Exception):
         self.detail = detail
 
 
-def _write_frame(stream: BinaryIO, header: dict[str, Any], payload: bytes) -> None:
+def _write_frame(stream: IO[bytes], header: dict[str, Any], payload: bytes) -> None:
     stream.write(json.dumps({**header, "length": len(payload)}).encode() + b"\n")
     stream.write(payload)
     stream.flush()
 
 
-def _read_frame(stream: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
+def _read_frame(stream: IO[bytes]) -> tuple[dict[str, Any], bytes] | None:
     line = stream.readline()
     if not line:
         return None
@@ -129,6 +129,12 @@ def serve(stylesheet: str, assets_dir: str) -> None:  # runs in the worker proce
 _spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="renderer-spawner")
 
 
+def _pipes(process: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    """The worker's standard input and output: pipes, as `Renderer._start` opens them."""
+    assert process.stdin is not None and process.stdout is not None
+    return process.stdin, process.stdout
+
+
 class Renderer:
     """A long-lived worker process, restarted after a timeout or a crash. One render at a
     time; `app.rendering.documents` keeps a small pool of them per web process and bounds how many
@@ -160,7 +166,7 @@ class Renderer:
             self._process.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(5)
-            for stream in (self._process.stdin, self._process.stdout):
+            for stream in _pipes(self._process):
                 with contextlib.suppress(OSError):
                     stream.close()
         self._process = None
@@ -193,9 +199,10 @@ class Renderer:
             start = time.perf_counter()
             deadline = time.monotonic() + timeout
             try:
-                _write_frame(process.stdin, {"base_url": base_url, "max_bytes": max_bytes},
+                stdin, stdout = _pipes(process)
+                _write_frame(stdin, {"base_url": base_url, "max_bytes": max_bytes},
                              html.encode())
-                fd = process.stdout.fileno()
+                fd = stdout.fileno()
                 header = json.loads(self._read_line(fd, deadline))
                 payload = self._read_exactly(fd, header["length"], deadline)
             except TimeoutError:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..models import ApiToken, AuditEvent, Authority, Report
 from . import page_of
+from .session import DbSession
 
 
 class AuditIsAppendOnly(RuntimeError):
@@ -20,7 +21,7 @@ class AuditIsAppendOnly(RuntimeError):
 
 
 @event.listens_for(Session, "before_flush")
-def _append_only(session: Session, flush_context, instances) -> None:  # noqa: ARG001
+def _append_only(session: DbSession, flush_context, instances) -> None:  # noqa: ARG001
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted
                                             or session.is_modified(obj)):
@@ -28,7 +29,7 @@ def _append_only(session: Session, flush_context, instances) -> None:  # noqa: A
 
 
 def record(
-    session: Session,
+    session: DbSession,
     *,
     action: str,
     actor: str,
@@ -55,7 +56,7 @@ def record(
 
 
 def list_events(
-    session: Session,
+    session: DbSession,
     *,
     authority: str | None = None,
     state: str | None = None,

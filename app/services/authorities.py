@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..auth import new_token
 from ..errors import Conflict, NotFound, Unprocessable
 from ..models import ROLES, ApiToken, Authority, MemberState
 from ..models.types import utcnow
 from . import audit
+from .session import DbSession
 
 CLI_ACTOR = "command line"
 
@@ -23,14 +24,14 @@ class IssuedToken:
     plaintext: str
 
 
-def _issue(session: Session, authority: Authority) -> IssuedToken:
+def _issue(session: DbSession, authority: Authority) -> IssuedToken:
     plaintext, public_id, secret_hash = new_token()
     session.add(ApiToken(authority=authority, public_id=public_id, secret_hash=secret_hash))
     return IssuedToken(authority=authority, public_id=public_id, plaintext=plaintext)
 
 
 def create_authority(
-    session: Session, name: str, role: str, state_iso3: str | None
+    session: DbSession, name: str, role: str, state_iso3: str | None
 ) -> IssuedToken:
     name = name.strip()
     if not name or len(name) > 200:
@@ -63,14 +64,14 @@ def create_authority(
     return issued
 
 
-def _get(session: Session, name: str) -> Authority:
+def _get(session: DbSession, name: str) -> Authority:
     authority = session.scalar(select(Authority).where(Authority.name == name))
     if authority is None:
         raise NotFound(f"No authority named {name!r}.")
     return authority
 
 
-def issue_token(session: Session, name: str) -> IssuedToken:
+def issue_token(session: DbSession, name: str) -> IssuedToken:
     authority = _get(session, name)
     if authority.disabled_at is not None:
         raise Conflict(f"The authority {name!r} is disabled.")
@@ -81,7 +82,7 @@ def issue_token(session: Session, name: str) -> IssuedToken:
     return issued
 
 
-def revoke_token(session: Session, public_id: str) -> ApiToken:
+def revoke_token(session: DbSession, public_id: str) -> ApiToken:
     token = session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
     if token is None:
         raise NotFound(f"No token with id {public_id!r}.")
@@ -93,7 +94,7 @@ def revoke_token(session: Session, public_id: str) -> ApiToken:
     return token
 
 
-def revoke_authority(session: Session, name: str) -> Authority:
+def revoke_authority(session: DbSession, name: str) -> Authority:
     """Disable an authority and revoke every token it holds."""
     authority = _get(session, name)
     now = utcnow()
@@ -110,7 +111,7 @@ def revoke_authority(session: Session, name: str) -> Authority:
     return authority
 
 
-def list_authorities(session: Session) -> list[Authority]:
+def list_authorities(session: DbSession) -> list[Authority]:
     return list(
         session.scalars(
             select(Authority)

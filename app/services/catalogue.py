@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from schemas.catalogue import MemberStatesFileSchema, RegimeFileSchema
 
@@ -19,6 +19,7 @@ from ..errors import NotFound, json_pointer
 from ..errors import flatten_messages as _flatten
 from ..models import MemberState, Obligation, Regime, Resolution
 from . import page_of
+from .session import DbSession
 
 
 class CatalogueFileError(Exception):
@@ -165,7 +166,7 @@ def _sync(obj: Any, values: dict[str, Any], label: str, report: LoadReport) -> N
         report.unchanged += 1
 
 
-def load_catalogue(session: Session, data_dir: Path = DATA_DIR) -> LoadReport:
+def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
     """Insert or update every regime, resolution, obligation and Member State in the data.
 
     Rows present in the database but absent from the data are kept and reported. The whole
@@ -235,18 +236,18 @@ def load_catalogue(session: Session, data_dir: Path = DATA_DIR) -> LoadReport:
 
 # --- reads -------------------------------------------------------------------------------
 
-def _page(session: Session, stmt, page: int, page_size: int) -> tuple[list[Any], int]:
+def _page(session: DbSession, stmt, page: int, page_size: int) -> tuple[list[Any], int]:
     rows, total = page_of(session, stmt, page, page_size)
     return [row[0] for row in rows], total
 
 
-def list_regimes(session: Session, page: int, page_size: int):
+def list_regimes(session: DbSession, page: int, page_size: int):
     stmt = select(Regime).options(selectinload(Regime.resolutions)).order_by(Regime.code)
     return _page(session, stmt, page, page_size)
 
 
 def list_resolutions(
-    session: Session, page: int, page_size: int, regime: str | None = None
+    session: DbSession, page: int, page_size: int, regime: str | None = None
 ):
     stmt = (
         select(Resolution)
@@ -258,7 +259,7 @@ def list_resolutions(
     return _page(session, stmt, page, page_size)
 
 
-def get_resolution(session: Session, number: int) -> Resolution:
+def get_resolution(session: DbSession, number: int) -> Resolution:
     resolution = session.scalar(
         select(Resolution)
         .where(Resolution.number == number)
@@ -269,14 +270,14 @@ def get_resolution(session: Session, number: int) -> Resolution:
     return resolution
 
 
-def list_states(session: Session, page: int, page_size: int, un_group: str | None = None):
+def list_states(session: DbSession, page: int, page_size: int, un_group: str | None = None):
     stmt = select(MemberState).order_by(MemberState.iso3)
     if un_group is not None:
         stmt = stmt.where(MemberState.un_group == un_group)
     return _page(session, stmt, page, page_size)
 
 
-def get_state(session: Session, iso3: str) -> MemberState:
+def get_state(session: DbSession, iso3: str) -> MemberState:
     state = session.scalar(select(MemberState).where(MemberState.iso3 == iso3.upper()))
     if state is None:
         raise NotFound(f"No Member State with ISO 3166-1 alpha-3 code {iso3!r}.")

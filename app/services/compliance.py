@@ -26,13 +26,14 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, load_only, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import flags as flag_rules
 from ..errors import NotFound, Unprocessable
 from ..models import MemberState, Report, ReportVersion, Resolution
 from ..models.types import utcnow
 from ..scoring import NOT_REPORTED, round_half_up
+from .session import DbSession
 
 REPORTED = "reported"
 NOT_REPORTED_STATUS = "not_reported"
@@ -71,7 +72,7 @@ class Cutoff:
         return cls(as_of, start_of_next)
 
 
-def resolution_by_number(session: Session, number: int) -> Resolution:
+def resolution_by_number(session: DbSession, number: int) -> Resolution:
     resolution = session.scalar(
         select(Resolution).where(Resolution.number == number)
         .options(selectinload(Resolution.regime))
@@ -89,7 +90,7 @@ def check_as_of(resolution: Resolution, as_of: dt.date | None) -> None:
         raise Unprocessable(detail, errors=[{"pointer": "as_of", "detail": detail}])
 
 
-def latest_versions(session: Session, cutoff: Cutoff, *, resolution_id: int | None = None,
+def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | None = None,
                     state_id: int | None = None):
     """(Report, ReportVersion) for each report whose first version was received by the
     cut-off, with the highest-numbered version received by then. A demo report is left out
@@ -159,7 +160,7 @@ def _row(state: MemberState, resolution: Resolution, cutoff: Cutoff,
             **base, "reported": False, "report_id": None, "version": None,
             "received_at": None, "first_received_at": None,
             "on_time": False if overdue else None,
-            "days_late": (cutoff.as_of - deadline).days if overdue else None,
+            "days_late": (cutoff.as_of - deadline).days if overdue and deadline else None,
             "completeness": None, "rating": NOT_REPORTED if expected else None,
             "flags": flag_rules.unreported_flags(deadline, cutoff.as_of) if expected else [],
             "demo": None,
@@ -181,12 +182,12 @@ def _row(state: MemberState, resolution: Resolution, cutoff: Cutoff,
     }
 
 
-def states_by_name(session: Session) -> list[MemberState]:
+def states_by_name(session: DbSession) -> list[MemberState]:
     states = session.scalars(select(MemberState)).all()
     return sorted(states, key=lambda s: name_key(s.name))
 
 
-def matrix(session: Session, number: int, as_of: dt.date | None) -> tuple[Resolution, Cutoff,
+def matrix(session: DbSession, number: int, as_of: dt.date | None) -> tuple[Resolution, Cutoff,
                                                                         list[dict[str, Any]]]:
     """One row per Member State for resolution `number`, as of the end of `as_of` (UTC),
     ordered by state name."""
@@ -200,7 +201,7 @@ def matrix(session: Session, number: int, as_of: dt.date | None) -> tuple[Resolu
     return resolution, cutoff, rows
 
 
-def state_profile(session: Session, iso3: str, as_of: dt.date | None):
+def state_profile(session: DbSession, iso3: str, as_of: dt.date | None):
     """One row per resolution of the catalogue adopted by `as_of`, for one Member State."""
     state = session.scalar(select(MemberState).where(MemberState.iso3 == iso3.upper()))
     if state is None:

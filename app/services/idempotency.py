@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Unprocessable
 from ..models import IdempotencyKey
 from ..models.types import utcnow
+from .session import DbSession, rowcount
 
 KEY_MAX_LENGTH = 255
 
@@ -44,7 +44,7 @@ def check_key(key: str) -> str:
 
 
 def claim(
-    session: Session, authority_id: int, key: str, fingerprint: str, lock_seconds: float
+    session: DbSession, authority_id: int, key: str, fingerprint: str, lock_seconds: float
 ) -> IdempotencyKey | Replay:
     """Claim `key` for this request, or return the stored response, or raise 409/422."""
     for _ in range(3):
@@ -93,8 +93,8 @@ def claim(
             .execution_options(synchronize_session=False)
         )
         session.commit()
-        if taken.rowcount == 1:
-            return session.get(IdempotencyKey, row.id)
+        if rowcount(taken) == 1:
+            return session.get_one(IdempotencyKey, row.id)
     raise Conflict(
         "A request with this Idempotency-Key is still being processed; retry shortly.",
         headers={"Retry-After": "1"},
@@ -102,7 +102,7 @@ def claim(
 
 
 def complete(
-    session: Session,
+    session: DbSession,
     claimed: IdempotencyKey,
     status: int,
     body: dict[str, Any],
@@ -119,7 +119,7 @@ def complete(
     )
 
 
-def release(session: Session, claimed: IdempotencyKey) -> None:
+def release(session: DbSession, claimed: IdempotencyKey) -> None:
     """Give the key back after a failed request (in a transaction of its own)."""
     session.rollback()
     session.execute(

@@ -19,7 +19,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from schemas.reports import ReportInSchema
@@ -31,6 +31,7 @@ from ..models import Entry, MemberState, Obligation, Report, ReportVersion, Reso
 from ..models.types import utcnow
 from ..scoring import EntryData, ObligationSpec, ScoreResult, score_report
 from . import audit, page_of
+from .session import DbSession, rowcount
 
 ENFORCEMENT_FIGURES = ("inspections", "seizures", "designations", "violations_reported")
 
@@ -73,7 +74,7 @@ def _schema_errors(raw: Any) -> tuple[dict[str, Any] | None, list[dict[str, str]
         ]
 
 
-def _load_resolution(session: Session, number: int) -> Resolution | None:
+def _load_resolution(session: DbSession, number: int) -> Resolution | None:
     return session.scalar(
         select(Resolution)
         .where(Resolution.number == number)
@@ -82,7 +83,7 @@ def _load_resolution(session: Session, number: int) -> Resolution | None:
 
 
 def check_document(
-    session: Session, principal: Principal, raw: Any
+    session: DbSession, principal: Principal, raw: Any
 ) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
     """Validate a report body completely; return it resolved, or every error found."""
     data, errors = _schema_errors(raw)
@@ -92,7 +93,7 @@ def check_document(
 
 
 def _check_meaning(
-    session: Session, principal: Principal, raw: Any, data: dict[str, Any]
+    session: DbSession, principal: Principal, raw: Any, data: dict[str, Any]
 ) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
     """What the schema cannot know: the catalogue, and what the caller may do."""
     errors: list[dict[str, str]] = []
@@ -160,7 +161,7 @@ def score_document(resolution: Resolution, entries: Sequence[dict[str, Any]]) ->
 
 
 def _new_version(
-    session: Session,
+    session: DbSession,
     report: Report,
     number: int,
     doc: CheckedDocument,
@@ -212,7 +213,7 @@ def _new_version(
     return version
 
 
-def _require_checked(session: Session, principal: Principal, raw: Any) -> CheckedDocument:
+def _require_checked(session: DbSession, principal: Principal, raw: Any) -> CheckedDocument:
     """The checked document, or 403 (another state's report) or 422 (every error found)."""
     data, errors = _schema_errors(raw)
     if (
@@ -237,7 +238,7 @@ def _require_checked(session: Session, principal: Principal, raw: Any) -> Checke
 
 
 def submit(
-    session: Session, principal: Principal, raw: Any, *, demo: bool = False
+    session: DbSession, principal: Principal, raw: Any, *, demo: bool = False
 ) -> ReportVersion:
     """Store a new report as version 1, scored; return that version (its `report` is the new
     report). Adds to the caller's transaction; the caller commits (so that an idempotency
@@ -246,7 +247,7 @@ def submit(
 
 
 def _create(
-    session: Session, principal: Principal, doc: CheckedDocument, *, demo: bool = False
+    session: DbSession, principal: Principal, doc: CheckedDocument, *, demo: bool = False
 ) -> ReportVersion:
     existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
     if existing is not None:
@@ -282,7 +283,7 @@ def _create(
 
 
 def _existing(
-    session: Session, state_id: int, resolution_id: int, *, demo: bool = False
+    session: DbSession, state_id: int, resolution_id: int, *, demo: bool = False
 ) -> Report | None:
     """The report of a state on a resolution in the real namespace, or in the demo one."""
     return session.scalar(
@@ -328,7 +329,7 @@ def _match(if_match: str | None, report: Report) -> None:
 
 
 def amend(
-    session: Session, principal: Principal, public_id: str, raw: Any, if_match: str | None
+    session: DbSession, principal: Principal, public_id: str, raw: Any, if_match: str | None
 ) -> ReportVersion:
     """Store a full replacement as the next version and return it. The caller commits."""
     report = get_report(session, principal, public_id)
@@ -344,7 +345,7 @@ def amend(
 
 
 def _append(
-    session: Session, principal: Principal, report: Report, doc: CheckedDocument
+    session: DbSession, principal: Principal, report: Report, doc: CheckedDocument
 ) -> ReportVersion:
     """Store `doc` as the report's next version, unless another write got there first."""
     errors = []
@@ -373,7 +374,7 @@ def _append(
         .values(current_version=number)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         session.rollback()
         raise PreconditionFailed(
             "Another amendment was stored first; read the report again and resend."
@@ -417,7 +418,7 @@ class BackfillSummary:
 
 
 def backfill(
-    session: Session,
+    session: DbSession,
     principal: Principal,
     records: Sequence[Any],
     labels: Sequence[str] | None = None,
@@ -483,7 +484,7 @@ def _report_query():
 REPORT_ID_RE = re.compile(r"r[0-9a-f]{20}")
 
 
-def get_report(session: Session, principal: Principal, public_id: str) -> Report:
+def get_report(session: DbSession, principal: Principal, public_id: str) -> Report:
     """A report the principal may see. Another state's report (and, for a reporter, demo
     data), an unknown id and a string that is not an id at all get the same 404."""
     report = None
@@ -496,16 +497,16 @@ def get_report(session: Session, principal: Principal, public_id: str) -> Report
     return report
 
 
-def latest_version(session: Session, report: Report) -> ReportVersion:
-    return session.scalar(
+def latest_version(session: DbSession, report: Report) -> ReportVersion:
+    return session.execute(
         select(ReportVersion)
         .where(ReportVersion.report_id == report.id,
                ReportVersion.number == report.current_version)
         .options(selectinload(ReportVersion.entries).selectinload(Entry.obligation))
-    )
+    ).scalar_one()
 
 
-def get_version(session: Session, report: Report, number: int) -> ReportVersion:
+def get_version(session: DbSession, report: Report, number: int) -> ReportVersion:
     version = session.scalar(
         select(ReportVersion)
         .where(ReportVersion.report_id == report.id, ReportVersion.number == number)
@@ -516,7 +517,7 @@ def get_version(session: Session, report: Report, number: int) -> ReportVersion:
     return version
 
 
-def list_versions(session: Session, report: Report) -> list[ReportVersion]:
+def list_versions(session: DbSession, report: Report) -> list[ReportVersion]:
     return list(session.scalars(
         select(ReportVersion)
         .where(ReportVersion.report_id == report.id)
@@ -526,7 +527,7 @@ def list_versions(session: Session, report: Report) -> list[ReportVersion]:
 
 
 def list_reports(
-    session: Session,
+    session: DbSession,
     principal: Principal,
     *,
     state: str | None,

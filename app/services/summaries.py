@@ -16,11 +16,12 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..models import Entry, Report, ReportVersion, Resolution
 from ..scoring import RATING_BANDS
 from . import compliance, reports, summary_budget
+from .session import DbSession
 
 UN_GROUPS = (
     "African", "Asia-Pacific", "Eastern European", "Latin American and Caribbean",
@@ -47,7 +48,7 @@ def _resolution_info(resolution: Resolution) -> dict[str, Any]:
     }
 
 
-def _obligation_tallies(session: Session, resolution: Resolution,
+def _obligation_tallies(session: DbSession, resolution: Resolution,
                         version_ids: list[int]) -> list[dict[str, Any]]:
     """Per obligation: how many current reports leave it unaddressed or declare it not
     implemented."""
@@ -129,7 +130,7 @@ def _demo_mix(counts: dict[str, Any]) -> str | None:
     return "mixed" if counts["real"] else "all"
 
 
-def resolution_context(session: Session, number: int, as_of: dt.date | None) -> dict[str, Any]:
+def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -> dict[str, Any]:
     resolution, cutoff, rows = compliance.matrix(session, number, as_of)
     reported = [r for r in rows if r["reported"]]
     version_ids = _version_ids(session, resolution, cutoff)
@@ -175,16 +176,18 @@ def _row_view(row: dict[str, Any]) -> dict[str, Any]:
     return {k: row[k] for k in keys}
 
 
-def _version_ids(session: Session, resolution: Resolution, cutoff: compliance.Cutoff) -> list[int]:
+def _version_ids(session: DbSession, resolution: Resolution,
+                 cutoff: compliance.Cutoff) -> list[int]:
     return [v.id for _, v in compliance.latest_versions(session, cutoff,
                                                         resolution_id=resolution.id)]
 
 
-def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
+def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
     state, cutoff, rows = compliance.state_profile(session, iso3, as_of)
     report_ids = [r["report_id"] for r in rows if r["reported"]]
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
     latest: dict[str, ReportVersion] = {}
+    version: ReportVersion | None
     if report_ids:
         versions = session.scalars(
             select(ReportVersion)
@@ -260,7 +263,7 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
 TEMPLATES = {"resolution": "resolution_summary.html", "state": "state_profile.html"}
 
 
-def build_context(session: Session, kind: str, subject: str | int,
+def build_context(session: DbSession, kind: str, subject: str | int,
                   as_of: dt.date | None) -> dict[str, Any]:
     """The data of a resolution summary (`subject` a number) or a state profile (ISO3)."""
     if kind == "resolution":
