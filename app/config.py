@@ -95,7 +95,6 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "JSON_SORT_KEYS": False,
         # OPTIONS is not part of the contract: it answers 405 with Allow, like any other
         # method an operation does not document.
         "PROVIDE_AUTOMATIC_OPTIONS": False,

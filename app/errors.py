@@ -60,11 +60,6 @@ class Unprocessable(ProblemError):
     title = "Validation failed"
 
 
-class ServiceUnavailable(ProblemError):
-    status = 503
-    slug = "service-unavailable"
-
-
 def _slug_for(status: int) -> str:
     try:
         return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")

@@ -33,10 +33,6 @@ class LoadReport:
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # in the database, absent from the data
 
-    @property
-    def wrote(self) -> bool:
-        return bool(self.added or self.changed)
-
     def lines(self) -> list[str]:
         out = [f"added: {len(self.added)}", f"changed: {len(self.changed)}",
                f"unchanged: {self.unchanged}"]
