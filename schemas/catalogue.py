@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .common import page_schema
+from .common import PageArgsSchema, page_schema
 
 ELEMENTS = ("legal_basis", "competent_authority", "measures", "enforcement", "evidence")
 REGIME_FORMAT = 2
@@ -291,3 +291,12 @@ class MemberStatesFileSchema(_FileSchema):
     license = fields.String(required=True)
     groups = fields.List(fields.String(), required=True)
     states = fields.List(fields.Nested(StateFileSchema), required=True)
+
+
+# Query arguments of the catalogue's list operations.
+class ResolutionListArgs(PageArgsSchema):
+    regime = fields.String(validate=validate.Length(min=1, max=32))
+
+
+class StateListArgs(PageArgsSchema):
+    un_group = fields.String(validate=validate.OneOf(UN_GROUPS))
