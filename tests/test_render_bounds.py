@@ -28,11 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture()
-def panel(make_token):
-    return make_token("panel")
-
-
-@pytest.fixture()
 def largest_report(client, make_token):
     """The largest report validation accepts, submitted by Japan's reporter on 2270: 15
     entries, every text field at its limit, evidence items up to the 1 MiB body limit."""

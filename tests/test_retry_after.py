@@ -102,14 +102,11 @@ def test_a_key_in_flight_says_when_to_retry(limited):
     assert r.headers["Retry-After"] == "1"
 
 
-def test_an_unavailable_renderer_says_when_to_retry(limited):
+def test_an_unavailable_renderer_says_when_to_retry(limited, monkeypatch):
     app, tokens = limited
-    app.config["RENDER_TIMEOUT_SECONDS"] = 0.001
-    try:
-        r = app.test_client().get("/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-30",
-                                  headers=auth(tokens["panel"]))
-    finally:
-        app.config["RENDER_TIMEOUT_SECONDS"] = 60
+    monkeypatch.setitem(app.config, "RENDER_TIMEOUT_SECONDS", 0.001)
+    r = app.test_client().get("/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-30",
+                              headers=auth(tokens["panel"]))
     assert r.status_code == 503
     assert r.headers["Retry-After"] == "30"
 

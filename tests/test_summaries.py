@@ -31,29 +31,6 @@ def pdf_fonts(data: bytes) -> set[str]:
     return fonts
 
 
-@pytest.fixture()
-def panel(make_token):
-    return make_token("panel")
-
-
-@pytest.fixture()
-def admin(make_token):
-    return make_token("admin")
-
-
-@pytest.fixture()
-def submit(client, admin, report_body):
-    def run(state, resolution, received_at, entries=None):
-        body = report_body(state, resolution, received_at=received_at)
-        if entries is not None:
-            body["entries"] = entries(body["entries"])
-        r = client.post("/api/v1/reports", json=body, headers=auth(admin))
-        assert r.status_code == 201, r.get_json()
-        return r.get_json()
-
-    return run
-
-
 def _get(client, token, path, **headers):
     return client.get(path, headers=auth(token, **headers))
 
@@ -337,31 +314,24 @@ def test_pdf_and_html_have_different_etags(client, panel):
     assert pdf.headers["ETag"] != html.headers["ETag"]
 
 
-def test_rendering_is_bounded_in_time_and_size(app, client, panel):
+def test_rendering_is_bounded_in_time_and_size(app, client, panel, monkeypatch):
     url = "/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-30"
-    app.config["RENDER_FAILURE_TTL_SECONDS"] = 0  # each failure below is tried afresh
-    app.config["RENDER_TIMEOUT_SECONDS"] = 0.001
-    try:
+    monkeypatch.setitem(app.config, "RENDER_FAILURE_TTL_SECONDS", 0)  # each tried afresh
+    with monkeypatch.context() as m:
+        m.setitem(app.config, "RENDER_TIMEOUT_SECONDS", 0.001)
         r = _get(client, panel, url)
         assert r.status_code == 503
         assert r.mimetype == "application/problem+json"
         assert "longer than" in r.get_json()["detail"]
         assert r.headers["Retry-After"] == "30"
-    finally:
-        app.config["RENDER_TIMEOUT_SECONDS"] = 60
-    app.config["RENDER_MAX_PDF_BYTES"] = 1000
-    try:
+    with monkeypatch.context() as m:
+        m.setitem(app.config, "RENDER_MAX_PDF_BYTES", 1000)
         r = _get(client, panel, url)
         assert r.status_code == 503 and "over the limit" in r.get_json()["detail"]
-    finally:
-        app.config["RENDER_MAX_PDF_BYTES"] = 32 * 1024 * 1024
-    app.config["RENDER_MAX_HTML_BYTES"] = 1000
-    try:
+    with monkeypatch.context() as m:
+        m.setitem(app.config, "RENDER_MAX_HTML_BYTES", 1000)
         r = _get(client, panel, url)
         assert r.status_code == 503 and "too large" in r.get_json()["detail"]
-    finally:
-        app.config["RENDER_MAX_HTML_BYTES"] = 8 * 1024 * 1024
-        app.config["RENDER_FAILURE_TTL_SECONDS"] = 600
     # The renderer recovers after being stopped.
     assert _get(client, panel, url).status_code == 200
 
