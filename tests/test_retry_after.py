@@ -105,6 +105,8 @@ def test_a_key_in_flight_says_when_to_retry(limited):
 def test_an_unavailable_renderer_says_when_to_retry(limited, monkeypatch):
     app, tokens = limited
     monkeypatch.setitem(app.config, "RENDER_TIMEOUT_SECONDS", 0.001)
+    # Not remembered: a remembered failure would say its own time to live instead.
+    monkeypatch.setitem(app.config, "RENDER_FAILURE_TTL_SECONDS", 0)
     r = app.test_client().get("/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-30",
                               headers=auth(tokens["panel"]))
     assert r.status_code == 503
