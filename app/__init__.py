@@ -20,10 +20,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.config["SQLALCHEMY_DATABASE_URI"]
         )
     os.makedirs(app.instance_path, exist_ok=True)
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # the default provider has it
 
-    from .logs import configure as configure_logs
-    from .security import init_app as init_security
+    from .http.headers import init_app as init_security
+    from .http.logs import configure as configure_logs
 
     configure_logs(app)
     init_security(app)
@@ -47,7 +47,7 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             sqlite_transactions(db.engine)
 
-    from .ratelimit import init_app as init_ratelimit
+    from .http.ratelimit import init_app as init_ratelimit
 
     init_ratelimit(app)
 

@@ -19,10 +19,10 @@ from typing import Any
 from flask import g, request
 from sqlalchemy import or_, select, update
 
-from . import ratelimit
 from .domain import Role
 from .errors import Forbidden, NotFound, Unauthenticated
 from .extensions import db
+from .http import ratelimit
 from .models import ApiToken, Authority
 from .models.types import utcnow
 

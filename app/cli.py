@@ -210,7 +210,7 @@ def demo_unload() -> None:
               help="Output file: .pdf or .html.")
 def summary_render(resolution: int | None, state: str | None, as_of, out: Path) -> None:
     """Render a resolution summary (--resolution) or a state profile (--state) to a file."""
-    from . import rendering
+    from .rendering import documents
     from .services import summaries
 
     if (resolution is None) == (state is None):
@@ -218,7 +218,12 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("pdf", "html"):
         raise click.UsageError("--out must end in .pdf or .html")
-    kind, subject = ("resolution", resolution) if resolution is not None else ("state", state)
+    subject: int | str
+    if resolution is not None:
+        kind, subject = "resolution", resolution
+    else:
+        assert state is not None
+        kind, subject = "state", state
     if as_of is not None and not (FIRST_RESOLUTION_DATE <= as_of.date() <= today_utc()):
         raise click.BadParameter(
             f"must lie between {FIRST_RESOLUTION_DATE} and today", param_hint="--as-of"
@@ -228,11 +233,11 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
                                           as_of.date() if as_of else None)
         template = summaries.TEMPLATES[kind]
         if fmt == "html":
-            out.write_text(rendering.render_html(template, context,
-                                                 stylesheet_url=rendering.STYLESHEET.as_uri()),
+            out.write_text(documents.render_html(template, context,
+                                                 stylesheet_url=documents.STYLESHEET.as_uri()),
                            encoding="utf-8")
         else:
-            out.write_bytes(rendering.render_pdf(rendering.render_html(template, context))[0])
+            out.write_bytes(documents.render_pdf(documents.render_html(template, context))[0])
     except DomainError as exc:
         raise click.ClickException(exc.detail) from exc
     marks = {"all": ", DEMO DATA", "mixed": ", CONTAINS DEMO DATA"}

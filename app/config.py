@@ -9,6 +9,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+#: The checkout (or installed tree) holding `app/`, `migrations/` and `report_templates/`.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
 MiB = 1024 * 1024
 
 
@@ -92,7 +95,6 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        "JSON_SORT_KEYS": False,
         # OPTIONS is not part of the contract: it answers 405 with Allow, like any other
         # method an operation does not document.
         "PROVIDE_AUTOMATIC_OPTIONS": False,

@@ -66,7 +66,7 @@ def report_flags(version_flags: Iterable[str], on_time: bool | None) -> list[str
 
 def unreported_flags(deadline: dt.date | None, as_of: dt.date) -> list[str]:
     """A state with no report: `not_reported`, and `late` once the deadline has passed."""
-    flags = [Flag.NOT_REPORTED]
+    flags: list[str] = [Flag.NOT_REPORTED]
     if deadline is not None and as_of > deadline:
         flags.append(Flag.LATE)
     return flags

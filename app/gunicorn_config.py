@@ -16,7 +16,7 @@ how to size them for larger machines.
 - Workers are recycled after a few thousand requests (with jitter) to cap memory growth.
 - No control socket (gunicorn 25+ opens one in $HOME by default, and two servers on one host
   would take each other's); no `Server` header; gunicorn's own 400/414/431 answers are
-  problem+json (app.gunicorn_hooks).
+  problem+json (app.http.gunicorn_hooks).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ max_requests_jitter = 500
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
-# The application logs each request as JSON (app.logs); gunicorn's own access log is off.
+# The application logs each request as JSON (app.http.logs); gunicorn's own access log is off.
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
@@ -45,4 +45,4 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # No runtime control socket ($HOME/.gunicorn/gunicorn.ctl by default, shared between servers).
 control_socket_disable = True
 # Each worker: no `Server` header, gunicorn's own error answers as problem+json.
-from app.gunicorn_hooks import post_worker_init  # noqa: E402,F401
+from app.http.gunicorn_hooks import post_worker_init  # noqa: E402,F401

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -12,9 +11,10 @@ from flask import Flask
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from .config import PROJECT_ROOT
+
 VERSION_TABLE = "alembic_version"
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 

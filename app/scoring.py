@@ -284,6 +284,7 @@ def score_report(
 
     codes = {spec.code for spec in obligations}
     by_code: dict[str, EntryData] = {}
+    entry: EntryData | None
     for entry in entries:
         if entry.obligation in codes and entry.obligation not in by_code:
             if entry.status not in STATUSES:

@@ -27,10 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import Flask, Response  # noqa: E402
 from sqlalchemy import delete  # noqa: E402
 
-from app import create_app, rendering  # noqa: E402
+from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
 from app.models import RenderedSummary  # noqa: E402
+from app.rendering import documents  # noqa: E402
 from app.services import summaries  # noqa: E402
 from app.services.authorities import create_authority  # noqa: E402
 from app.services.catalogue import load_catalogue  # noqa: E402
@@ -73,19 +74,19 @@ def main() -> None:
             import datetime as dt
 
             context = summaries.resolution_context(db.session, 2270, dt.date(2018, 12, 31))
-        html = rendering.render_html("resolution_summary.html", context)
+        html = documents.render_html("resolution_summary.html", context)
 
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from app.render_fetcher import AssetsOnlyFetcher
+    from app.rendering.fetcher import AssetsOnlyFetcher
 
-    fetcher = AssetsOnlyFetcher(rendering.ASSETS_DIR)
+    fetcher = AssetsOnlyFetcher(documents.ASSETS_DIR)
     fonts = FontConfiguration()
-    css = CSS(filename=str(rendering.STYLESHEET), url_fetcher=fetcher, font_config=fonts)
+    css = CSS(filename=str(documents.STYLESHEET), url_fetcher=fetcher, font_config=fonts)
 
     def weasyprint_alone() -> bytes:
-        return HTML(string=html, base_url=rendering.ASSETS_DIR.as_uri() + "/",
+        return HTML(string=html, base_url=documents.ASSETS_DIR.as_uri() + "/",
                     url_fetcher=fetcher).write_pdf(stylesheets=[css], font_config=fonts)
 
     weasyprint_alone()  # warm-up: fonts, caches
@@ -123,7 +124,7 @@ def main() -> None:
         plain.append(time.perf_counter() - start)
     assert cached.data == payload and plain_response.data == payload
 
-    renderer_pid = rendering.renderer()._process.pid
+    renderer_pid = documents.pool().renderers[0].pid
     print(f"document: resolution 2270 summary, {size} bytes, {len(pdf)} bytes from WeasyPrint "
           f"alone")
     print(f"cold request      median {median_ms(cold):8.1f} ms")
@@ -135,7 +136,7 @@ def main() -> None:
     print(f"peak memory: renderer process {vm_hwm_mb(renderer_pid):.0f} MB; this process "
           f"(web side plus WeasyPrint alone) "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    rendering.renderer().close()
+    documents.pool().close()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ memory the renderer needs for them.
 On a SQLite database with the catalogue, Japan submits the largest report validation accepts
 (every text field at its limit in `schemas.reports.TEXT_LIMITS`, evidence items up to the
 1 MiB body limit) on resolution 2270 (15 obligations), then on every other resolution too.
-Each profile is rendered through the service's renderer process (`app.rendering.render_pdf`),
+Each profile is rendered through the service's renderer process (`app.documents.render_pdf`),
 with a fresh renderer per document so that its peak memory (VmHWM) is the document's:
 
 - one report: the profile with the 2270 report only;
@@ -30,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pypdf import PdfReader  # noqa: E402
 
-from app import create_app, rendering  # noqa: E402
+from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
+from app.rendering import documents  # noqa: E402
 from app.services import summaries, summary_budget  # noqa: E402
 from app.services.authorities import create_authority  # noqa: E402
 from app.services.catalogue import load_catalogue  # noqa: E402
@@ -66,15 +67,15 @@ def measure(app, label: str, repeat: int) -> None:
                   for item in context["resolutions"] for e in item["entries"]
                   for x in e["evidence"])
     with app.test_request_context():
-        html = rendering.render_html(summaries.TEMPLATES["state"], context)
-        rendering.pool().close()  # a fresh renderer: its peak memory is this document's
+        html = documents.render_html(summaries.TEMPLATES["state"], context)
+        documents.pool().close()  # a fresh renderer: its peak memory is this document's
         seconds, request_seconds = [], []
         for _ in range(repeat):
             start = time.perf_counter()
-            pdf, render_seconds = rendering.render_pdf(html)
+            pdf, render_seconds = documents.render_pdf(html)
             request_seconds.append(time.perf_counter() - start)
             seconds.append(render_seconds)
-        peak = vm_hwm_mb(rendering.pool().renderers[0].pid)
+        peak = vm_hwm_mb(documents.pool().renderers[0].pid)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     print(f"{label:32} quoted {quoted:>9,} chars  HTML {len(html):>9,} chars  {pages:>4} pages  "
           f"PDF {len(pdf) / 1024:>6.0f} KB  render median {statistics.median(seconds):6.2f} s "
@@ -117,7 +118,7 @@ def main() -> None:
     total = size + sum(submit(client, token, n) for n in resolutions if n != 2270)
     print(f"reports on {len(resolutions)} resolutions: {total:,} bytes of JSON")
     measure(app, "every resolution", args.repeat)
-    rendering.pool().close()
+    documents.pool().close()
 
 
 if __name__ == "__main__":

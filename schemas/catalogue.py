@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.domain import Element, UNGroup
 
-from .common import page_schema
+from .common import PageArgsSchema, page_schema
 
 ELEMENTS = tuple(Element)
 REGIME_FORMAT = 2
@@ -287,3 +287,12 @@ class MemberStatesFileSchema(_FileSchema):
     license = fields.String(required=True)
     groups = fields.List(fields.String(validate=validate.OneOf(UN_GROUPS)), required=True)
     states = fields.List(fields.Nested(StateFileSchema), required=True)
+
+
+# Query arguments of the catalogue's list operations.
+class ResolutionListArgs(PageArgsSchema):
+    regime = fields.String(validate=validate.Length(min=1, max=32))
+
+
+class StateListArgs(PageArgsSchema):
+    un_group = fields.String(validate=validate.OneOf(UN_GROUPS))

@@ -25,10 +25,11 @@ def main() -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/docs.sqlite3"
         os.environ.setdefault("LOG_LEVEL", "WARNING")
         sys.path.insert(0, str(ROOT))
-        from app import create_app, rendering
+        from app import create_app
         from app.auth import COMMAND_LINE
         from app.extensions import db
         from app.migrations import upgrade
+        from app.rendering import documents as rendering
         from app.services import summaries
         from app.services.catalogue import load_catalogue
         from app.services.demo import load_demo

@@ -20,7 +20,7 @@ from app import create_app
 from app.extensions import db
 from app.migrations import upgrade
 from app.services.catalogue import load_catalogue
-from tests.helpers import full_entry
+from tests.helpers import auth, full_entry
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 IS_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
@@ -232,3 +232,19 @@ def panel(make_token):
 def admin(make_token):
     """An admin token."""
     return make_token("admin")
+
+
+@pytest.fixture()
+def submit(client, admin, report_body):
+    """Store a report as the admin would backfill it and return it as the API answered:
+    `submit("FRA", 2397, "2018-03-01T10:00:00Z", entries=lambda e: e[:3])`."""
+
+    def run(state, resolution, received_at, entries=None, **fields):
+        body = report_body(state, resolution, received_at=received_at, **fields)
+        if entries is not None:
+            body["entries"] = entries(body["entries"])
+        r = client.post("/api/v1/reports", json=body, headers=auth(admin))
+        assert r.status_code == 201, r.get_json()
+        return r.get_json()
+
+    return run

@@ -13,31 +13,6 @@ from app.models import MemberState
 from tests.helpers import auth
 
 
-@pytest.fixture()
-def panel(make_token):
-    return make_token("panel")
-
-
-@pytest.fixture()
-def admin(make_token):
-    return make_token("admin")
-
-
-@pytest.fixture()
-def submit(client, admin, report_body):
-    """Store a report as the admin would backfill it: `submit("FRA", 2397, "2018-03-01T10:00Z")`."""
-
-    def run(state, resolution, received_at, entries=None, **fields):
-        body = report_body(state, resolution, received_at=received_at, **fields)
-        if entries is not None:
-            body["entries"] = entries(body["entries"])
-        r = client.post("/api/v1/reports", json=body, headers=auth(admin))
-        assert r.status_code == 201, r.get_json()
-        return r
-
-    return run
-
-
 def _matrix(client, token, query):
     r = client.get(f"/api/v1/compliance?{query}", headers=auth(token))
     assert r.status_code == 200, r.get_json()
@@ -115,7 +90,7 @@ def test_on_time_on_the_deadline_late_the_day_after(client, panel, submit):
 def test_as_of_counts_only_what_was_received_by_the_end_of_that_day(
     client, panel, admin, submit, report_body
 ):
-    created = submit("FRA", 2397, "2018-06-30T23:59:59Z").get_json()
+    created = submit("FRA", 2397, "2018-06-30T23:59:59Z")
     submit("DEU", 2397, "2018-07-01T00:00:00Z")
     thinner = report_body("FRA", 2397, received_at="2018-09-01T09:00:00Z")
     thinner["entries"] = thinner["entries"][:2]
@@ -146,7 +121,7 @@ def test_as_of_counts_only_what_was_received_by_the_end_of_that_day(
 
 def test_an_amendment_cannot_predate_the_version_it_replaces(client, admin, submit,
                                                              report_body):
-    created = submit("FRA", 2397, "2018-06-30T10:00:00Z").get_json()
+    created = submit("FRA", 2397, "2018-06-30T10:00:00Z")
     earlier = report_body("FRA", 2397, received_at="2018-06-01T00:00:00Z")
     r = client.put(created["links"]["self"], json=earlier,
                    headers=auth(admin, **{"If-Match": f'"{created["id"]}.v1"'}))
@@ -181,7 +156,7 @@ def test_each_flag(client, panel, submit):
 
 
 def test_rows_agree_with_the_reports_behind_them(client, panel, submit):
-    created = submit("FRA", 2397, "2018-03-01T00:00:00Z", entries=lambda e: e[:6]).get_json()
+    created = submit("FRA", 2397, "2018-03-01T00:00:00Z", entries=lambda e: e[:6])
     report = client.get(created["links"]["self"], headers=auth(panel)).get_json()
     row = _row(_matrix(client, panel, "resolution=2397"), "FRA")
     for field in ("version", "received_at", "first_received_at", "on_time", "days_late",
@@ -329,7 +304,7 @@ def test_the_matrix_is_a_fixed_number_of_queries(app, client, panel, admin, subm
     queries()  # the token's first use records its time once
     small = queries()
     for state in ("DEU", "ITA", "ESP", "JPN", "KOR", "BRA", "ZAF", "IND", "MEX"):
-        created = submit(state, 2397, "2018-03-01T00:00:00Z").get_json()
+        created = submit(state, 2397, "2018-03-01T00:00:00Z")
         for version in (1, 2):
             body = report_body(state, 2397, received_at=f"2018-0{4 + version}-01T00:00:00Z")
             r = client.put(created["links"]["self"], json=body,

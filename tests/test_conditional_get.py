@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import rendering
+from app.rendering import documents as rendering
 from tests.helpers import auth
 
 

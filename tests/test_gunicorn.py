@@ -155,7 +155,7 @@ def test_the_hooks_are_idempotent():
     from gunicorn import util
     from gunicorn.http import wsgi
 
-    from app import gunicorn_hooks
+    from app.http import gunicorn_hooks
 
     saved = (util.write_error, wsgi.Response.default_headers)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from app.logs import JsonFormatter
+from app.http.logs import JsonFormatter
 from tests.helpers import auth
 
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from app.extensions import db
 from app.migrations import upgrade
 from app.services.authorities import create_authority
@@ -15,11 +13,6 @@ from app.services.catalogue import load_catalogue
 from tests.helpers import auth
 
 MATRIX = "/api/v1/compliance?resolution=2397&as_of=2019-12-31"
-
-
-@pytest.fixture()
-def panel(make_token):
-    return make_token("panel")
 
 
 def test_the_matrix_comes_whole_without_paging_arguments(client, panel):

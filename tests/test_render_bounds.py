@@ -17,19 +17,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from app import rendering
 from app.extensions import db
 from app.models import RenderedSummary, RenderFailure
+from app.rendering import documents
 from app.services import summary_budget
 from tests.helpers import auth, worst_case_report
 from tests.test_summaries import pdf_pages
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture()
-def panel(make_token):
-    return make_token("panel")
 
 
 @pytest.fixture()
@@ -92,7 +87,7 @@ def hold_slot(app):
 
     def hold(seconds: float = 60) -> threading.Event:
         with app.app_context():
-            slots = rendering.slots()
+            slots = documents.slots()
         held, release = threading.Event(), threading.Event()
 
         def run():
@@ -123,7 +118,7 @@ def test_a_busy_server_answers_503_with_retry_after_at_once(
     waited = time.monotonic() - start
     assert r.status_code == 503, r.get_json()
     assert r.get_json()["type"].endswith("/render-busy")
-    assert r.headers["Retry-After"] == str(rendering.BUSY_RETRY_AFTER_SECONDS)
+    assert r.headers["Retry-After"] == str(documents.BUSY_RETRY_AFTER_SECONDS)
     assert waited < 30  # it did not wait for the render that holds the slot
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RenderFailure)) == 0
@@ -150,8 +145,8 @@ def test_a_failed_render_is_remembered_for_its_document(app, client, panel, rend
     assert first.status_code == 503 and first.headers["Retry-After"] == "600"
     render_config(timeout_seconds=60)
     renders = []
-    original = rendering.render_pdf
-    monkeypatch.setattr(rendering, "render_pdf",
+    original = documents.render_pdf
+    monkeypatch.setattr(documents, "render_pdf",
                         lambda html: renders.append(1) or original(html))
     again = client.get(SUMMARY, headers=auth(panel))
     assert again.status_code == 503 and renders == []
@@ -194,10 +189,10 @@ def test_the_pdf_cache_keeps_the_newest_documents_within_its_bounds(
 
 OWNER = """
 import sys, threading, time
-from app import rendering
-from app.render_worker import Renderer
+from app.rendering import documents
+from app.rendering.worker import Renderer
 
-renderer = Renderer(rendering.STYLESHEET, rendering.ASSETS_DIR)
+renderer = Renderer(documents.STYLESHEET, documents.ASSETS_DIR)
 html = "<p>" + "a long answer in ordinary words " * 60000 + "</p>"
 threading.Thread(target=renderer.render, daemon=True, args=(html, "file:///nowhere/"),
                  kwargs={"timeout": 600, "max_bytes": 1 << 30}).start()

@@ -10,9 +10,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from app import rendering
 from app.extensions import db
 from app.models import RenderedSummary
+from app.rendering import documents
 from tests.helpers import auth
 
 
@@ -29,29 +29,6 @@ def pdf_fonts(data: bytes) -> set[str]:
         for font in (resources.get("/Font") or {}).values():
             fonts.add(str(font.get_object().get("/BaseFont")))
     return fonts
-
-
-@pytest.fixture()
-def panel(make_token):
-    return make_token("panel")
-
-
-@pytest.fixture()
-def admin(make_token):
-    return make_token("admin")
-
-
-@pytest.fixture()
-def submit(client, admin, report_body):
-    def run(state, resolution, received_at, entries=None):
-        body = report_body(state, resolution, received_at=received_at)
-        if entries is not None:
-            body["entries"] = entries(body["entries"])
-        r = client.post("/api/v1/reports", json=body, headers=auth(admin))
-        assert r.status_code == 201, r.get_json()
-        return r.get_json()
-
-    return run
 
 
 def _get(client, token, path, **headers):
@@ -85,7 +62,15 @@ def test_resolution_summary_pdf_matches_the_matrix(client, panel, submit):
     weakest = text[text.index("Weakest reports"):]
     assert weakest.index("Germany (DEU) 37.5") < weakest.index("Kenya (KEN) 62.5")
     assert "Obligations most often unaddressed" in text
-    assert "2397/14 †" in text or "2397/14" in text
+    # An obligation whose paragraph reference is unverified carries a dagger; a verified one
+    # does not. The catalogue's flag decides: one of each is among the most unaddressed here.
+    unaddressed = text[text.index("Obligations most often unaddressed"):]
+    catalogue = client.get("/api/v1/resolutions/2397").get_json()["obligations"]
+    verified = {o["code"]: o["verified"] for o in catalogue}
+    assert (verified["2397/14"], verified["2397/9"]) == (True, False)
+    for code in ("2397/14", "2397/9"):
+        assert code in unaddressed
+        assert (f"{code} †" in unaddressed) == (not verified[code]), code
     assert "States that have not reported" in text
     # The as-of date and page numbers on every page; no demo mark on real data.
     for number, page in enumerate(pages, start=1):
@@ -265,19 +250,19 @@ def test_the_same_html_with_the_default_fetcher_would_leak(tmp_path, listener):
 
 
 def test_the_fetcher_allows_only_bundled_assets():
-    from app.render_fetcher import AssetsOnlyFetcher
+    from app.rendering.fetcher import AssetsOnlyFetcher
 
-    fetcher = AssetsOnlyFetcher(rendering.ASSETS_DIR)
-    assert fetcher.allows((rendering.ASSETS_DIR / "summary.css").as_uri())
+    fetcher = AssetsOnlyFetcher(documents.ASSETS_DIR)
+    assert fetcher.allows((documents.ASSETS_DIR / "summary.css").as_uri())
     assert fetcher.allows("data:image/png;base64,iVBORw0KGgo=")
     for url in ("file:///etc/passwd", "http://127.0.0.1/x", "https://example.org/x.css",
-                (rendering.ASSETS_DIR / ".." / "base.html").as_uri(),
-                (rendering.ASSETS_DIR / "missing.css").as_uri(),
+                (documents.ASSETS_DIR / ".." / "base.html").as_uri(),
+                (documents.ASSETS_DIR / "missing.css").as_uri(),
                 "file://evil.example/etc/passwd", "ftp://127.0.0.1/x"):
         assert not fetcher.allows(url), url
         with pytest.raises(ValueError):
             fetcher.fetch(url)
-    assert fetcher.fetch((rendering.ASSETS_DIR / "summary.css").as_uri()).read().startswith(
+    assert fetcher.fetch((documents.ASSETS_DIR / "summary.css").as_uri()).read().startswith(
         b"/*")
 
 
@@ -285,13 +270,13 @@ def test_cached_pdf_is_served_while_the_data_are_unchanged(app, client, panel, s
                                                             monkeypatch):
     submit("FRA", 2397, "2018-03-01T10:00:00Z")
     renders = []
-    original = rendering.render_pdf
+    original = documents.render_pdf
 
     def counting(html):
         renders.append(1)
         return original(html)
 
-    monkeypatch.setattr(rendering, "render_pdf", counting)
+    monkeypatch.setattr(documents, "render_pdf", counting)
     url = "/api/v1/summaries/resolutions/2397.pdf?as_of=2019-01-01"
     first = _get(client, panel, url)
     second = _get(client, panel, url)
@@ -329,31 +314,24 @@ def test_pdf_and_html_have_different_etags(client, panel):
     assert pdf.headers["ETag"] != html.headers["ETag"]
 
 
-def test_rendering_is_bounded_in_time_and_size(app, client, panel):
+def test_rendering_is_bounded_in_time_and_size(app, client, panel, monkeypatch):
     url = "/api/v1/summaries/resolutions/2321.pdf?as_of=2017-06-30"
-    app.config["RENDER_FAILURE_TTL_SECONDS"] = 0  # each failure below is tried afresh
-    app.config["RENDER_TIMEOUT_SECONDS"] = 0.001
-    try:
+    monkeypatch.setitem(app.config, "RENDER_FAILURE_TTL_SECONDS", 0)  # each tried afresh
+    with monkeypatch.context() as m:
+        m.setitem(app.config, "RENDER_TIMEOUT_SECONDS", 0.001)
         r = _get(client, panel, url)
         assert r.status_code == 503
         assert r.mimetype == "application/problem+json"
         assert "longer than" in r.get_json()["detail"]
         assert r.headers["Retry-After"] == "30"
-    finally:
-        app.config["RENDER_TIMEOUT_SECONDS"] = 60
-    app.config["RENDER_MAX_PDF_BYTES"] = 1000
-    try:
+    with monkeypatch.context() as m:
+        m.setitem(app.config, "RENDER_MAX_PDF_BYTES", 1000)
         r = _get(client, panel, url)
         assert r.status_code == 503 and "over the limit" in r.get_json()["detail"]
-    finally:
-        app.config["RENDER_MAX_PDF_BYTES"] = 32 * 1024 * 1024
-    app.config["RENDER_MAX_HTML_BYTES"] = 1000
-    try:
+    with monkeypatch.context() as m:
+        m.setitem(app.config, "RENDER_MAX_HTML_BYTES", 1000)
         r = _get(client, panel, url)
         assert r.status_code == 503 and "too large" in r.get_json()["detail"]
-    finally:
-        app.config["RENDER_MAX_HTML_BYTES"] = 8 * 1024 * 1024
-        app.config["RENDER_FAILURE_TTL_SECONDS"] = 600
     # The renderer recovers after being stopped.
     assert _get(client, panel, url).status_code == 200
 

@@ -9,7 +9,7 @@ from schemas.audit import AuditArgsSchema, AuditPageSchema
 
 from ..auth import requires
 from ..extensions import db
-from ..services import audit_trail
+from ..services import audit
 from . import envelope, page_size_or_default
 from .parsing import Blueprint
 
@@ -26,7 +26,7 @@ class AuditTrail(MethodView):
     def get(self, args):
         """Audit events, oldest first, filtered by authority, state, action and time"""
         size = page_size_or_default(args["page_size"])
-        items, total = audit_trail.list_events(
+        items, total = audit.list_events(
             db.session, authority=args.get("authority"), state=args.get("state"),
             action=args.get("action"), since=args.get("since"), until=args.get("until"),
             page=args["page"], page_size=size,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import RAISE, fields, validate
+from marshmallow import RAISE
 
 from schemas.catalogue import (
-    UN_GROUPS,
     MemberStateDetailSchema,
     MemberStatePageSchema,
     RegimePageSchema,
     ResolutionDetailSchema,
+    ResolutionListArgs,
     ResolutionPageSchema,
+    StateListArgs,
 )
 from schemas.common import PageArgsSchema
 
@@ -27,14 +28,6 @@ blp = Blueprint(
     description="The sanctions catalogue: regimes, resolutions, obligations, Member States. "
     "Public: no token needed.",
 )
-
-
-class ResolutionListArgs(PageArgsSchema):
-    regime = fields.String(validate=validate.Length(min=1, max=32))
-
-
-class StateListArgs(PageArgsSchema):
-    un_group = fields.String(validate=validate.OneOf(UN_GROUPS))
 
 
 def _regime_view(regime):

@@ -33,7 +33,7 @@ blp = Blueprint(
     "admin; a reporter may read its own state's profile.",
 )
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 # The 200 response is also offered as CSV (see app.api.openapi.complete_document).
 CSV_DOC = {"x-also-content": {"text/csv": {
     "schema": {"type": "string", "description": "The same rows as CSV: UTF-8, one header row"},

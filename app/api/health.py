@@ -9,8 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import problem_response
 from ..extensions import db
+from ..http.ratelimit import charge_probe
 from ..migrations import current_revisions, head_revisions, known_revisions
-from ..ratelimit import charge_probe
 
 bp = Blueprint("health", __name__)
 

@@ -41,7 +41,7 @@ blp = Blueprint(
     "panel staff read all; admins do everything, including historical backfill.",
 )
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 WRITERS = (Role.REPORTER, Role.ADMIN)
 READERS = tuple(Role)
 REPORT_BODY = {"required": True, "content": {"application/json": {"schema": ReportInSchema}}}

@@ -8,11 +8,11 @@ from marshmallow import RAISE
 
 from schemas.summaries import SummaryArgsSchema
 
-from .. import rendering
 from ..auth import require_own_state, requires
 from ..domain import Role
 from ..errors import RenderFailed
 from ..extensions import db
+from ..rendering import documents
 from ..services import summaries as service
 from ..services import summary_cache
 from .parsing import Blueprint
@@ -25,7 +25,7 @@ blp = Blueprint(
     "Reproducible as of a date; the stored PDF is served while its data are unchanged.",
 )
 
-BEARER = [{"bearerAuth": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 MEDIA = {"pdf": "application/pdf", "html": "text/html"}
 HTML_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
                "form-action 'none'; frame-ancestors 'none'")
@@ -50,13 +50,13 @@ DOC_HEADERS = {
 def _document(kind: str, subject: str, context: dict, fmt: str) -> Response:
     media_type = MEDIA[fmt]
     template = service.TEMPLATES[kind]
-    key = service.fingerprint(context, media_type, rendering.templates_digest(),
-                              rendering.RENDERER_VERSION)
+    key = service.fingerprint(context, media_type, documents.templates_digest(),
+                              documents.RENDERER_VERSION)
     filename = f"{kind}-{subject}-as-of-{context['as_of'].isoformat()}.{fmt}"
     if request.if_none_match.contains_weak(key):  # weak comparison, `*` included (GET)
         response = Response(status=304)
     elif fmt == "html":
-        html = rendering.render_html(
+        html = documents.render_html(
             template, context,
             stylesheet_url=url_for("summaries.SummaryAsset", filename="summary.css"),
         )
@@ -85,7 +85,7 @@ def _pdf(key: str, template: str, context: dict, subject: str) -> bytes:
             retry_after=seconds_left,
         )
     try:
-        content, seconds = rendering.render_pdf(rendering.render_html(template, context))
+        content, seconds = documents.render_pdf(documents.render_html(template, context))
     except RenderFailed as exc:
         if exc.remember:
             ttl = config["RENDER_FAILURE_TTL_SECONDS"]
@@ -131,4 +131,4 @@ class SummaryAsset(MethodView):
     @blp.response(200, {"type": "string"}, content_type="text/css")
     def get(self, filename):
         """Stylesheet and assets of the HTML summaries"""
-        return send_from_directory(rendering.ASSETS_DIR, filename, max_age=3600)
+        return send_from_directory(documents.ASSETS_DIR, filename, max_age=3600)

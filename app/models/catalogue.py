@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,5 +89,3 @@ class MemberState(Base):
     un_group: Mapped[str] = mapped_column(String(60), index=True)
     note: Mapped[str | None] = mapped_column(Text)
 
-
-CATALOGUE_MODELS: tuple[type[Any], ...] = (Regime, Resolution, Obligation, MemberState)

@@ -23,6 +23,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, scoped_session
 
 from ..extensions import WRITING
+from .session import DbSession
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -31,31 +32,30 @@ _DEPTH = "use_case_depth"
 
 
 @contextmanager
-def transaction(session: Session | scoped_session[Session]) -> Iterator[None]:
+def transaction(session: DbSession) -> Iterator[None]:
     """The one transaction of a use case: committed on success, rolled back on any error.
     Nested inside another use case, it joins that one's transaction."""
-    if isinstance(session, scoped_session):
-        session = session()  # the request's own session
-    depth = session.info.get(_DEPTH, 0)
+    real: Session = session() if isinstance(session, scoped_session) else session
+    depth = real.info.get(_DEPTH, 0)
     if depth:
-        session.info[_DEPTH] = depth + 1
+        real.info[_DEPTH] = depth + 1
         try:
             yield
         finally:
-            session.info[_DEPTH] = depth
+            real.info[_DEPTH] = depth
         return
-    if session.new or session.dirty or session.deleted:
+    if real.new or real.dirty or real.deleted:
         raise RuntimeError("changes were made outside a use case; they would be committed "
                            "by whichever use case ran next")
-    if session.in_transaction():
-        session.rollback()  # only reads ran before the use case: end their transaction
+    if real.in_transaction():
+        real.rollback()  # only reads ran before the use case: end their transaction
     token = WRITING.set(True)
-    session.info[_DEPTH] = 1
+    real.info[_DEPTH] = 1
     try:
-        with session.begin():
+        with real.begin():
             yield
     finally:
-        session.info[_DEPTH] = 0
+        real.info[_DEPTH] = 0
         WRITING.reset(token)
 
 
@@ -74,7 +74,7 @@ def use_case(func: Callable[P, T]) -> Callable[P, T]:
     return run
 
 
-def page_of(session: Session, stmt: Any, page: int, page_size: int) -> tuple[list[Row], int]:
+def page_of(session: DbSession, stmt: Any, page: int, page_size: int) -> tuple[list[Row], int]:
     """One page of `stmt`'s rows and the total number of rows over all pages."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()

@@ -1,13 +1,19 @@
-"""Audit events: who did what, when, from which token. Inserted only, never changed."""
+"""Audit events: who did what, when, from which token. Inserted only, never changed.
+
+`record` adds an event to the caller's transaction; `list_events` reads the trail.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, aliased
 
-from ..models import AuditEvent
+from ..models import ApiToken, AuditEvent, Authority, Report
+from . import page_of
+from .session import DbSession
 
 
 class AuditIsAppendOnly(RuntimeError):
@@ -15,7 +21,7 @@ class AuditIsAppendOnly(RuntimeError):
 
 
 @event.listens_for(Session, "before_flush")
-def _append_only(session: Session, flush_context, instances) -> None:  # noqa: ARG001
+def _append_only(session: DbSession, flush_context, instances) -> None:  # noqa: ARG001
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted
                                             or session.is_modified(obj)):
@@ -23,7 +29,7 @@ def _append_only(session: Session, flush_context, instances) -> None:  # noqa: A
 
 
 def record(
-    session: Session,
+    session: DbSession,
     *,
     action: str,
     actor: str,
@@ -47,3 +53,44 @@ def record(
     )
     session.add(event)
     return event
+
+
+def list_events(
+    session: DbSession,
+    *,
+    authority: str | None = None,
+    state: str | None = None,
+    action: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    page: int,
+    page_size: int,
+) -> tuple[list[dict[str, Any]], int]:
+    acting = aliased(Authority)
+    stmt = (
+        select(AuditEvent, ApiToken.public_id, Report.public_id)
+        .outerjoin(ApiToken, ApiToken.id == AuditEvent.token_id)
+        .outerjoin(Report, Report.id == AuditEvent.report_id)
+        .order_by(AuditEvent.id)
+    )
+    if authority:
+        stmt = stmt.join(acting, acting.id == AuditEvent.authority_id).where(
+            acting.name == authority)
+    if state:
+        stmt = stmt.where(AuditEvent.state_iso3 == state.upper())
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if since:
+        stmt = stmt.where(AuditEvent.occurred_at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.occurred_at < until)
+    rows, total = page_of(session, stmt, page, page_size)
+    items = [
+        {
+            "id": event.id, "occurred_at": event.occurred_at, "actor": event.actor,
+            "token": token, "action": event.action, "state": event.state_iso3,
+            "report": report, "version": event.version, "details": event.details,
+        }
+        for event, token, report in rows
+    ]
+    return items, total

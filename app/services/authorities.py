@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..auth import new_token
 from ..domain import Role
@@ -13,6 +13,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..models import ROLES, ApiToken, Authority, MemberState
 from ..models.types import utcnow
 from . import audit, use_case
+from .session import DbSession
 
 CLI_ACTOR = "command line"
 
@@ -24,7 +25,7 @@ class IssuedToken:
     plaintext: str
 
 
-def _issue(session: Session, authority: Authority) -> IssuedToken:
+def _issue(session: DbSession, authority: Authority) -> IssuedToken:
     plaintext, public_id, secret_hash = new_token()
     session.add(ApiToken(authority=authority, public_id=public_id, secret_hash=secret_hash))
     return IssuedToken(authority=authority, public_id=public_id, plaintext=plaintext)
@@ -32,7 +33,7 @@ def _issue(session: Session, authority: Authority) -> IssuedToken:
 
 @use_case
 def create_authority(
-    session: Session, name: str, role: str, state_iso3: str | None
+    session: DbSession, name: str, role: str, state_iso3: str | None
 ) -> IssuedToken:
     name = name.strip()
     if not name or len(name) > 200:
@@ -64,7 +65,7 @@ def create_authority(
     return issued
 
 
-def _get(session: Session, name: str) -> Authority:
+def _get(session: DbSession, name: str) -> Authority:
     authority = session.scalar(select(Authority).where(Authority.name == name))
     if authority is None:
         raise NotFound(f"No authority named {name!r}.")
@@ -72,7 +73,7 @@ def _get(session: Session, name: str) -> Authority:
 
 
 @use_case
-def issue_token(session: Session, name: str) -> IssuedToken:
+def issue_token(session: DbSession, name: str) -> IssuedToken:
     authority = _get(session, name)
     if authority.disabled_at is not None:
         raise Conflict(f"The authority {name!r} is disabled.")
@@ -83,7 +84,7 @@ def issue_token(session: Session, name: str) -> IssuedToken:
 
 
 @use_case
-def revoke_token(session: Session, public_id: str) -> ApiToken:
+def revoke_token(session: DbSession, public_id: str) -> ApiToken:
     token = session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
     if token is None:
         raise NotFound(f"No token with id {public_id!r}.")
@@ -95,7 +96,7 @@ def revoke_token(session: Session, public_id: str) -> ApiToken:
 
 
 @use_case
-def revoke_authority(session: Session, name: str) -> Authority:
+def revoke_authority(session: DbSession, name: str) -> Authority:
     """Disable an authority and revoke every token it holds."""
     authority = _get(session, name)
     now = utcnow()
@@ -111,7 +112,7 @@ def revoke_authority(session: Session, name: str) -> Authority:
     return authority
 
 
-def list_authorities(session: Session) -> list[Authority]:
+def list_authorities(session: DbSession) -> list[Authority]:
     return list(
         session.scalars(
             select(Authority)

@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from schemas.catalogue import MemberStatesFileSchema, RegimeFileSchema
 
@@ -19,6 +19,7 @@ from ..errors import NotFound, json_pointer
 from ..errors import flatten_messages as _flatten
 from ..models import MemberState, Obligation, Regime, Resolution
 from . import page_of, use_case
+from .session import DbSession
 
 
 class CatalogueFileError(Exception):
@@ -31,10 +32,6 @@ class LoadReport:
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # in the database, absent from the data
-
-    @property
-    def wrote(self) -> bool:
-        return bool(self.added or self.changed)
 
     def lines(self) -> list[str]:
         out = [f"added: {len(self.added)}", f"changed: {len(self.changed)}",
@@ -166,7 +163,7 @@ def _sync(obj: Any, values: dict[str, Any], label: str, report: LoadReport) -> N
 
 
 @use_case
-def load_catalogue(session: Session, data_dir: Path = DATA_DIR) -> LoadReport:
+def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
     """Insert or update every regime, resolution, obligation and Member State in the data.
 
     Rows present in the database but absent from the data are kept and reported. The whole
@@ -235,18 +232,18 @@ def load_catalogue(session: Session, data_dir: Path = DATA_DIR) -> LoadReport:
 
 # --- reads -------------------------------------------------------------------------------
 
-def _page(session: Session, stmt, page: int, page_size: int) -> tuple[list[Any], int]:
+def _page(session: DbSession, stmt, page: int, page_size: int) -> tuple[list[Any], int]:
     rows, total = page_of(session, stmt, page, page_size)
     return [row[0] for row in rows], total
 
 
-def list_regimes(session: Session, page: int, page_size: int):
+def list_regimes(session: DbSession, page: int, page_size: int):
     stmt = select(Regime).options(selectinload(Regime.resolutions)).order_by(Regime.code)
     return _page(session, stmt, page, page_size)
 
 
 def list_resolutions(
-    session: Session, page: int, page_size: int, regime: str | None = None
+    session: DbSession, page: int, page_size: int, regime: str | None = None
 ):
     stmt = (
         select(Resolution)
@@ -258,7 +255,7 @@ def list_resolutions(
     return _page(session, stmt, page, page_size)
 
 
-def find_resolution(session: Session, number: int, *,
+def find_resolution(session: DbSession, number: int, *,
                     obligations: bool = True) -> Resolution | None:
     """Resolution `number` with its regime (in the same statement) and, unless told not to,
     its obligations (one more statement); None when the catalogue has no such resolution."""
@@ -269,7 +266,7 @@ def find_resolution(session: Session, number: int, *,
                           .options(*options))
 
 
-def get_resolution(session: Session, number: int, *, obligations: bool = True) -> Resolution:
+def get_resolution(session: DbSession, number: int, *, obligations: bool = True) -> Resolution:
     """As `find_resolution`, or 404."""
     resolution = find_resolution(session, number, obligations=obligations)
     if resolution is None:
@@ -277,14 +274,14 @@ def get_resolution(session: Session, number: int, *, obligations: bool = True) -
     return resolution
 
 
-def list_states(session: Session, page: int, page_size: int, un_group: str | None = None):
+def list_states(session: DbSession, page: int, page_size: int, un_group: str | None = None):
     stmt = select(MemberState).order_by(MemberState.iso3)
     if un_group is not None:
         stmt = stmt.where(MemberState.un_group == un_group)
     return _page(session, stmt, page, page_size)
 
 
-def get_state(session: Session, iso3: str) -> MemberState:
+def get_state(session: DbSession, iso3: str) -> MemberState:
     state = session.scalar(select(MemberState).where(MemberState.iso3 == iso3.upper()))
     if state is None:
         raise NotFound(f"No Member State with ISO 3166-1 alpha-3 code {iso3!r}.")

@@ -23,9 +23,10 @@ import statistics
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session, aliased, load_only, selectinload
+from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import flags as flag_rules
 from ..domain import Rating, RowStatus
@@ -34,6 +35,7 @@ from ..models import MemberState, Report, ReportVersion, Resolution
 from ..models.types import utcnow
 from ..scoring import round_half_up
 from .catalogue import get_resolution, get_state
+from .session import DbSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,7 @@ def check_as_of(resolution: Resolution, as_of: dt.date | None) -> None:
         raise Invalid(detail, errors=[{"pointer": "as_of", "detail": detail}])
 
 
-def latest_versions(session: Session, cutoff: Cutoff, *, resolution_id: int | None = None,
+def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | None = None,
                     state_id: int | None = None):
     """(Report, ReportVersion) for each report whose first version was received by the
     cut-off, with the highest-numbered version received by then. A demo report is left out
@@ -170,7 +172,7 @@ def _row(state: MemberState, resolution: Resolution, cutoff: Cutoff,
          found: tuple[Report, ReportVersion] | None) -> MatrixRow:
     deadline = flag_rules.deadline_for(resolution.adopted_on, resolution.reporting_deadline_days)
     status = row_status(state, resolution, found is not None)
-    where = {"state": state.iso3, "name": state.name, "un_group": state.un_group,
+    where: dict[str, Any] = {"state": state.iso3, "name": state.name, "un_group": state.un_group,
              "resolution": resolution.number, "status": status, "deadline": deadline,
              "deadline_verified": deadline_verified(resolution)}
     if found is None:
@@ -202,12 +204,12 @@ def _row(state: MemberState, resolution: Resolution, cutoff: Cutoff,
     )
 
 
-def states_by_name(session: Session) -> list[MemberState]:
+def states_by_name(session: DbSession) -> list[MemberState]:
     states = session.scalars(select(MemberState)).all()
     return sorted(states, key=lambda s: name_key(s.name))
 
 
-def matrix(session: Session, number: int,
+def matrix(session: DbSession, number: int,
            as_of: dt.date | None) -> tuple[Resolution, Cutoff, list[MatrixRow]]:
     """One row per Member State for resolution `number`, as of the end of `as_of` (UTC),
     ordered by state name."""
@@ -221,7 +223,7 @@ def matrix(session: Session, number: int,
     return resolution, cutoff, rows
 
 
-def state_profile(session: Session, iso3: str,
+def state_profile(session: DbSession, iso3: str,
                   as_of: dt.date | None) -> tuple[MemberState, Cutoff, list[MatrixRow]]:
     """One row per resolution of the catalogue adopted by `as_of`, for one Member State."""
     state = get_state(session, iso3)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..auth import COMMAND_LINE, Principal
 from ..domain import EntryStatus, Role
@@ -30,6 +30,7 @@ from ..models import (
 from ..models.types import utcnow
 from . import audit, use_case
 from .reports import backfill
+from .session import DbSession, rowcount
 
 DEMO_PRINCIPAL = Principal(
     authority_id=None, token_id=None, name="demo data", role=Role.ADMIN, state_id=None,
@@ -119,7 +120,7 @@ def _body(rng, state, resolution, received_at: dt.datetime, profile: str) -> dic
     }
 
 
-def demo_records(session: Session, seed: int = 1718) -> list[dict[str, Any]]:
+def demo_records(session: DbSession, seed: int = 1718) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     now = utcnow()
     states = session.scalars(select(MemberState).order_by(MemberState.iso3)).all()
@@ -133,7 +134,8 @@ def demo_records(session: Session, seed: int = 1718) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     for resolution in resolutions:
         deadline = resolution.reporting_deadline
-        if deadline is None or not resolution.obligations:
+        days = resolution.reporting_deadline_days
+        if deadline is None or days is None or not resolution.obligations:
             continue
         share, on_time_share = SHARES.get(resolution.number, DEFAULT_SHARE)
         target = resolution.regime.target_state
@@ -141,7 +143,7 @@ def demo_records(session: Session, seed: int = 1718) -> list[dict[str, Any]]:
         chosen = rng.sample(candidates, round(share * len(candidates)))
         for state in sorted(chosen, key=lambda s: s.iso3):
             if rng.random() < on_time_share:
-                offset = -rng.randint(0, resolution.reporting_deadline_days - 1)
+                offset = -rng.randint(0, days - 1)
             else:
                 offset = int(rng.expovariate(1 / 150)) + 1
             received = dt.datetime.combine(deadline + dt.timedelta(days=offset),
@@ -162,7 +164,7 @@ def demo_records(session: Session, seed: int = 1718) -> list[dict[str, Any]]:
 
 
 @use_case
-def load_demo(session: Session, seed: int = 1718) -> int:
+def load_demo(session: DbSession, seed: int = 1718) -> int:
     """Store the demo reports in the demo namespace (skipping any state and resolution that
     has demo data already), in one transaction audited once."""
     records = demo_records(session, seed)
@@ -181,22 +183,22 @@ class UnloadSummary:
 
 
 @use_case
-def unload_demo(session: Session) -> UnloadSummary:
+def unload_demo(session: DbSession) -> UnloadSummary:
     """Remove every demo report with its versions and entries, and nothing else, in one
     transaction. Real reports, authorities and the audit trail of real actions stay."""
     demo_reports = select(Report.id).where(Report.is_demo.is_(True))
     demo_versions = select(ReportVersion.id).where(ReportVersion.report_id.in_(demo_reports))
-    entries = session.execute(
+    entries = rowcount(session.execute(
         delete(Entry).where(Entry.version_id.in_(demo_versions))
-    ).rowcount
-    versions = session.execute(
+    ))
+    versions = rowcount(session.execute(
         delete(ReportVersion).where(ReportVersion.report_id.in_(demo_reports))
-    ).rowcount
+    ))
     # Databases loaded before demo data had a namespace of its own audited each demo
     # report; those events describe demo data and go with it.
     session.execute(delete(AuditEvent).where(AuditEvent.report_id.in_(demo_reports)))
     session.execute(delete(IdempotencyKey).where(IdempotencyKey.report_id.in_(demo_reports)))
-    reports = session.execute(delete(Report).where(Report.is_demo.is_(True))).rowcount
+    reports = rowcount(session.execute(delete(Report).where(Report.is_demo.is_(True))))
     if reports:
         audit.record(session, action="demo.unload", actor=COMMAND_LINE.name,
                      details={"reports": reports, "versions": versions})

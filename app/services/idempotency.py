@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ..errors import Invalid, RequestInFlight
 from ..models import IdempotencyKey
 from ..models.types import utcnow
 from . import transaction
+from .session import DbSession, rowcount
 
 KEY_MAX_LENGTH = 255
 
@@ -56,7 +56,7 @@ def check_key(key: str) -> str:
 
 
 def idempotent(
-    session: Session,
+    session: DbSession,
     authority_id: int,
     key: str | None,
     fingerprint: str,
@@ -82,7 +82,7 @@ def idempotent(
 
 
 def _claim(
-    session: Session, authority_id: int, key: str, fingerprint: str, lock_seconds: float
+    session: DbSession, authority_id: int, key: str, fingerprint: str, lock_seconds: float
 ) -> int | StoredResponse:
     """Claim `key` for this request (its row id), or the stored response, or 409/422. Each
     attempt is a transaction of its own, committed before the use case starts."""
@@ -98,7 +98,7 @@ def _claim(
 
 
 def _claim_once(
-    session: Session, authority_id: int, key: str, fingerprint: str, lock_seconds: float
+    session: DbSession, authority_id: int, key: str, fingerprint: str, lock_seconds: float
 ) -> int | StoredResponse | None:
     row = session.scalar(
         select(IdempotencyKey).where(
@@ -133,10 +133,10 @@ def _claim_once(
         .values(claimed_at=now)
         .execution_options(synchronize_session=False)
     )
-    return row.id if taken.rowcount == 1 else None
+    return row.id if rowcount(taken) == 1 else None
 
 
-def _complete(session: Session, claimed: int, response: StoredResponse) -> None:
+def _complete(session: DbSession, claimed: int, response: StoredResponse) -> None:
     """Store the response in the use case's transaction, next to what it created."""
     session.execute(
         update(IdempotencyKey)
@@ -148,7 +148,7 @@ def _complete(session: Session, claimed: int, response: StoredResponse) -> None:
     )
 
 
-def _release(session: Session, claimed: int) -> None:
+def _release(session: DbSession, claimed: int) -> None:
     """Give the key back after a failed request, in a transaction of its own."""
     with transaction(session):
         session.execute(

@@ -19,7 +19,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from schemas.reports import ReportInSchema
@@ -44,6 +44,7 @@ from ..models.types import utcnow
 from ..scoring import EntryData, ObligationSpec, ScoreResult, score_report
 from . import audit, page_of, transaction, use_case
 from .catalogue import find_resolution
+from .session import DbSession, rowcount
 
 ENFORCEMENT_FIGURES = tuple(Figure)
 
@@ -86,7 +87,7 @@ def _schema_errors(raw: Any) -> tuple[dict[str, Any] | None, list[dict[str, str]
 
 
 def check_document(
-    session: Session, principal: Principal, raw: Any
+    session: DbSession, principal: Principal, raw: Any
 ) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
     """Validate a report body completely; return it resolved, or every error found."""
     data, errors = _schema_errors(raw)
@@ -96,7 +97,7 @@ def check_document(
 
 
 def _check_meaning(
-    session: Session, principal: Principal, raw: Any, data: dict[str, Any]
+    session: DbSession, principal: Principal, raw: Any, data: dict[str, Any]
 ) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
     """What the schema cannot know: the catalogue, and what the caller may do."""
     errors: list[dict[str, str]] = []
@@ -164,7 +165,7 @@ def score_document(resolution: Resolution, entries: Sequence[dict[str, Any]]) ->
 
 
 def _new_version(
-    session: Session,
+    session: DbSession,
     report: Report,
     number: int,
     doc: CheckedDocument,
@@ -191,11 +192,12 @@ def _new_version(
     )
     session.add(version)
     session.flush()  # the report's and the version's ids, for the entries
-    rows, shown = [], []
+    rows: list[dict[str, Any]] = []
+    shown: list[Entry] = []
     for position, entry in enumerate(doc.data["entries"], start=1):
         figures = entry.get("enforcement") or {}
         obligation = doc.obligations[entry["obligation"]]
-        values = {
+        values: dict[str, Any] = {
             "position": position,
             "status": entry["status"],
             "legal_basis": entry.get("legal_basis"),
@@ -216,7 +218,7 @@ def _new_version(
     return version
 
 
-def _require_checked(session: Session, principal: Principal, raw: Any) -> CheckedDocument:
+def _require_checked(session: DbSession, principal: Principal, raw: Any) -> CheckedDocument:
     """The checked document, or 403 (another state's report) or 422 (every error found)."""
     data, errors = _schema_errors(raw)
     if (
@@ -241,14 +243,14 @@ def _require_checked(session: Session, principal: Principal, raw: Any) -> Checke
 
 
 @use_case
-def submit(session: Session, principal: Principal, raw: Any) -> ReportVersion:
+def submit(session: DbSession, principal: Principal, raw: Any) -> ReportVersion:
     """Use case: store a new report as version 1, scored; return that version (its `report`
     is the new report)."""
     return _create(session, principal, _require_checked(session, principal, raw))
 
 
 def _create(
-    session: Session, principal: Principal, doc: CheckedDocument, *, demo: bool = False
+    session: DbSession, principal: Principal, doc: CheckedDocument, *, demo: bool = False
 ) -> ReportVersion:
     existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
     if existing is not None:
@@ -285,7 +287,7 @@ def _create(
 
 
 def _existing(
-    session: Session, state_id: int, resolution_id: int, *, demo: bool = False
+    session: DbSession, state_id: int, resolution_id: int, *, demo: bool = False
 ) -> Report | None:
     """The report of a state on a resolution in the real namespace, or in the demo one."""
     return session.scalar(
@@ -319,7 +321,7 @@ def _match(expected: ExpectedVersion | None, report: Report) -> None:
 
 @use_case
 def amend(
-    session: Session, principal: Principal, public_id: str, raw: Any,
+    session: DbSession, principal: Principal, public_id: str, raw: Any,
     expected: ExpectedVersion | None,
 ) -> ReportVersion:
     """Use case: store a full replacement as the next version and return it."""
@@ -336,7 +338,7 @@ def amend(
 
 
 def _append(
-    session: Session, principal: Principal, report: Report, doc: CheckedDocument
+    session: DbSession, principal: Principal, report: Report, doc: CheckedDocument
 ) -> ReportVersion:
     """Store `doc` as the report's next version, unless another write got there first."""
     errors = []
@@ -365,7 +367,7 @@ def _append(
         .values(current_version=number)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if rowcount(claimed) != 1:
         raise StaleVersion("Another amendment was stored first; read the report again and "
                            "resend.")
     session.expire(report, ["current_version"])
@@ -406,7 +408,7 @@ class BackfillSummary:
 
 
 def backfill(
-    session: Session,
+    session: DbSession,
     principal: Principal,
     records: Sequence[Any],
     labels: Sequence[str] | None = None,
@@ -468,7 +470,7 @@ def _report_query():
 REPORT_ID_RE = re.compile(r"r[0-9a-f]{20}")
 
 
-def get_report(session: Session, principal: Principal, public_id: str) -> Report:
+def get_report(session: DbSession, principal: Principal, public_id: str) -> Report:
     """A report the principal may see. Another state's report (and, for a reporter, demo
     data), an unknown id and a string that is not an id at all get the same 404."""
     report = None
@@ -481,16 +483,16 @@ def get_report(session: Session, principal: Principal, public_id: str) -> Report
     return report
 
 
-def latest_version(session: Session, report: Report) -> ReportVersion:
-    return session.scalar(
+def latest_version(session: DbSession, report: Report) -> ReportVersion:
+    return session.execute(
         select(ReportVersion)
         .where(ReportVersion.report_id == report.id,
                ReportVersion.number == report.current_version)
         .options(selectinload(ReportVersion.entries).selectinload(Entry.obligation))
-    )
+    ).scalar_one()
 
 
-def get_version(session: Session, report: Report, number: int) -> ReportVersion:
+def get_version(session: DbSession, report: Report, number: int) -> ReportVersion:
     version = session.scalar(
         select(ReportVersion)
         .where(ReportVersion.report_id == report.id, ReportVersion.number == number)
@@ -501,7 +503,7 @@ def get_version(session: Session, report: Report, number: int) -> ReportVersion:
     return version
 
 
-def list_versions(session: Session, report: Report) -> list[ReportVersion]:
+def list_versions(session: DbSession, report: Report) -> list[ReportVersion]:
     return list(session.scalars(
         select(ReportVersion)
         .where(ReportVersion.report_id == report.id)
@@ -511,7 +513,7 @@ def list_versions(session: Session, report: Report) -> list[ReportVersion]:
 
 
 def list_reports(
-    session: Session,
+    session: DbSession,
     principal: Principal,
     *,
     state: str | None,

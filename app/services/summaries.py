@@ -17,15 +17,16 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..domain import RATING_BANDS, EntryStatus, Rating, RowStatus, UNGroup
 from ..models import Entry, Report, ReportVersion, Resolution
 from . import compliance, reports, summary_budget
 from .compliance import MatrixRow
+from .session import DbSession
 
 WEAKEST = 15
-BAR_COLOURS = {Rating.COMPLETE: "#0b4f8a", Rating.LARGELY_COMPLETE: "#4f86b8",
+BAR_COLOURS: dict[str, str] = {Rating.COMPLETE: "#0b4f8a", Rating.LARGELY_COMPLETE: "#4f86b8",
                Rating.PARTIALLY_COMPLETE: "#e0a030", Rating.INCOMPLETE: "#c0392b"}
 TOP_OBLIGATIONS = 10
 #: "Weakest reports" lists only reports below this band: a complete report is not weak.
@@ -45,7 +46,7 @@ def _resolution_info(resolution: Resolution) -> dict[str, Any]:
     }
 
 
-def _obligation_tallies(session: Session, resolution: Resolution,
+def _obligation_tallies(session: DbSession, resolution: Resolution,
                         version_ids: list[int]) -> list[dict[str, Any]]:
     """Per obligation: how many current reports leave it unaddressed or declare it not
     implemented."""
@@ -133,7 +134,7 @@ def _demo_mix(mix: dict[str, int]) -> str | None:
     return "mixed" if mix["real"] else "all"
 
 
-def resolution_context(session: Session, number: int, as_of: dt.date | None) -> dict[str, Any]:
+def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -> dict[str, Any]:
     resolution, cutoff, rows = compliance.matrix(session, number, as_of)
     reported = [r for r in rows if r.reported]
     version_ids = _version_ids(session, resolution, cutoff)
@@ -181,16 +182,18 @@ PROFILE_ROW_FIELDS = ("state", "name", "un_group", "status", "reported", "versio
                       "flags", "demo", "report_id")
 
 
-def _version_ids(session: Session, resolution: Resolution, cutoff: compliance.Cutoff) -> list[int]:
+def _version_ids(session: DbSession, resolution: Resolution,
+                 cutoff: compliance.Cutoff) -> list[int]:
     return [v.id for _, v in compliance.latest_versions(session, cutoff,
                                                         resolution_id=resolution.id)]
 
 
-def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
+def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
     state, cutoff, rows = compliance.state_profile(session, iso3, as_of)
     report_ids = [r.report_id for r in rows if r.reported]
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
     latest: dict[str, ReportVersion] = {}
+    version: ReportVersion | None
     if report_ids:
         versions = session.scalars(
             select(ReportVersion)
@@ -267,7 +270,7 @@ def state_context(session: Session, iso3: str, as_of: dt.date | None) -> dict[st
 TEMPLATES = {"resolution": "resolution_summary.html", "state": "state_profile.html"}
 
 
-def build_context(session: Session, kind: str, subject: str | int,
+def build_context(session: DbSession, kind: str, subject: str | int,
                   as_of: dt.date | None) -> dict[str, Any]:
     """The data of a resolution summary (`subject` a number) or a state profile (ISO3)."""
     if kind == "resolution":

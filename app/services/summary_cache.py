@@ -15,18 +15,18 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ..models import RenderedSummary, RenderFailure
 from ..models.types import utcnow
 from . import transaction
+from .session import DbSession
 
 
-def lookup(session: Session, key: str) -> RenderedSummary | None:
+def lookup(session: DbSession, key: str) -> RenderedSummary | None:
     return session.scalar(select(RenderedSummary).where(RenderedSummary.fingerprint == key))
 
 
-def _evict(session: Session, max_entries: int, max_bytes: int) -> None:
+def _evict(session: DbSession, max_entries: int, max_bytes: int) -> None:
     """Delete the oldest stored documents beyond `max_entries` or `max_bytes`."""
     count, size = session.execute(
         select(func.count(), func.coalesce(func.sum(RenderedSummary.size), 0))
@@ -45,7 +45,7 @@ def _evict(session: Session, max_entries: int, max_bytes: int) -> None:
         session.execute(delete(RenderedSummary).where(RenderedSummary.id <= cut))
 
 
-def store(session: Session, key: str, context: dict[str, Any], subject: str, media_type: str,
+def store(session: DbSession, key: str, context: dict[str, Any], subject: str, media_type: str,
           content: bytes, seconds: float, *, max_entries: int, max_bytes: int) -> None:
     """Keep a rendered document and evict the oldest beyond the bounds; one transaction. A
     concurrent render of the same fingerprint is harmless. A document larger than the whole
@@ -65,7 +65,7 @@ def store(session: Session, key: str, context: dict[str, Any], subject: str, med
         pass  # a concurrent render of the same document was stored first
 
 
-def failure(session: Session, key: str) -> tuple[str, int] | None:
+def failure(session: DbSession, key: str) -> tuple[str, int] | None:
     """(detail, seconds left) of a remembered failure of this document, or None."""
     remembered = session.scalar(select(RenderFailure).where(RenderFailure.fingerprint == key))
     if remembered is None:
@@ -76,7 +76,7 @@ def failure(session: Session, key: str) -> tuple[str, int] | None:
     return remembered.detail, max(1, math.ceil(left))
 
 
-def remember_failure(session: Session, key: str, context: dict[str, Any], subject: str,
+def remember_failure(session: DbSession, key: str, context: dict[str, Any], subject: str,
                      detail: str, ttl_seconds: int) -> None:
     """Remember that this document failed, until `ttl_seconds` from now; expired entries of
     every document are dropped on the way, so the table holds only live ones."""

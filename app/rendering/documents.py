@@ -1,8 +1,8 @@
 """HTML and PDF rendering of the summaries.
 
 A dedicated Jinja environment for `report_templates/` (autoescape on, StrictUndefined), a
-digest of the templates for cache keys, and the PDF renderer processes (`app.render_worker`),
-at most RENDER_CONCURRENCY of them rendering at once on a server (`app.render_slots`).
+digest of the templates for cache keys, and the PDF renderer processes (`app.rendering.worker`),
+at most RENDER_CONCURRENCY of them rendering at once on a server (`app.rendering.slots`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from typing import Any
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from .domain import RATING_BANDS, Rating, RowStatus, label
-from .errors import RenderBusy, RenderFailed
-from .migrations import PROJECT_ROOT
-from .render_slots import RenderSlots
-from .render_worker import Renderer, RenderError
-from .scoring import METHOD_VERSION
+from ..config import PROJECT_ROOT
+from ..domain import RATING_BANDS, Rating, RowStatus, label
+from ..errors import RenderBusy, RenderFailed
+from ..scoring import METHOD_VERSION
+from .slots import RenderSlots
+from .worker import Renderer, RenderError
 
 TEMPLATES_DIR = PROJECT_ROOT / "report_templates"
 ASSETS_DIR = TEMPLATES_DIR / "static"
@@ -34,9 +34,9 @@ STYLESHEET = ASSETS_DIR / "summary.css"
 RENDERER_VERSION = f"weasyprint-{version('weasyprint')}/layout-1"
 
 
-RATING_LABELS = {rating: label(rating) for rating in Rating}
+RATING_LABELS: dict[str, str] = {rating: label(rating) for rating in Rating}
 #: A row without a rating says why; other rows show their rating.
-ROW_STATUS_LABELS = {RowStatus.NO_REPORT_REQUESTED: "no report requested",
+ROW_STATUS_LABELS: dict[str, str] = {RowStatus.NO_REPORT_REQUESTED: "no report requested",
                      RowStatus.NOT_EXPECTED: "not expected (target of the regime)"}
 
 
@@ -135,7 +135,7 @@ def pool() -> RendererPool:
 
 
 def slots() -> RenderSlots:
-    """The render slots of this deployment on this host (see `app.render_slots`)."""
+    """The render slots of this deployment on this host (see `app.rendering.slots`)."""
     config = current_app.config
     folder = config.get("RENDER_SLOTS_DIR")
     if not folder:

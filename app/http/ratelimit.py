@@ -30,9 +30,9 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import ApplicationLimit, Limiter, RequestLimit
 from limits import parse
 
-from .errors import RateLimited
+from ..errors import RateLimited
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("app.ratelimit")  # its name before the move
 EXTENSION = "rate_limits"
 
 

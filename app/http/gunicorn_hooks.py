@@ -20,7 +20,7 @@ import json
 from http import HTTPStatus
 from typing import Any
 
-from .errors import PROBLEM_MIMETYPE, PROBLEM_TYPE_BASE
+from ..errors import PROBLEM_MIMETYPE, PROBLEM_TYPE_BASE
 
 DETAILS = {
     400: "The request line, a header or the chunked body could not be parsed.",

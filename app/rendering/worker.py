@@ -1,10 +1,10 @@
 """The PDF renderer: WeasyPrint in a process of its own, so that a render that runs too long
 can be stopped without taking a web worker with it.
 
-The worker (`python -m app.render_worker STYLESHEET ASSETS_DIR PARENT_PID`) parses the
+The worker (`python -m app.rendering.worker STYLESHEET ASSETS_DIR PARENT_PID`) parses the
 stylesheet and builds the font configuration once, then renders the HTML documents it reads
 from standard input, answering on standard output. It fetches nothing but the bundled assets
-(`render_fetcher.AssetsOnlyFetcher`): report text is untrusted, and WeasyPrint's default
+(`fetcher.AssetsOnlyFetcher`): report text is untrusted, and WeasyPrint's default
 fetcher would read local files and open network connections.
 
 The worker dies with the process that started it: on Linux the kernel sends it SIGKILL when
@@ -32,10 +32,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
+
+from app.config import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,13 @@ class RenderError(Exception):
         self.detail = detail
 
 
-def _write_frame(stream: BinaryIO, header: dict[str, Any], payload: bytes) -> None:
+def _write_frame(stream: IO[bytes], header: dict[str, Any], payload: bytes) -> None:
     stream.write(json.dumps({**header, "length": len(payload)}).encode() + b"\n")
     stream.write(payload)
     stream.flush()
 
 
-def _read_frame(stream: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
+def _read_frame(stream: IO[bytes]) -> tuple[dict[str, Any], bytes] | None:
     line = stream.readline()
     if not line:
         return None
@@ -93,7 +94,7 @@ def serve(stylesheet: str, assets_dir: str) -> None:  # runs in the worker proce
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from app.render_fetcher import AssetsOnlyFetcher
+    from app.rendering.fetcher import AssetsOnlyFetcher
 
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     sys.stdout = sys.stderr  # nothing but frames on the protocol stream
@@ -128,10 +129,16 @@ def serve(stylesheet: str, assets_dir: str) -> None:  # runs in the worker proce
 _spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="renderer-spawner")
 
 
+def _pipes(process: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    """The worker's standard input and output: pipes, as `Renderer._start` opens them."""
+    assert process.stdin is not None and process.stdout is not None
+    return process.stdin, process.stdout
+
+
 class Renderer:
     """A long-lived worker process, restarted after a timeout or a crash. One render at a
-    time; `app.rendering` keeps a small pool of them per web process and bounds how many
-    render at once on the server (`app.render_slots`)."""
+    time; `app.rendering.documents` keeps a small pool of them per web process and bounds how many
+    render at once on the server (`app.rendering.slots`)."""
 
     def __init__(self, stylesheet: Path, assets_dir: Path) -> None:
         self.stylesheet = stylesheet
@@ -140,7 +147,7 @@ class Renderer:
         self._process: subprocess.Popen[bytes] | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "app.render_worker", str(self.stylesheet),
+        command = [sys.executable, "-m", "app.rendering.worker", str(self.stylesheet),
                    str(self.assets_dir), str(os.getpid())]
         self._process = _spawner.submit(
             subprocess.Popen, command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -159,7 +166,7 @@ class Renderer:
             self._process.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(5)
-            for stream in (self._process.stdin, self._process.stdout):
+            for stream in _pipes(self._process):
                 with contextlib.suppress(OSError):
                     stream.close()
         self._process = None
@@ -192,9 +199,10 @@ class Renderer:
             start = time.perf_counter()
             deadline = time.monotonic() + timeout
             try:
-                _write_frame(process.stdin, {"base_url": base_url, "max_bytes": max_bytes},
+                stdin, stdout = _pipes(process)
+                _write_frame(stdin, {"base_url": base_url, "max_bytes": max_bytes},
                              html.encode())
-                fd = process.stdout.fileno()
+                fd = stdout.fileno()
                 header = json.loads(self._read_line(fd, deadline))
                 payload = self._read_exactly(fd, header["length"], deadline)
             except TimeoutError:
