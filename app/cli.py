@@ -108,6 +108,9 @@ def _service_call(func, *args):
 @click.option("--state", "state", default=None, help="ISO3 code of a reporter's state.")
 def authority_create(name: str, role: str, state: str | None) -> None:
     """Create an authority and its first token. The token is printed once, on the last line."""
+    if (role == Role.REPORTER) != (state is not None):
+        raise click.UsageError("--state ISO3 is required for a reporter authority and "
+                               "allowed for no other role")
     issued = _service_call(authorities.create_authority, name, role, state)
     where = f" for {issued.authority.state.iso3}" if issued.authority.state else ""
     click.echo(f"created {role} authority {issued.authority.name!r}{where}; token id "

@@ -50,7 +50,7 @@ def test_the_secret_has_at_least_32_random_bytes(runner):
     [
         (["--name", "A", "--role", "reporter"], "--state"),
         (["--name", "A", "--role", "reporter", "--state", "XYZ"], "No Member State"),
-        (["--name", "A", "--role", "panel", "--state", "FRA"], "belongs to no state"),
+        (["--name", "A", "--role", "panel", "--state", "FRA"], "allowed for no other role"),
         (["--name", "   ", "--role", "admin"], "1 to 200 characters"),
         (["--name", "A", "--role", "king"], "Invalid value for '--role'"),
     ],

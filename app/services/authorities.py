@@ -43,12 +43,12 @@ def create_authority(
     state = None
     if role == Role.REPORTER:
         if not state_iso3:
-            raise Invalid("A reporter authority belongs to a state: give --state ISO3.")
+            raise Invalid("A reporter authority belongs to a state: name its state.")
         state = session.scalar(select(MemberState).where(MemberState.iso3 == state_iso3.upper()))
         if state is None:
             raise Invalid(f"No Member State {state_iso3!r}.")
     elif state_iso3:
-        raise Invalid(f"A {role} authority belongs to no state: leave out --state.")
+        raise Invalid(f"A {role} authority belongs to no state: name none.")
     if session.scalar(select(Authority.id).where(Authority.name == name)) is not None:
         raise Conflict(f"An authority named {name!r} exists already.")
     authority = Authority(name=name, role=role, state=state)
