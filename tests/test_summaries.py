@@ -393,3 +393,44 @@ def test_cli_refuses_an_as_of_out_of_range(runner, tmp_path):
     result = runner.invoke(args=["summary", "render", "--resolution", "2397", "--as-of",
                                  "2017-12-01", "--out", str(tmp_path / "x.pdf")])
     assert result.exit_code == 1 and "adopted on 2017-12-22" in result.output
+
+
+def test_a_long_history_loads_only_the_current_version_s_entries(app, client, admin,
+                                                                  report_body):
+    """A state that amends a large report many times must not make its profile slower to
+    build with every version: the history needs each version's particulars, not its text."""
+    from sqlalchemy import event
+
+    from app.models import Entry
+    from app.services.summaries import state_context
+
+    created = client.post("/api/v1/reports", json=report_body("FRA", 2397),
+                          headers=auth(admin)).get_json()
+    for number in range(1, 6):
+        body = report_body("FRA", 2397)
+        body["entries"] = body["entries"][:number + 1]
+        r = client.put(created["links"]["self"], json=body,
+                       headers=auth(admin, **{"If-Match": f'"{created["id"]}.v{number}"'}))
+        assert r.status_code == 200, r.get_json()
+    statements, entries = [], []
+    with app.app_context():
+        engine = db.engine
+        def remember(conn, cursor, statement, *args):  # noqa: ARG001
+            statements.append(statement)
+
+        def loaded(session, instance):  # noqa: ARG001
+            if isinstance(instance, Entry):
+                entries.append(instance.version_id)
+
+        event.listen(engine, "before_cursor_execute", remember)
+        event.listen(db.session, "loaded_as_persistent", loaded)
+        try:
+            context = state_context(db.session, "FRA", None)
+        finally:
+            event.remove(engine, "before_cursor_execute", remember)
+            event.remove(db.session, "loaded_as_persistent", loaded)
+        db.session.remove()
+    item = next(i for i in context["resolutions"] if i["resolution"]["number"] == 2397)
+    assert [v["version"] for v in item["history"]] == [1, 2, 3, 4, 5, 6]
+    assert len(item["entries"]) == 6 and len(set(entries)) == 1 and len(entries) == 6
+    assert not any("report_version.document" in s for s in statements)

@@ -192,26 +192,35 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[
     state, cutoff, rows = compliance.state_profile(session, iso3, as_of)
     report_ids = [r.report_id for r in rows if r.reported]
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    latest: dict[str, ReportVersion] = {}
-    version: ReportVersion | None
+    latest: dict[str, Any] = {}
     if report_ids:
-        versions = session.scalars(
-            select(ReportVersion)
+        # The history needs each version's particulars only: never its document, its score
+        # or its entries, whose size a state controls.
+        versions = session.execute(
+            select(Report.public_id, ReportVersion.id, ReportVersion.number,
+                   ReportVersion.received_at, ReportVersion.dated, ReportVersion.language,
+                   ReportVersion.reference, ReportVersion.completeness, ReportVersion.rating)
             .join(Report, Report.id == ReportVersion.report_id)
             .where(Report.public_id.in_(report_ids), ReportVersion.received_at < cutoff.before)
-            .options(selectinload(ReportVersion.report),
-                     selectinload(ReportVersion.entries).selectinload(Entry.obligation))
             .order_by(ReportVersion.report_id, ReportVersion.number)
         ).all()
         for version in versions:
-            key = version.report.public_id
-            histories[key].append({
+            histories[version.public_id].append({
                 "version": version.number, "received_at": version.received_at,
                 "dated": version.dated, "language": version.language,
                 "reference": version.reference, "completeness": version.completeness,
                 "rating": version.rating,
             })
-            latest[key] = version
+            latest[version.public_id] = version
+    # Entries of the version current as of the date only, however long the history.
+    entries: dict[int, list[Entry]] = defaultdict(list)
+    if latest:
+        for entry in session.scalars(
+            select(Entry).where(Entry.version_id.in_([v.id for v in latest.values()]))
+            .options(selectinload(Entry.obligation))
+            .order_by(Entry.version_id, Entry.position)
+        ):
+            entries[entry.version_id].append(entry)
     resolutions = {
         r.number: r for r in session.scalars(
             select(Resolution).options(selectinload(Resolution.obligations),
@@ -225,15 +234,16 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[
         item: dict[str, Any] = {name: getattr(row, name) for name in PROFILE_ROW_FIELDS}
         item.update(resolution=_resolution_info(resolution), history=[], entries=[],
                     unaddressed=[])
-        version = latest.get(row.report_id) if row.report_id is not None else None
-        if version is not None and row.report_id is not None:
+        shown = latest.get(row.report_id) if row.report_id is not None else None
+        if shown is not None and row.report_id is not None:
+            current = entries[shown.id]
             item["history"] = histories[row.report_id]
-            item["source"] = f"/api/v1/reports/{row.report_id}/versions/{version.number}"
-            item["language"] = version.language
+            item["source"] = f"/api/v1/reports/{row.report_id}/versions/{shown.number}"
+            item["language"] = shown.language
             item["entries"] = [{**reports.entry_view(e), "summary": e.obligation.summary,
                                 "verified": e.obligation.verified}
-                               for e in version.entries]
-            addressed = {e.obligation_id for e in version.entries}
+                               for e in current]
+            addressed = {e.obligation_id for e in current}
             item["unaddressed"] = [
                 {"code": o.code, "summary": o.summary, "verified": o.verified}
                 for o in resolution.obligations if o.id not in addressed
