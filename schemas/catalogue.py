@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.domain import Element, UNGroup
+from app.domain import Element, RequirementKind, UNGroup
 
 from .common import PageArgsSchema, page_schema
 
@@ -150,6 +150,14 @@ class _FileSchema(Schema):
         unknown = "raise"
 
 
+class SupersessionFileSchema(_FileSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    on = fields.Date(required=True)
+    verified = fields.Boolean(required=True)
+    source = fields.String(required=True, validate=validate.Length(min=1))
+    note = fields.String(required=True, validate=validate.Length(min=1))
+
+
 class ObligationFileSchema(_FileSchema):
     code = fields.String(
         required=True,
@@ -167,6 +175,8 @@ class ObligationFileSchema(_FileSchema):
     verified = fields.Boolean(required=True)
     source = fields.String(required=True, validate=validate.Length(min=1))
     verification_note = fields.String(required=True, validate=validate.Length(min=1))
+    in_force_from = fields.Date(allow_none=True, load_default=None)
+    superseded_by = fields.Nested(SupersessionFileSchema, allow_none=True, load_default=None)
 
 
 class StageFileSchema(_FileSchema):
@@ -179,23 +189,21 @@ class StageFileSchema(_FileSchema):
 
 # Fields each kind of reporting requirement must have (the others must be null).
 REQUIREMENT_FIELDS = {
-    "once": ("due_days_after_adoption", "due"),
-    "staged": ("stages",),
-    "periodic": ("period_days",),
-    "on_event": ("trigger",),
+    RequirementKind.ONCE: ("due_days_after_adoption", "due"),
+    RequirementKind.STAGED: ("stages",),
+    RequirementKind.PERIODIC: ("period_days",),
+    RequirementKind.ON_EVENT: ("trigger",),
 }
 
 
 class ReportingRequirementFileSchema(_FileSchema):
-    """Shape checked on load; not stored yet (see app/catalogue/data/README.md)."""
-
     code = fields.String(
         required=True,
         validate=_check(lambda s: "/R" in s and len(s) <= 60,
                         "<resolution>/R<name>, at most 60 characters"),
     )
     paragraph = fields.String(required=True, allow_none=True)
-    kind = fields.String(required=True, validate=validate.OneOf(list(REQUIREMENT_FIELDS)))
+    kind = fields.String(required=True, validate=validate.OneOf(list(RequirementKind)))
     due_days_after_adoption = fields.Integer(
         required=True, allow_none=True, strict=True, validate=validate.Range(min=1)
     )
