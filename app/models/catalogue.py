@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -126,6 +127,13 @@ class Obligation(Base):
     resolution: Mapped[Resolution] = relationship(back_populates="obligations")
     superseded_by: Mapped[Obligation | None] = relationship(remote_side=[id])
 
+    @property
+    def supersession(self) -> dict[str, Any] | None:
+        """`{code, on}` of the obligation that replaced this one, or None."""
+        if self.superseded_by is None:
+            return None
+        return {"code": self.superseded_by.code, "on": self.superseded_on}
+
 
 # The obligations a reporting requirement is about, where it names them (not `covers_all`).
 requirement_obligation = Table(
@@ -171,6 +179,11 @@ class ReportingRequirement(Base):
     @property
     def due(self) -> dt.date | None:
         return due_date(self.resolution.adopted_on, days=self.due_days_after_adoption)
+
+    @property
+    def stages_or_none(self) -> list[RequirementStage] | None:
+        """The stages of a `staged` requirement; None for the other kinds."""
+        return self.stages if self.kind == RequirementKind.STAGED else None
 
     @property
     def obligations(self) -> list[Obligation]:

@@ -379,10 +379,17 @@ def list_resolutions(
 def find_resolution(session: DbSession, number: int, *,
                     obligations: bool = True) -> Resolution | None:
     """Resolution `number` with its regime (in the same statement) and, unless told not to,
-    its obligations (one more statement); None when the catalogue has no such resolution."""
-    options = [joinedload(Resolution.regime)]
+    its obligations and reporting requirements (a few more statements); None when the
+    catalogue has no such resolution."""
+    options: list[Any] = [joinedload(Resolution.regime)]
     if obligations:
-        options.append(selectinload(Resolution.obligations))
+        options += [
+            selectinload(Resolution.obligations).joinedload(Obligation.superseded_by),
+            selectinload(Resolution.reporting_requirements).options(
+                selectinload(ReportingRequirement.stages),
+                selectinload(ReportingRequirement.named_obligations),
+            ),
+        ]
     return session.scalar(select(Resolution).where(Resolution.number == number)
                           .options(*options))
 
