@@ -227,7 +227,8 @@ def _load_requirement(
     else:
         if requirement.resolution is not resolution:
             values["resolution"] = resolution
-        if [o.code for o in requirement.named_obligations] != [o.code for o in named]:
+        # Named obligations are listed in the resolution's order, whatever the data's order.
+        if {o.code for o in requirement.named_obligations} != {o.code for o in named}:
             values["named_obligations"] = named
         _sync(requirement, values, label, report)
     for stage_position, stage_doc in enumerate(doc["stages"] or [], start=1):
