@@ -1,5 +1,5 @@
 """The domain vocabulary, defined once: what an entry, a report, a flag, a rating, a row of the
-compliance matrix, a role and a regional group can be.
+compliance matrix, a reporting requirement, a role and a regional group can be.
 
 Schemas, models (and their CHECK constraints), scoring, flags, services, the command line and
 the templates take their values from here. Pure data: no Flask, no database.
@@ -98,6 +98,15 @@ class Role(StrEnum):
     REPORTER = "reporter"
     PANEL = "panel"
     ADMIN = "admin"
+
+
+class RequirementKind(StrEnum):
+    """When a reporting requirement asks for a report."""
+
+    ONCE = "once"  # within a number of days of adoption
+    STAGED = "staged"  # in stages, each a whole number of months after adoption
+    PERIODIC = "periodic"  # every `period_days`
+    ON_EVENT = "on_event"  # after an event (`trigger`)
 
 
 class UNGroup(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.domain import Element, UNGroup
+from app.domain import Element, RequirementKind, UNGroup
 
 from .common import PageArgsSchema, page_schema
 
@@ -20,6 +20,14 @@ class RegimeSchema(Schema):
     target_state = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
     resolutions = fields.List(fields.Integer(), required=True)
+
+
+class SupersessionSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "2397/5",
+                                                  "description": "The obligation that replaced "
+                                                  "this one"})
+    on = fields.Date(required=True, metadata={"description": "From this date the obligation "
+                                              "is no longer in force"})
 
 
 class ObligationSchema(Schema):
@@ -66,6 +74,64 @@ class ObligationSchema(Schema):
     verification_note = fields.String(
         allow_none=True,
         metadata={"description": "What was and was not confirmed, in plain words"},
+    )
+    in_force_from = fields.Date(
+        allow_none=True,
+        metadata={"description": "The date the obligation entered into force: the "
+                  "resolution's adoption date unless the catalogue gives another"},
+    )
+    superseded_by = fields.Nested(
+        SupersessionSchema, attribute="supersession", allow_none=True, required=True,
+        metadata={"description": "The later obligation that replaced this one and the date "
+                  "from which it did; null while the obligation stands"},
+    )
+
+
+class StageSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "2397/R-8-midterm"})
+    name = fields.String(required=True, metadata={"example": "midterm"})
+    months_after_adoption = fields.Integer(required=True, metadata={"example": 15})
+    due = fields.Date(required=True, metadata={"description": "Adoption date plus "
+                                               "`months_after_adoption` whole calendar months"})
+
+
+class ReportingRequirementSchema(Schema):
+    code = fields.String(required=True, metadata={"example": "2397/R-8"})
+    paragraph = fields.String(allow_none=True, required=True)
+    kind = fields.String(required=True, metadata={"enum": list(RequirementKind)})
+    due = fields.Date(
+        allow_none=True, required=True,
+        metadata={"description": "For `once`: adoption date plus the days the resolution "
+                  "allows; null for the other kinds"},
+    )
+    stages = fields.List(
+        fields.Nested(StageSchema), attribute="stages_or_none", allow_none=True, required=True,
+        metadata={"description": "For `staged`; null for the other kinds"},
+    )
+    period_days = fields.Integer(
+        allow_none=True, required=True,
+        metadata={"description": "For `periodic`: a report every this many days"},
+    )
+    trigger = fields.String(
+        allow_none=True, required=True,
+        metadata={"description": "For `on_event`: the event after which States report"},
+    )
+    applies_to = fields.String(
+        required=True,
+        metadata={"description": "`all`, or the condition a State meets to be asked"},
+    )
+    binding = fields.Boolean(required=True)
+    verified = fields.Boolean(
+        required=True, metadata={"description": "True only where the requirement's own text "
+                                 "was read"},
+    )
+    source = fields.String(required=True)
+    verification_note = fields.String(required=True)
+    obligations = fields.Function(
+        lambda r: [ob.code for ob in r.obligations], required=True,
+        metadata={"type": "array", "items": {"type": "string"},
+                  "description": "Codes of the obligations the report is about (every "
+                  "obligation of the resolution for a general report)"},
     )
 
 
@@ -116,6 +182,11 @@ class ResolutionDetailSchema(ResolutionSchema):
     sources = fields.List(fields.String(), required=True)
     note = fields.String(allow_none=True)
     obligations = fields.List(fields.Nested(ObligationSchema), required=True)
+    reporting_requirements = fields.List(
+        fields.Nested(ReportingRequirementSchema), required=True,
+        metadata={"description": "The reports the resolution asks of States; empty when none "
+                  "has been found"},
+    )
 
 
 class MemberStateSchema(Schema):
@@ -150,6 +221,14 @@ class _FileSchema(Schema):
         unknown = "raise"
 
 
+class SupersessionFileSchema(_FileSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    on = fields.Date(required=True)
+    verified = fields.Boolean(required=True)
+    source = fields.String(required=True, validate=validate.Length(min=1))
+    note = fields.String(required=True, validate=validate.Length(min=1))
+
+
 class ObligationFileSchema(_FileSchema):
     code = fields.String(
         required=True,
@@ -167,6 +246,8 @@ class ObligationFileSchema(_FileSchema):
     verified = fields.Boolean(required=True)
     source = fields.String(required=True, validate=validate.Length(min=1))
     verification_note = fields.String(required=True, validate=validate.Length(min=1))
+    in_force_from = fields.Date(allow_none=True, load_default=None)
+    superseded_by = fields.Nested(SupersessionFileSchema, allow_none=True, load_default=None)
 
 
 class StageFileSchema(_FileSchema):
@@ -179,23 +260,21 @@ class StageFileSchema(_FileSchema):
 
 # Fields each kind of reporting requirement must have (the others must be null).
 REQUIREMENT_FIELDS = {
-    "once": ("due_days_after_adoption", "due"),
-    "staged": ("stages",),
-    "periodic": ("period_days",),
-    "on_event": ("trigger",),
+    RequirementKind.ONCE: ("due_days_after_adoption", "due"),
+    RequirementKind.STAGED: ("stages",),
+    RequirementKind.PERIODIC: ("period_days",),
+    RequirementKind.ON_EVENT: ("trigger",),
 }
 
 
 class ReportingRequirementFileSchema(_FileSchema):
-    """Shape checked on load; not stored yet (see app/catalogue/data/README.md)."""
-
     code = fields.String(
         required=True,
         validate=_check(lambda s: "/R" in s and len(s) <= 60,
                         "<resolution>/R<name>, at most 60 characters"),
     )
     paragraph = fields.String(required=True, allow_none=True)
-    kind = fields.String(required=True, validate=validate.OneOf(list(REQUIREMENT_FIELDS)))
+    kind = fields.String(required=True, validate=validate.OneOf(list(RequirementKind)))
     due_days_after_adoption = fields.Integer(
         required=True, allow_none=True, strict=True, validate=validate.Range(min=1)
     )

@@ -112,7 +112,8 @@ def test_resolution_detail_with_obligations(client):
     )
     for ob in body["obligations"]:
         assert set(ob) == {"code", "paragraph", "category", "summary", "binding", "weight",
-                           "expects", "verified", "source", "verification_note"}
+                           "expects", "verified", "source", "verification_note",
+                           "in_force_from", "superseded_by"}
 
 
 def test_obligations_carry_the_revised_catalogue(client):

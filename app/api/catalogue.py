@@ -69,7 +69,7 @@ class Resolutions(MethodView):
 class ResolutionDetail(MethodView):
     @blp.response(200, ResolutionDetailSchema)
     def get(self, number):
-        """One resolution with the obligations it places on Member States"""
+        """One resolution with its obligations and reporting requirements"""
         return service.get_resolution(db.session, number)
 
 

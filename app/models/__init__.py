@@ -1,7 +1,15 @@
 """Typed SQLAlchemy models. Models never commit; services own the transaction."""
 
 from .base import NAMING_CONVENTION, Base
-from .catalogue import MemberState, Obligation, Regime, Resolution
+from .catalogue import (
+    MemberState,
+    Obligation,
+    Regime,
+    ReportingRequirement,
+    RequirementStage,
+    Resolution,
+    requirement_obligation,
+)
 from .reporting import (
     ROLES,
     STATUSES,
@@ -33,5 +41,8 @@ __all__ = [
     "RenderedSummary",
     "Report",
     "ReportVersion",
+    "ReportingRequirement",
+    "RequirementStage",
     "Resolution",
+    "requirement_obligation",
 ]

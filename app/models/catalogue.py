@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain import RequirementKind, sql_in
 from .base import Base
 
 
@@ -24,6 +39,26 @@ class Regime(Base):
     resolutions: Mapped[list[Resolution]] = relationship(
         back_populates="regime", order_by="Resolution.number"
     )
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` plus whole calendar months: the same day of the month, or the month's last day
+    where it has no such day (2017-12-22 + 15 months is 2019-03-22)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def due_date(adopted_on: dt.date, *, days: int | None = None,
+             months: int | None = None) -> dt.date | None:
+    """When a report is due: `days` after adoption (a `once` requirement), or `months` whole
+    calendar months after it (a stage); None when neither is given."""
+    if days is not None:
+        return adopted_on + dt.timedelta(days=days)
+    if months is not None:
+        return add_months(adopted_on, months)
+    return None
 
 
 class Resolution(Base):
@@ -53,6 +88,9 @@ class Resolution(Base):
     obligations: Mapped[list[Obligation]] = relationship(
         back_populates="resolution", order_by="Obligation.position"
     )
+    reporting_requirements: Mapped[list[ReportingRequirement]] = relationship(
+        back_populates="resolution", order_by="ReportingRequirement.position"
+    )
 
     @property
     def reporting_deadline(self) -> dt.date | None:
@@ -76,8 +114,100 @@ class Obligation(Base):
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     source: Mapped[str | None] = mapped_column(Text)
     verification_note: Mapped[str | None] = mapped_column(Text)
+    # The date the obligation entered into force; `catalogue load` writes the resolution's
+    # adoption date unless the data gives another.
+    in_force_from: Mapped[dt.date | None] = mapped_column(Date)
+    # A later obligation that replaced this one, from `superseded_on`, with its provenance.
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("obligation.id"))
+    superseded_on: Mapped[dt.date | None] = mapped_column(Date)
+    supersession_verified: Mapped[bool | None] = mapped_column(Boolean)
+    supersession_source: Mapped[str | None] = mapped_column(Text)
+    supersession_note: Mapped[str | None] = mapped_column(Text)
 
     resolution: Mapped[Resolution] = relationship(back_populates="obligations")
+    superseded_by: Mapped[Obligation | None] = relationship(remote_side=[id])
+
+    @property
+    def supersession(self) -> dict[str, Any] | None:
+        """`{code, on}` of the obligation that replaced this one, or None."""
+        if self.superseded_by is None:
+            return None
+        return {"code": self.superseded_by.code, "on": self.superseded_on}
+
+
+# The obligations a reporting requirement is about, where it names them (not `covers_all`).
+requirement_obligation = Table(
+    "requirement_obligation",
+    Base.metadata,
+    Column("requirement_id", ForeignKey("reporting_requirement.id"), primary_key=True),
+    Column("obligation_id", ForeignKey("obligation.id"), primary_key=True, index=True),
+)
+
+
+class ReportingRequirement(Base):
+    """A report a resolution asks of States: once, in stages, periodically or on an event."""
+
+    __tablename__ = "reporting_requirement"
+    __table_args__ = (CheckConstraint(sql_in("kind", RequirementKind), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolution.id"), index=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    position: Mapped[int] = mapped_column(Integer)
+    paragraph: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))
+    due_days_after_adoption: Mapped[int | None] = mapped_column(Integer)
+    period_days: Mapped[int | None] = mapped_column(Integer)
+    trigger: Mapped[str | None] = mapped_column(Text)
+    applies_to: Mapped[str] = mapped_column(Text)
+    binding: Mapped[bool] = mapped_column(Boolean)
+    verified: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(Text)
+    verification_note: Mapped[str] = mapped_column(Text)
+    # True for a general report on the whole resolution: it covers every obligation the
+    # resolution has, including any added later, so no rows are kept for it.
+    covers_all: Mapped[bool] = mapped_column(Boolean)
+
+    resolution: Mapped[Resolution] = relationship(back_populates="reporting_requirements")
+    stages: Mapped[list[RequirementStage]] = relationship(
+        back_populates="requirement", order_by="RequirementStage.position"
+    )
+    named_obligations: Mapped[list[Obligation]] = relationship(
+        secondary=requirement_obligation, order_by="Obligation.position"
+    )
+
+    @property
+    def due(self) -> dt.date | None:
+        return due_date(self.resolution.adopted_on, days=self.due_days_after_adoption)
+
+    @property
+    def stages_or_none(self) -> list[RequirementStage] | None:
+        """The stages of a `staged` requirement; None for the other kinds."""
+        return self.stages if self.kind == RequirementKind.STAGED else None
+
+    @property
+    def obligations(self) -> list[Obligation]:
+        """Every obligation the report is about."""
+        return list(self.resolution.obligations) if self.covers_all else self.named_obligations
+
+
+class RequirementStage(Base):
+    __tablename__ = "requirement_stage"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_requirement.id"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    months_after_adoption: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+
+    requirement: Mapped[ReportingRequirement] = relationship(back_populates="stages")
+
+    @property
+    def due(self) -> dt.date:
+        return add_months(self.requirement.resolution.adopted_on, self.months_after_adoption)
 
 
 class MemberState(Base):

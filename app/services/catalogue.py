@@ -15,9 +15,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from schemas.catalogue import MemberStatesFileSchema, RegimeFileSchema
 
 from ..catalogue import DATA_DIR
+from ..domain import RequirementKind
 from ..errors import NotFound, json_pointer
 from ..errors import flatten_messages as _flatten
-from ..models import MemberState, Obligation, Regime, Resolution
+from ..models import (
+    MemberState,
+    Obligation,
+    Regime,
+    ReportingRequirement,
+    RequirementStage,
+    Resolution,
+)
+from ..models.catalogue import add_months, due_date
 from . import page_of, use_case
 from .session import DbSession
 
@@ -68,19 +77,30 @@ def read_catalogue(data_dir: Path = DATA_DIR) -> tuple[dict[str, Any], list[dict
     codes: dict[str, Path] = {}
     numbers: dict[int, Path] = {}
     for path, regime in zip(regime_files, regimes, strict=True):
-        for res in regime["resolutions"]:
+        for i, res in enumerate(regime["resolutions"]):
             if res["number"] in numbers:
                 raise CatalogueFileError(
                     f"{path}: resolution {res['number']} also in {numbers[res['number']]}"
                 )
             numbers[res["number"]] = path
-            for ob in res["obligations"]:
+            for j, ob in enumerate(res["obligations"]):
                 if ob["code"] in codes:
-                    raise CatalogueFileError(f"{path}: obligation code {ob['code']} is repeated")
+                    raise CatalogueFileError(
+                        f"{path}: /resolutions/{i}/obligations/{j}/code: "
+                        f"obligation code {ob['code']} is repeated"
+                    )
                 codes[ob["code"]] = path
             problem = _requirement_problem(res)
             if problem:
-                raise CatalogueFileError(f"{path}: resolution {res['number']}: {problem}")
+                raise CatalogueFileError(f"{path}: /resolutions/{i}/{problem[0]}: {problem[1]}")
+    for path, regime in zip(regime_files, regimes, strict=True):
+        for i, res in enumerate(regime["resolutions"]):
+            for j, ob in enumerate(res["obligations"]):
+                problem = _supersession_problem(ob, res, codes)
+                if problem:
+                    raise CatalogueFileError(
+                        f"{path}: /resolutions/{i}/obligations/{j}/{problem[0]}: {problem[1]}"
+                    )
     iso3s = [s["iso3"] for s in states["states"]]
     if len(set(iso3s)) != len(iso3s):
         raise CatalogueFileError("member_states.json: an ISO code is repeated")
@@ -96,49 +116,68 @@ def _shown(value: Any) -> str | None:
     return None
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-            31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month]
-    return dt.date(year, month + 1, min(day.day, last))
+def _requirement_problem(res: dict[str, Any]) -> tuple[str, str] | None:
+    """What is inconsistent in a resolution's reporting requirements, as (JSON Pointer
+    relative to the resolution, message), or None.
 
-
-def _requirement_problem(res: dict[str, Any]) -> str | None:
-    """What is inconsistent in a resolution's reporting requirements, or None.
-
-    Requirements are checked but not stored yet: codes are unique and belong to the
-    resolution, they name obligations of the resolution, due dates follow from the adoption
-    date, and `reporting_deadline_verified` is true only where the general one-off request
+    Codes (of requirements and of their stages) are unique and belong to the resolution,
+    requirements name obligations of the resolution, due dates follow from the adoption date,
+    and `reporting_deadline_verified` is true only where the general one-off request
     (`<number>/R-general`) with that deadline is verified.
     """
     adopted = res["adopted_on"]
     own = {ob["code"] for ob in res["obligations"]}
     seen: set[str] = set()
     general = None
-    for req in res["reporting_requirements"]:
+    for j, req in enumerate(res["reporting_requirements"]):
+        at = f"reporting_requirements/{j}"
         code = req["code"]
         if not code.startswith(f"{res['number']}/R") or code in seen:
-            return f"reporting requirement code {code} is repeated or not of this resolution"
+            return (f"{at}/code",
+                    f"reporting requirement code {code} is repeated or not of this resolution")
         seen.add(code)
         if code == f"{res['number']}/R-general":
             general = req
-        if req["obligations"] != "all" and not set(req["obligations"]) <= own:
-            unknown = sorted(set(req["obligations"]) - own)
-            return f"reporting requirement {code} names unknown obligations {unknown}"
-        if req["kind"] == "once" and req["due"] != adopted + dt.timedelta(
-            days=req["due_days_after_adoption"]
+        if req["obligations"] != "all":
+            for k, ob_code in enumerate(req["obligations"]):
+                if ob_code not in own:
+                    return (f"{at}/obligations/{k}",
+                            f"{ob_code} is not an obligation of resolution {res['number']}")
+            if len(set(req["obligations"])) != len(req["obligations"]):
+                return f"{at}/obligations", "an obligation is named twice"
+        if req["kind"] == RequirementKind.ONCE and req["due"] != due_date(
+            adopted, days=req["due_days_after_adoption"]
         ):
-            return f"reporting requirement {code}: due is not adoption + due_days_after_adoption"
-        for stage in req["stages"] or []:
-            if stage["due"] != _add_months(adopted, stage["months_after_adoption"]):
-                return f"reporting requirement {code}: stage {stage['code']} due date is wrong"
+            return f"{at}/due", "due is not adoption + due_days_after_adoption"
+        for k, stage in enumerate(req["stages"] or []):
+            if not stage["code"].startswith(f"{code}-") or stage["code"] in seen:
+                return (f"{at}/stages/{k}/code",
+                        f"stage code {stage['code']} is repeated or not of {code}")
+            seen.add(stage["code"])
+            if stage["due"] != add_months(adopted, stage["months_after_adoption"]):
+                return (f"{at}/stages/{k}/due",
+                        "due is not adoption + months_after_adoption (whole months)")
     if res["reporting_deadline_verified"] and not (
-        general is not None and general["kind"] == "once" and general["verified"]
+        general is not None and general["kind"] == RequirementKind.ONCE and general["verified"]
         and general["due_days_after_adoption"] == res["reporting_deadline_days"]
     ):
-        return ("reporting_deadline_verified is true but no verified general request "
-                "(R-general) with that deadline is listed")
+        return ("reporting_deadline_verified",
+                "true but no verified general request (R-general) with that deadline is listed")
+    return None
+
+
+def _supersession_problem(ob: dict[str, Any], res: dict[str, Any],
+                          codes: dict[str, Path]) -> tuple[str, str] | None:
+    """What is wrong with an obligation's `superseded_by`, as (pointer relative to the
+    obligation, message), or None: it names another obligation of the catalogue, on a date
+    after the obligation entered into force."""
+    sup = ob["superseded_by"]
+    if sup is None:
+        return None
+    if sup["code"] not in codes or sup["code"] == ob["code"]:
+        return "superseded_by/code", f"{sup['code']} is not another obligation of the catalogue"
+    if sup["on"] < (ob["in_force_from"] or res["adopted_on"]):
+        return "superseded_by/on", "before the obligation entered into force"
     return None
 
 
@@ -162,9 +201,54 @@ def _sync(obj: Any, values: dict[str, Any], label: str, report: LoadReport) -> N
         report.unchanged += 1
 
 
+_REQUIREMENT_FIELDS = ("paragraph", "kind", "due_days_after_adoption", "period_days", "trigger",
+                       "applies_to", "binding", "verified", "source", "verification_note")
+
+
+def _load_requirement(
+    session: DbSession, resolution: Resolution, position: int, doc: dict[str, Any],
+    obligations: dict[str, Obligation], existing: dict[str, ReportingRequirement],
+    existing_stages: dict[str, RequirementStage], report: LoadReport,
+) -> None:
+    """Insert or update one reporting requirement, its stages and the obligations it names.
+
+    `due` dates are not stored: they follow from the adoption date (checked on reading)."""
+    covers_all = doc["obligations"] == "all"
+    values: dict[str, Any] = {k: doc[k] for k in _REQUIREMENT_FIELDS}
+    values.update(position=position, covers_all=covers_all)
+    label = f"reporting requirement {doc['code']}"
+    requirement = existing.pop(doc["code"], None)
+    named = [] if covers_all else [obligations[code] for code in doc["obligations"]]
+    if requirement is None:
+        requirement = ReportingRequirement(code=doc["code"], resolution=resolution, **values)
+        requirement.named_obligations = named
+        session.add(requirement)
+        report.added.append(label)
+    else:
+        if requirement.resolution is not resolution:
+            values["resolution"] = resolution
+        # Named obligations are listed in the resolution's order, whatever the data's order.
+        if {o.code for o in requirement.named_obligations} != {o.code for o in named}:
+            values["named_obligations"] = named
+        _sync(requirement, values, label, report)
+    for stage_position, stage_doc in enumerate(doc["stages"] or [], start=1):
+        stage_values = {"name": stage_doc["name"],
+                        "months_after_adoption": stage_doc["months_after_adoption"],
+                        "position": stage_position}
+        stage = existing_stages.pop(stage_doc["code"], None)
+        if stage is None:
+            requirement.stages.append(RequirementStage(code=stage_doc["code"], **stage_values))
+            report.added.append(f"stage {stage_doc['code']}")
+        else:
+            if stage.requirement is not requirement:
+                stage_values["requirement"] = requirement
+            _sync(stage, stage_values, f"stage {stage_doc['code']}", report)
+
+
 @use_case
 def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
-    """Insert or update every regime, resolution, obligation and Member State in the data.
+    """Insert or update every regime, resolution, obligation, reporting requirement (with its
+    stages and the obligations it covers) and Member State in the data.
 
     Rows present in the database but absent from the data are kept and reported. The whole
     load is one transaction: a bad file leaves the database untouched.
@@ -189,6 +273,18 @@ def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
         for r in session.scalars(select(Resolution).options(selectinload(Resolution.obligations)))
     }
     existing_obl = {o.code: o for o in session.scalars(select(Obligation))}
+    existing_req = {
+        r.code: r for r in session.scalars(
+            select(ReportingRequirement).options(selectinload(ReportingRequirement.stages),
+                                                 selectinload(ReportingRequirement.named_obligations))
+        )
+    }
+    existing_stages = {s.code: s for s in session.scalars(select(RequirementStage))}
+    # Every obligation of the data by code, so that supersessions and requirements can name
+    # obligations of any resolution once all of them exist.
+    obligations: dict[str, Obligation] = {}
+    requirements: list[tuple[Resolution, int, dict[str, Any]]] = []
+    pending: list[tuple[Obligation, dict[str, Any], bool]] = []
     for doc in regimes_doc:
         info = doc["regime"]
         values = {**{k: info[k] for k in ("name", "committee", "target_state", "description")},
@@ -215,18 +311,44 @@ def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
             for position, ob_doc in enumerate(res_doc["obligations"], start=1):
                 ob_values = {k: v for k, v in ob_doc.items() if k != "code"}
                 ob_values["position"] = position
+                ob_values["in_force_from"] = ob_doc["in_force_from"] or res_doc["adopted_on"]
                 obligation = existing_obl.pop(ob_doc["code"], None)
+                new = obligation is None
                 if obligation is None:
-                    session.add(Obligation(code=ob_doc["code"], resolution=resolution,
-                                           **ob_values))
-                    report.added.append(f"obligation {ob_doc['code']}")
-                else:
-                    if obligation.resolution is not resolution:
-                        ob_values["resolution"] = resolution
-                    _sync(obligation, ob_values, f"obligation {ob_doc['code']}", report)
+                    obligation = Obligation(code=ob_doc["code"], resolution=resolution)
+                    session.add(obligation)
+                elif obligation.resolution is not resolution:
+                    ob_values["resolution"] = resolution
+                obligations[ob_doc["code"]] = obligation
+                pending.append((obligation, ob_values, new))
+            requirements += [(resolution, position, req) for position, req
+                             in enumerate(res_doc["reporting_requirements"], start=1)]
+
+    for obligation, ob_values, new in pending:
+        sup = ob_values.pop("superseded_by")
+        ob_values.update(
+            superseded_by=obligations[sup["code"]] if sup else None,
+            superseded_on=sup["on"] if sup else None,
+            supersession_verified=sup["verified"] if sup else None,
+            supersession_source=sup["source"] if sup else None,
+            supersession_note=sup["note"] if sup else None,
+        )
+        if new:
+            for name, value in ob_values.items():
+                setattr(obligation, name, value)
+            report.added.append(f"obligation {obligation.code}")
+        else:
+            _sync(obligation, ob_values, f"obligation {obligation.code}", report)
+
+    for resolution, position, req_doc in requirements:
+        _load_requirement(session, resolution, position, req_doc, obligations,
+                          existing_req, existing_stages, report)
+
     report.kept += [f"regime {code}" for code in sorted(existing_regimes)]
     report.kept += [f"resolution {n}" for n in sorted(existing_res)]
     report.kept += [f"obligation {code}" for code in sorted(existing_obl)]
+    report.kept += [f"reporting requirement {code}" for code in sorted(existing_req)]
+    report.kept += [f"stage {code}" for code in sorted(existing_stages)]
     return report
 
 
@@ -258,10 +380,17 @@ def list_resolutions(
 def find_resolution(session: DbSession, number: int, *,
                     obligations: bool = True) -> Resolution | None:
     """Resolution `number` with its regime (in the same statement) and, unless told not to,
-    its obligations (one more statement); None when the catalogue has no such resolution."""
-    options = [joinedload(Resolution.regime)]
+    its obligations and reporting requirements (a few more statements); None when the
+    catalogue has no such resolution."""
+    options: list[Any] = [joinedload(Resolution.regime)]
     if obligations:
-        options.append(selectinload(Resolution.obligations))
+        options += [
+            selectinload(Resolution.obligations).joinedload(Obligation.superseded_by),
+            selectinload(Resolution.reporting_requirements).options(
+                selectinload(ReportingRequirement.stages),
+                selectinload(ReportingRequirement.named_obligations),
+            ),
+        ]
     return session.scalar(select(Resolution).where(Resolution.number == number)
                           .options(*options))
 
