@@ -28,6 +28,14 @@ class SupersessionSchema(Schema):
                                                   "this one"})
     on = fields.Date(required=True, metadata={"description": "From this date the obligation "
                                               "is no longer in force"})
+    verified = fields.Boolean(
+        required=True,
+        metadata={"description": "Whether the replacement was confirmed against the text of "
+                  "the later resolution; false where it is inferred from the two paragraphs' "
+                  "content (never present it as official then)"})
+    source = fields.String(allow_none=True, metadata={"description": "Where the fact comes from"})
+    note = fields.String(allow_none=True,
+                         metadata={"description": "What was and was not confirmed"})
 
 
 class ObligationSchema(Schema):

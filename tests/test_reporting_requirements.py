@@ -208,14 +208,19 @@ def test_resolutions_that_ask_for_no_report_list_no_requirement(client, number):
 
 def test_obligations_say_when_they_entered_into_force_and_what_replaced_them(client):
     r2375 = {o["code"]: o for o in client.get("/api/v1/resolutions/2375").get_json()["obligations"]}
-    assert r2375["2375/14"]["superseded_by"] == {"code": "2397/5", "on": "2018-01-01"}
+    replaced = r2375["2375/14"]["superseded_by"]
+    assert {k: replaced[k] for k in ("code", "on")} == {"code": "2397/5", "on": "2018-01-01"}
+    # Inferred from the two paragraphs, not read in the text: the API says so.
+    assert replaced["verified"] is False and replaced["source"] and replaced["note"]
     assert r2375["2375/14"]["in_force_from"] == "2017-09-11"
     assert r2375["2375/15"]["superseded_by"] is None
     r2397 = {o["code"]: o for o in client.get("/api/v1/resolutions/2397").get_json()["obligations"]}
     assert r2397["2397/5"]["superseded_by"] is None
     assert r2397["2397/5"]["in_force_from"] == "2017-12-22"
     r2094 = {o["code"]: o for o in client.get("/api/v1/resolutions/2094").get_json()["obligations"]}
-    assert r2094["2094/12"]["superseded_by"] == {"code": "2270/33", "on": "2016-03-02"}
+    replaced = r2094["2094/12"]["superseded_by"]
+    assert (replaced["code"], replaced["on"], replaced["verified"]) == ("2270/33", "2016-03-02",
+                                                                       False)
 
 
 def test_the_openapi_document_describes_requirements_and_supersession(client):

@@ -129,10 +129,13 @@ class Obligation(Base):
 
     @property
     def supersession(self) -> dict[str, Any] | None:
-        """`{code, on}` of the obligation that replaced this one, or None."""
+        """The obligation that replaced this one, from when, and the provenance of that fact
+        (`verified`, `source`, `note`), or None."""
         if self.superseded_by is None:
             return None
-        return {"code": self.superseded_by.code, "on": self.superseded_on}
+        return {"code": self.superseded_by.code, "on": self.superseded_on,
+                "verified": bool(self.supersession_verified),
+                "source": self.supersession_source, "note": self.supersession_note}
 
 
 # The obligations a reporting requirement is about, where it names them (not `covers_all`).
