@@ -248,3 +248,23 @@ def submit(client, admin, report_body):
         return r.get_json()
 
     return run
+
+
+@pytest.fixture()
+def migrated(app_factory):
+    """An application on a new database with every migration applied and nothing loaded."""
+    application = app_factory("migrated")
+    upgrade(application)
+    return application
+
+
+@pytest.fixture()
+def data_copy(tmp_path):
+    """A copy of the bundled catalogue data that a test may edit."""
+    import shutil
+
+    from app.catalogue import DATA_DIR
+
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target

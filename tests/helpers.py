@@ -123,3 +123,21 @@ def worst_case_report(obligations: list[dict], state: str, resolution: int,
     for n in range(min(room // per_item, MAX_EVIDENCE * len(entries))):
         entries[n % len(entries)]["evidence"].append(dict(item))
     return body
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def edit_json(path, change) -> None:
+    """Apply `change` to the JSON document in `path`, in place."""
+    import json
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
 from sqlalchemy import select
 
-from app.catalogue import DATA_DIR
 from app.extensions import db
 from app.migrations import upgrade
 from app.models import MemberState, Obligation, Resolution
-from tests.helpers import FORMAT_1_DATA, insert_format_1_catalogue
-
-
-@pytest.fixture()
-def migrated(app_factory):
-    application = app_factory("cli")
-    upgrade(application)
-    return application
-
-
-@pytest.fixture()
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
-
-
-def _edit(path, change):
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    change(doc)
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+from tests.helpers import FORMAT_1_DATA, edit_json, insert_format_1_catalogue
 
 
 def test_first_load_adds_everything_then_nothing_changes(migrated):
@@ -118,7 +94,7 @@ def test_a_changed_summary_updates_the_row_and_says_so(migrated, data_copy):
         res = [r for r in doc["resolutions"] if r["number"] == 2397][0]
         res["obligations"][3]["summary"] = "A new summary of paragraph 7."
 
-    _edit(data_copy / "regimes" / "1718-dprk.json", change)
+    edit_json(data_copy / "regimes" / "1718-dprk.json", change)
     result = runner.invoke(args=["catalogue", "load", "--path", str(data_copy)])
     assert result.exit_code == 0, result.output
     assert "changed: 1" in result.output
@@ -149,7 +125,7 @@ def test_a_new_resolution_is_a_data_change(migrated, data_copy):
             }],
         })
 
-    _edit(data_copy / "regimes" / "1718-dprk.json", add)
+    edit_json(data_copy / "regimes" / "1718-dprk.json", add)
     result = runner.invoke(args=["catalogue", "load", "--path", str(data_copy)])
     assert result.exit_code == 0, result.output
     body = migrated.test_client().get("/api/v1/resolutions/2999").get_json()
@@ -164,7 +140,7 @@ def test_rows_missing_from_the_data_are_kept_and_reported(migrated, data_copy):
     def drop(doc):
         doc["resolutions"] = [r for r in doc["resolutions"] if r["number"] != 2356]
 
-    _edit(data_copy / "regimes" / "1718-dprk.json", drop)
+    edit_json(data_copy / "regimes" / "1718-dprk.json", drop)
     result = runner.invoke(args=["catalogue", "load", "-v", "--path", str(data_copy)])
     assert result.exit_code == 0, result.output
     assert "kept (in the database, not in the data; never deleted): 2" in result.output
@@ -180,7 +156,7 @@ def test_a_bad_file_loads_nothing_and_names_the_problem(migrated, data_copy):
     def corrupt(doc):
         doc["resolutions"][2]["obligations"][0]["weight"] = "heavy"
 
-    _edit(data_copy / "regimes" / "1718-dprk.json", corrupt)
+    edit_json(data_copy / "regimes" / "1718-dprk.json", corrupt)
     result = runner.invoke(args=["catalogue", "load", "--path", str(data_copy)])
     assert result.exit_code != 0
     assert "nothing was loaded" in result.output
@@ -194,7 +170,7 @@ def test_duplicate_codes_are_refused(migrated, data_copy):
         res = doc["resolutions"][-1]
         res["obligations"].append(dict(res["obligations"][0]))
 
-    _edit(data_copy / "regimes" / "1718-dprk.json", dup)
+    edit_json(data_copy / "regimes" / "1718-dprk.json", dup)
     result = migrated.test_cli_runner().invoke(
         args=["catalogue", "load", "--path", str(data_copy)]
     )
@@ -271,7 +247,7 @@ def _res(doc, number):
     ],
 )
 def test_a_regime_file_that_breaks_the_format_is_refused(migrated, data_copy, change, message):
-    _edit(data_copy / "regimes" / "1718-dprk.json", change)
+    edit_json(data_copy / "regimes" / "1718-dprk.json", change)
     result = migrated.test_cli_runner().invoke(
         args=["catalogue", "load", "--path", str(data_copy)]
     )
@@ -285,7 +261,7 @@ def test_a_regime_file_that_breaks_the_format_is_refused(migrated, data_copy, ch
     [({"iso3": "fra"}, "/states/0/iso3"), ({"un_group": "Nordic"}, "/states/0/un_group")],
 )
 def test_a_bad_member_state_is_refused(migrated, data_copy, state, message):
-    _edit(data_copy / "member_states.json", lambda d: d["states"][0].update(state))
+    edit_json(data_copy / "member_states.json", lambda d: d["states"][0].update(state))
     result = migrated.test_cli_runner().invoke(
         args=["catalogue", "load", "--path", str(data_copy)]
     )

@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,22 +19,17 @@ from sqlalchemy import create_engine, func, select, text
 
 from app.extensions import db
 from app.models import AuditEvent, IdempotencyKey, Report, ReportVersion
-from tests.helpers import auth
+from tests.helpers import auth, free_port
 
 pytestmark = pytest.mark.postgres_only
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture()
 def gunicorn(app):
     """The service under gunicorn, on the test database, in a process of its own."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "IDEMPOTENCY_LOCK_SECONDS": "2", "RATELIMIT_ENABLED": "0"}
     command = [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "4", "-b",
@@ -176,7 +170,7 @@ def test_a_server_killed_mid_submission_stores_nothing_and_a_retry_completes(
     assert _state(app)[:3] == (0, 0, 0)
 
     # A new server; the dead request's claim on the key lapses after 2 seconds.
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "IDEMPOTENCY_LOCK_SECONDS": "2", "RATELIMIT_ENABLED": "0"}
     process = subprocess.Popen(

@@ -15,13 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +26,7 @@ def served(app, tmp_path_factory):
     """gunicorn -c python:app.gunicorn_config wsgi:app, on the test database, with a home
     folder of its own (to see what it creates there)."""
     home = tmp_path_factory.mktemp("home")
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "XDG_RUNTIME_DIR"}
     env.update({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "HOME": str(home),
                 "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2",

@@ -21,25 +21,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import auth, worst_case_report
+from tests.helpers import auth, free_port, worst_case_report
 
 pytestmark = pytest.mark.postgres_only
 ROOT = Path(__file__).resolve().parent.parent
 RENDER_TIMEOUT = 30
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture()
 def server(app):
     """The service under gunicorn with `app/gunicorn_config.py`, on the test database."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "RATELIMIT_ENABLED": "0", "BIND": f"127.0.0.1:{port}", "LOG_LEVEL": "WARNING",
            "RENDER_TIMEOUT_SECONDS": str(RENDER_TIMEOUT)}

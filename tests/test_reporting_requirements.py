@@ -5,38 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 
 import pytest
 from sqlalchemy import func, select
 
 from app.catalogue import DATA_DIR
 from app.extensions import db
-from app.migrations import upgrade
 from app.models import ReportingRequirement, RequirementStage
 from app.models.catalogue import add_months, due_date
+from tests.helpers import edit_json
 
 DPRK = DATA_DIR / "regimes" / "1718-dprk.json"
 
 
-@pytest.fixture()
-def migrated(app_factory):
-    application = app_factory("requirements")
-    upgrade(application)
-    return application
 
-
-@pytest.fixture()
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
-
-
-def _edit(path, change):
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    change(doc)
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def _res(doc, number):
@@ -103,7 +85,7 @@ def test_a_changed_requirement_is_reported_and_a_rerun_changes_nothing(migrated,
         refined["obligations"] = ["2397/5", "2397/4"]
         reqs[1]["stages"][0]["name"] = "interim"
 
-    _edit(data_copy / "regimes" / "1718-dprk.json", change)
+    edit_json(data_copy / "regimes" / "1718-dprk.json", change)
     args = ["catalogue", "load", "--path", str(data_copy)]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
@@ -151,7 +133,7 @@ def test_a_changed_requirement_is_reported_and_a_rerun_changes_nothing(migrated,
 def test_a_bad_requirement_or_supersession_loads_nothing_and_names_its_pointer(
     migrated, data_copy, change, message
 ):
-    _edit(data_copy / "regimes" / "1718-dprk.json", change)
+    edit_json(data_copy / "regimes" / "1718-dprk.json", change)
     result = migrated.test_cli_runner().invoke(
         args=["catalogue", "load", "--path", str(data_copy)]
     )
