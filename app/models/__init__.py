@@ -18,11 +18,10 @@ from .reporting import (
     Authority,
     Entry,
     IdempotencyKey,
-    RenderedSummary,
     Report,
     ReportVersion,
 )
-from .summaries import RenderFailure
+from .summaries import RenderedSummary, RenderFailure
 
 __all__ = [
     "NAMING_CONVENTION",

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
-    LargeBinary,
     Numeric,
     String,
     Text,
@@ -189,21 +188,3 @@ class IdempotencyKey(Base):
     response_body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
-
-
-class RenderedSummary(Base):
-    """A rendered PDF, shared by every app server, keyed by the fingerprint of exactly the data
-    and templates it was built from."""
-
-    __tablename__ = "rendered_summary"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    subject: Mapped[str] = mapped_column(String(16))
-    as_of: Mapped[dt.date] = mapped_column(Date)
-    media_type: Mapped[str] = mapped_column(String(40))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
-    size: Mapped[int] = mapped_column(Integer)
-    render_seconds: Mapped[float] = mapped_column(Numeric(8, 3, asdecimal=False))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
