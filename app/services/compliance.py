@@ -61,6 +61,8 @@ class MatrixRow:
     rating: str | None
     flags: tuple[str, ...]
     demo: bool | None
+    #: The stored version the row shows (not part of the matrix's JSON or CSV).
+    version_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +202,7 @@ def _row(state: MemberState, resolution: Resolution, cutoff: Cutoff,
         # Lax-enforcement flags measure a state against what was asked of it.
         flags=(tuple(flag_rules.report_flags(version.content_flags, timing.on_time))
                if requested else ()),
-        demo=report.is_demo,
+        demo=report.is_demo, version_id=version.id,
     )
 
 

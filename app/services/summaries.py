@@ -137,7 +137,8 @@ def _demo_mix(mix: dict[str, int]) -> str | None:
 def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -> dict[str, Any]:
     resolution, cutoff, rows = compliance.matrix(session, number, as_of)
     reported = [r for r in rows if r.reported]
-    version_ids = _version_ids(session, resolution, cutoff)
+    # The versions the matrix already found: no second query for them.
+    version_ids = [r.version_id for r in reported if r.version_id is not None]
     tallies = _obligation_tallies(session, resolution, version_ids)
     by_group = []
     not_reported = []
@@ -181,11 +182,6 @@ PROFILE_ROW_FIELDS = ("state", "name", "un_group", "status", "reported", "versio
                       "first_received_at", "on_time", "days_late", "completeness", "rating",
                       "flags", "demo", "report_id")
 
-
-def _version_ids(session: DbSession, resolution: Resolution,
-                 cutoff: compliance.Cutoff) -> list[int]:
-    return [v.id for _, v in compliance.latest_versions(session, cutoff,
-                                                        resolution_id=resolution.id)]
 
 
 def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
