@@ -38,6 +38,15 @@ def timeliness(
     return Timeliness(deadline, late_by <= 0, max(late_by, 0))
 
 
+def timeliness_against(due: dt.date | None, first_received_at: dt.datetime) -> Timeliness:
+    """On time when the first version was received (UTC date) on or before `due`."""
+    if due is None:
+        return Timeliness(None, None, None)
+    received = first_received_at.astimezone(dt.UTC).date()
+    late_by = (received - due).days
+    return Timeliness(due, late_by <= 0, max(late_by, 0))
+
+
 def content_flags(completeness: float, entries: Iterable[EntryData]) -> list[str]:
     """Flags that follow from one version's content alone."""
     entries = list(entries)

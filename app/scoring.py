@@ -90,6 +90,27 @@ class ObligationSpec:
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """An obligation the report is about but that was not in force when the version was
+    received: superseded by a later paragraph (`superseded_by`, `on`, whether that fact is
+    `verified`), or not yet in force (`in_force_from`). It is not scored."""
+
+    code: str
+    superseded_by: str | None = None
+    on: str | None = None
+    verified: bool | None = None
+    in_force_from: str | None = None
+
+    def reason(self) -> str:
+        if self.superseded_by is not None:
+            checked = "" if self.verified else " (a supersession not verified in the text)"
+            return (f"superseded by {self.superseded_by} on {self.on}{checked}: not in force "
+                    "when this version was received, so not scored")
+        return (f"in force from {self.in_force_from}, after this version was received: "
+                "not scored")
+
+
+@dataclass(frozen=True)
 class EntryData:
     """One entry of a report version: what the State says about one obligation."""
 
@@ -135,8 +156,10 @@ class ObligationScore:
     max_points: int
     missing: list[str]
     warnings: list[str]
+    set_aside: SetAside | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        aside = self.set_aside
         return {
             "code": self.code,
             "status": self.status,
@@ -144,6 +167,11 @@ class ObligationScore:
             "max_points": self.max_points,
             "missing": list(self.missing),
             "warnings": list(self.warnings),
+            "in_force": aside is None,
+            "superseded_by": (
+                {"code": aside.superseded_by, "on": aside.on, "verified": aside.verified}
+                if aside is not None and aside.superseded_by is not None else None
+            ),
         }
 
 
@@ -157,6 +185,15 @@ class ScoreResult:
     obligations: list[ObligationScore]
     unaddressed: list[str]
 
+    @property
+    def superseded(self) -> list[str]:
+        return [o.code for o in self.obligations
+                if o.set_aside is not None and o.set_aside.superseded_by is not None]
+
+    @property
+    def not_in_force(self) -> list[str]:
+        return [o.code for o in self.obligations if o.set_aside is not None]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "completeness": self.completeness,
@@ -164,6 +201,8 @@ class ScoreResult:
             "method": self.method,
             "obligations": [item.as_dict() for item in self.obligations],
             "unaddressed": list(self.unaddressed),
+            "superseded": self.superseded,
+            "not_in_force": self.not_in_force,
         }
 
 
@@ -270,13 +309,16 @@ def _score_entry(spec: ObligationSpec, entry: EntryData) -> tuple[Fraction, list
 
 
 def score_report(
-    obligations: Sequence[ObligationSpec], entries: Sequence[EntryData]
+    obligations: Sequence[ObligationSpec], entries: Sequence[EntryData],
+    set_aside: Sequence[SetAside] = (),
 ) -> ScoreResult:
-    """Score a report version's entries against the resolution's obligations.
+    """Score a report version's entries against the obligations it is about and in force.
 
     Entries naming an obligation not in ``obligations`` are ignored; when two entries name the
-    same obligation the first one counts. Raises ValueError for a status outside ``STATUSES``
-    or an expected element outside ``ELEMENTS``.
+    same obligation the first one counts. Obligations in ``set_aside`` (not in force when the
+    version was received) are listed in the breakdown with no points and no maximum, and say
+    why; they change nothing else. Raises ValueError for a status outside ``STATUSES`` or an
+    expected element outside ``ELEMENTS``.
     """
     for spec in obligations:
         for element in spec.expects:
@@ -325,6 +367,13 @@ def score_report(
                 warnings=warnings,
             )
         )
+
+    said = {e.obligation: e.status for e in reversed(entries)}
+    for aside in set_aside:
+        scores.append(ObligationScore(
+            code=aside.code, status=said.get(aside.code), points=0.0, max_points=0,
+            missing=[], warnings=[aside.reason()], set_aside=aside,
+        ))
 
     completeness = 0.0
     if total_weight > 0:

@@ -132,6 +132,22 @@ class EntryInSchema(StrictSchema):
             )
 
 
+class PeriodSchema(StrictSchema):
+    start = BoundedDate(
+        data_key="from", required=True, earliest=EARLIEST_DATE, latest=_latest_report_date,
+        latest_label="today", metadata={"description": "First day of the period"},
+    )
+    end = BoundedDate(
+        data_key="to", required=True, earliest=EARLIEST_DATE, latest=dt.date(9999, 12, 31),
+        metadata={"description": "Last day of the period"},
+    )
+
+    @validates_schema(skip_on_field_errors=True)
+    def _ordered(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data["end"] < data["start"]:
+            raise ValidationError("The period ends before it begins.", field_name="to")
+
+
 class ReportInSchema(StrictSchema):
     state = fields.String(
         required=True,
@@ -161,13 +177,37 @@ class ReportInSchema(StrictSchema):
         metadata={"description": "Admin only: when a historical report was received "
                   "(backfill). Otherwise the server's time."},
     )
+    requirement = fields.String(
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "The reporting requirement answered: a requirement's code, "
+                  "or a stage's code for a staged one (`2397/R-8-midterm`). Default: the "
+                  "resolution's `once` requirement.", "example": "2397/R-general"},
+    )
+    period = fields.Nested(
+        PeriodSchema,
+        metadata={"description": "For a periodic requirement: the period notified, one whole "
+                  "period of the requirement's grid (see `GET /states/{iso3}/deadlines`)"},
+    )
+    event_on = BoundedDate(
+        earliest=EARLIEST_DATE, latest=_latest_report_date, latest_label="today",
+        metadata={"description": "For an on-event requirement: the day of the event reported"},
+    )
+    nil = fields.Boolean(
+        load_default=False,
+        metadata={"description": "A nil report: the State meets no condition of the "
+                  "requirement (\"we supply none\"). Needs `justification` and no entries; "
+                  "allowed only where the requirement's `applies_to` is not `all`"},
+    )
+    justification = _optional_text(TEXT_LIMITS["justification"],
+                                   "Why a nil report: required when `nil` is true")
     entries = fields.List(
         fields.Nested(EntryInSchema),
-        required=True,
+        load_default=list,
         validate=validate.Length(
-            min=1, max=MAX_ENTRIES,
+            max=MAX_ENTRIES,
             error="A report addresses at least one obligation and at most {max}.",
         ),
+        metadata={"description": "At least one, except in a nil report (none)"},
     )
 
 
@@ -205,21 +245,42 @@ class ReportLinksSchema(Schema):
     state = fields.String(required=True)
 
 
+class PeriodOutSchema(Schema):
+    start = fields.Date(data_key="from", required=True)
+    end = fields.Date(data_key="to", required=True)
+
+
 class ReportSummarySchema(Schema):
     """A report as lists show it: where it stands, without its entries."""
 
     id = fields.String(required=True, metadata={"description": "Opaque identifier"})
     state = fields.String(required=True)
     resolution = fields.Integer(required=True)
+    requirement = fields.String(
+        allow_none=True, metadata={"description": "The requirement or stage answered; null "
+                                   "only for a report stored before the resolution's "
+                                   "requirements were in the catalogue"})
+    period = fields.Nested(PeriodOutSchema, allow_none=True,
+                           metadata={"description": "The period notified (periodic)"})
+    event_on = fields.Date(allow_none=True, metadata={"description": "The event reported "
+                                                      "(on-event requirements)"})
+    nil = fields.Boolean(required=True, metadata={"description": "A nil report (the "
+                                                  "requirement's condition is not met)"})
     version = fields.Integer(required=True)
     received_at = fields.DateTime(required=True, metadata={"description": "Of this version"})
     first_received_at = fields.DateTime(required=True)
+    due = fields.Date(allow_none=True, metadata={"description": "When what it answers was "
+                                                 "due; null for an event"})
     on_time = fields.Boolean(
-        allow_none=True, metadata={"description": "Null when the resolution sets no deadline"}
+        allow_none=True, metadata={"description": "Null where nothing sets a due date"}
     )
     days_late = fields.Integer(allow_none=True)
-    completeness = fields.Float(required=True)
-    rating = fields.String(required=True, metadata={"enum": list(RATINGS)})
+    days_from_event = fields.Integer(
+        allow_none=True, metadata={"description": "On-event reports: days from the event to "
+                                   "the first receipt"})
+    completeness = fields.Float(allow_none=True, metadata={"description": "Null for a nil "
+                                                           "report"})
+    rating = fields.String(allow_none=True, metadata={"enum": list(SCORED_RATINGS)})
     flags = fields.List(fields.String(metadata={"enum": list(FLAGS)}), required=True)
     demo = fields.Boolean(required=True, metadata={"description": "Synthetic demo data"})
 
@@ -230,6 +291,8 @@ class ReportOutSchema(ReportSummarySchema):
     dated = fields.Date(allow_none=True)
     language = fields.String(required=True)
     reference = fields.String(allow_none=True)
+    justification = fields.String(allow_none=True,
+                                  metadata={"description": "Why a nil report; null otherwise"})
     entries = fields.List(fields.Nested(EntryOutSchema), required=True)
     links = fields.Nested(ReportLinksSchema, required=True)
 
@@ -247,8 +310,9 @@ class VersionSummarySchema(Schema):
     version = fields.Integer(required=True)
     received_at = fields.DateTime(required=True)
     submitted_by = fields.String(allow_none=True)
-    completeness = fields.Float(required=True)
-    rating = fields.String(required=True)
+    nil = fields.Boolean(required=True)
+    completeness = fields.Float(allow_none=True)
+    rating = fields.String(allow_none=True)
     score_method = fields.String(required=True)
 
 
@@ -266,6 +330,12 @@ class VersionDetailSchema(VersionSummarySchema):
     )
 
 
+class ScoredSupersessionSchema(Schema):
+    code = fields.String(required=True)
+    on = fields.String(required=True)
+    verified = fields.Boolean(required=True)
+
+
 class ObligationScoreSchema(Schema):
     code = fields.String(required=True)
     status = fields.String(allow_none=True)
@@ -273,16 +343,29 @@ class ObligationScoreSchema(Schema):
     max_points = fields.Integer(required=True)
     missing = fields.List(fields.String(), required=True)
     warnings = fields.List(fields.String(), required=True)
+    in_force = fields.Boolean(
+        metadata={"description": "false: the obligation was not in force when the version "
+                  "was received (superseded, or not yet in force); it earns no points and "
+                  "costs none. Absent in scores stored before this was recorded."})
+    superseded_by = fields.Nested(ScoredSupersessionSchema, allow_none=True)
 
 
 class ScoreSchema(Schema):
-    completeness = fields.Float(required=True)
-    rating = fields.String(required=True, metadata={"enum": list(RATINGS)})
+    completeness = fields.Float(
+        allow_none=True, metadata={"description": "Null for a nil report (nothing to score)"})
+    rating = fields.String(allow_none=True, metadata={"enum": list(SCORED_RATINGS)})
     method = fields.String(required=True)
     on_time = fields.Boolean(allow_none=True)
     days_late = fields.Integer(allow_none=True)
     obligations = fields.List(fields.Nested(ObligationScoreSchema), required=True)
     unaddressed = fields.List(fields.String(), required=True)
+    superseded = fields.List(
+        fields.String(),
+        metadata={"description": "Obligations the report is about that a later paragraph had "
+                  "superseded when the version was received: not scored"})
+    not_in_force = fields.List(
+        fields.String(), metadata={"description": "Every obligation not scored because it "
+                                   "was not in force (superseded ones included)"})
 
 
 class ValidationResultSchema(Schema):

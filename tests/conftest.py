@@ -164,7 +164,7 @@ def app_factory(databases):
 REPORTING_TABLES = (
     "rendered_summary", "render_failure",
     "idempotency_key", "audit_event", "entry", "report_version", "report",
-    "api_token",
+    "api_token", "reminder_sent",
     "authority",
 )
 

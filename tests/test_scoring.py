@@ -25,6 +25,7 @@ from app.scoring import (
     EntryData,
     ObligationSpec,
     ScoreResult,
+    SetAside,
     has_element,
     is_placeholder,
     rating_for,
@@ -606,8 +607,10 @@ def test_as_dict_is_json_ready() -> None:
     result = score_report(RES_2397[:3], entries)
     data = result.as_dict()
     assert json.loads(json.dumps(data)) == data
-    assert set(data) == {"completeness", "rating", "method", "obligations", "unaddressed"}
+    assert set(data) == {"completeness", "rating", "method", "obligations", "unaddressed",
+                         "superseded", "not_in_force"}
     assert data["method"] == "completeness-1"
+    assert data["superseded"] == data["not_in_force"] == []
     assert data["unaddressed"] == ["2397/6"]
     assert data["obligations"][1] == {
         "code": "2397/5",
@@ -616,6 +619,8 @@ def test_as_dict_is_json_ready() -> None:
         "max_points": 2,
         "missing": [*ENFORCING, "justification"],
         "warnings": ["enforcement figures absent", "not_applicable without a justification"],
+        "in_force": True,
+        "superseded_by": None,
     }
     assert data["obligations"][2]["status"] is None
     # 100 * (2 + 0.4) / 6 = 40.0
@@ -804,3 +809,26 @@ def test_property_deterministic(report: tuple[list[ObligationSpec], list[EntryDa
     assert json.dumps(first.as_dict(), sort_keys=True) == json.dumps(
         second.as_dict(), sort_keys=True
     )
+
+
+def test_obligations_not_in_force_are_named_and_cost_nothing() -> None:
+    """A superseded obligation, or one not yet in force, is listed with no points and no
+    maximum and says why; the rest of the score is what it would be without it."""
+    entries = [full_entry("2397/4")]
+    aside = [SetAside("2397/5", superseded_by="2399/1", on="2019-01-01", verified=False),
+             SetAside("2397/6", in_force_from="2030-01-01")]
+    with_aside = score_report(RES_2397[:1], entries, aside)
+    without = score_report(RES_2397[:1], entries)
+    assert with_aside.completeness == without.completeness == 100.0
+    data = with_aside.as_dict()
+    assert data["superseded"] == ["2397/5"]
+    assert data["not_in_force"] == ["2397/5", "2397/6"]
+    superseded = data["obligations"][1]
+    assert (superseded["points"], superseded["max_points"], superseded["in_force"]) == (0, 0,
+                                                                                       False)
+    assert superseded["superseded_by"] == {"code": "2399/1", "on": "2019-01-01",
+                                           "verified": False}
+    assert "superseded by 2399/1 on 2019-01-01" in superseded["warnings"][0]
+    assert "not verified" in superseded["warnings"][0]
+    assert "in force from 2030-01-01" in data["obligations"][2]["warnings"][0]
+    assert data["unaddressed"] == []

@@ -91,3 +91,87 @@ def _obligation_rows(engine) -> dict[str, tuple]:
         return {code: (summary, weight, expects if isinstance(expects, list)
                        else json.loads(expects), bool(verified))
                 for code, summary, weight, expects, verified in rows}
+
+
+def _insert_report(engine, iso3: str, number: int, received_at: str) -> None:
+    """A report and its one version, written with the tables as revision 0003 has them."""
+    import datetime as dt
+
+    from sqlalchemy import MetaData, insert
+
+    meta = MetaData()
+    meta.reflect(engine, only=["report", "report_version", "member_state", "resolution"])
+    t = meta.tables
+    when = dt.datetime.fromisoformat(received_at)
+    with engine.begin() as conn:
+        state_id = conn.execute(select(t["member_state"].c.id)
+                                .where(t["member_state"].c.iso3 == iso3)).scalar_one()
+        resolution_id = conn.execute(select(t["resolution"].c.id)
+                                     .where(t["resolution"].c.number == number)).scalar_one()
+        report_id = conn.execute(insert(t["report"]).values(
+            public_id="r" + f"{number}{iso3.encode().hex()}".ljust(20, "0")[:20],
+            state_id=state_id, resolution_id=resolution_id, current_version=1,
+            first_received_at=when, is_demo=False, created_at=when,
+        )).inserted_primary_key[0]
+        conn.execute(insert(t["report_version"]).values(
+            report_id=report_id, number=1, received_at=when, language="en",
+            document={"state": iso3, "resolution": number}, completeness=50.0,
+            rating="partially_complete", score_method="completeness-1", score={},
+            content_flags=[],
+        ))
+
+
+def test_existing_reports_come_to_answer_their_resolution_s_once_requirement(app_factory):
+    """0008 attaches each report to its resolution's `once` requirement where the catalogue
+    has it; `catalogue load` attaches the rest; a report on a resolution that requests no
+    report keeps answering none, and nothing is lost."""
+    from sqlalchemy import MetaData, insert
+
+    app = app_factory("requirements")
+    upgrade(app, "0003")
+    with app.app_context():
+        insert_format_1_catalogue(db.engine)
+        for iso3, number in (("FRA", 2397), ("JPN", 2270), ("EGY", 1695)):
+            _insert_report(db.engine, iso3, number, "2018-03-01T10:00:00+00:00")
+        db.session.remove()
+    upgrade(app, "0007")
+    with app.app_context():
+        # 2397's general requirement is in the catalogue before 0008 runs; 2270's is not.
+        meta = MetaData()
+        meta.reflect(db.engine, only=["reporting_requirement", "resolution"])
+        t = meta.tables
+        with db.engine.begin() as conn:
+            resolution_id = conn.execute(select(t["resolution"].c.id)
+                                         .where(t["resolution"].c.number == 2397)).scalar_one()
+            conn.execute(insert(t["reporting_requirement"]).values(
+                resolution_id=resolution_id, code="2397/R-general", position=1,
+                kind="once", due_days_after_adoption=90, applies_to="all", binding=False,
+                verified=False, source="-", verification_note="-", covers_all=True))
+        db.session.remove()
+    upgrade(app, "0008")
+    with app.app_context():
+        rows = dict(db.session.execute(
+            select(Report.answers, Report.requirement_id.is_not(None))
+        ).all())
+        assert rows == {"2397/R-general": True, "2270": False, "1695": False}
+        assert db.session.scalar(select(func.count()).select_from(ReportVersion)) == 3
+        loaded = load_catalogue(db.session)
+        db.session.commit()
+        assert "1 report(s) attached to their resolution's `once` requirement" in loaded.changed
+        answers = set(db.session.scalars(select(Report.answers)))
+        assert answers == {"2397/R-general", "2270/R-general", "1695"}
+        token = create_authority(db.session, "Panel", "panel", None).plaintext
+        db.session.remove()
+    client = app.test_client()
+    reports = client.get("/api/v1/reports", headers=auth(token)).get_json()["items"]
+    assert {(r["resolution"], r["requirement"]) for r in reports} == {
+        (2397, "2397/R-general"), (2270, "2270/R-general"), (1695, None)}
+    # The reports' key is now what they answer: the general report and a stage of 2397
+    # are two reports of one state.
+    matrix = client.get("/api/v1/compliance?resolution=2270&as_of=2018-03-31",
+                        headers=auth(token)).get_json()
+    japan = next(row for row in matrix["items"] if row["state"] == "JPN")
+    assert japan["status"] == "reported" and japan["completeness"] == 50.0
+    # And back: the previous schema can hold these reports.
+    downgrade(app, "0007")
+    upgrade(app)

@@ -26,7 +26,6 @@ from ..domain import Role
 from ..errors import PROBLEM_MIMETYPE
 from ..extensions import db
 from ..models import Report, ReportVersion
-from ..models.types import utcnow
 from ..services import idempotency
 from ..services import reports as service
 from ..services.idempotency import StoredResponse
@@ -88,25 +87,40 @@ def _links(report: Report) -> dict[str, str]:
 REPORT_OUT = ReportOutSchema()
 
 
-def report_document(report: Report, version: ReportVersion) -> dict[str, Any]:
-    """The report as clients read it, serialized to JSON types."""
+def report_fields(report: Report, version: ReportVersion) -> dict[str, Any]:
+    """Where a report stands, as lists and the report itself show it."""
     timing = service.report_timeliness(report)
-    return REPORT_OUT.dump({
+    return {
         "id": report.public_id,
         "state": report.state.iso3,
         "resolution": report.resolution.number,
+        "requirement": report.answers if report.requirement_id is not None else None,
+        "period": ({"start": report.period_from, "end": report.period_to}
+                   if report.period_from is not None else None),
+        "event_on": report.event_on,
+        "nil": version.nil,
         "version": version.number,
         "received_at": version.received_at,
         "first_received_at": report.first_received_at,
-        "dated": version.dated,
-        "language": version.language,
-        "reference": version.reference,
+        "due": timing.deadline,
         "on_time": timing.on_time,
         "days_late": timing.days_late,
+        "days_from_event": service.days_from_event(report),
         "completeness": version.completeness,
         "rating": version.rating,
         "flags": flag_rules.report_flags(version.content_flags, timing.on_time),
         "demo": report.is_demo,
+    }
+
+
+def report_document(report: Report, version: ReportVersion) -> dict[str, Any]:
+    """The report as clients read it, serialized to JSON types."""
+    return REPORT_OUT.dump({
+        **report_fields(report, version),
+        "dated": version.dated,
+        "language": version.language,
+        "reference": version.reference,
+        "justification": version.document.get("justification") if version.nil else None,
         "entries": [service.entry_view(e) for e in version.entries],
         "links": _links(report),
     })
@@ -196,23 +210,7 @@ class Reports(MethodView):
             db.session, principal, state=args.get("state"), resolution=args.get("resolution"),
             rating=args.get("rating"), page=args["page"], page_size=size,
         )
-        items = []
-        for report, version in rows:
-            timing = service.report_timeliness(report)
-            items.append({
-                "id": report.public_id,
-                "state": report.state.iso3,
-                "resolution": report.resolution.number,
-                "version": version.number,
-                "received_at": version.received_at,
-                "first_received_at": report.first_received_at,
-                "on_time": timing.on_time,
-                "days_late": timing.days_late,
-                "completeness": version.completeness,
-                "rating": version.rating,
-                "flags": flag_rules.report_flags(version.content_flags, timing.on_time),
-                "demo": report.is_demo,
-            })
+        items = [report_fields(report, version) for report, version in rows]
         return envelope(items, total, args["page"], size)
 
 
@@ -231,12 +229,11 @@ class ValidateReport(MethodView):
         doc, errors = service.check_document(db.session, principal, raw)
         if doc is None:
             return {"valid": False, "errors": errors, "score": None}
-        score = service.score_document(doc.resolution, doc.data["entries"]).as_dict()
-        first_received = doc.data.get("received_at")
-        timing = flag_rules.timeliness(
-            doc.resolution.adopted_on, doc.resolution.reporting_deadline_days,
-            first_received or utcnow(),
-        )
+        received_at = service.received_at_of(doc.data)
+        score = service.score_document(doc, received_at).as_dict()
+        if doc.nil:
+            score.update(completeness=None, rating=None)
+        timing = flag_rules.timeliness_against(service.due_of_document(doc), received_at)
         score.update(on_time=timing.on_time, days_late=timing.days_late)
         return {"valid": True, "errors": [], "score": score}
 
@@ -288,6 +285,7 @@ def _version_summary(version: ReportVersion) -> dict[str, Any]:
         "version": version.number,
         "received_at": version.received_at,
         "submitted_by": version.submitted_by.name if version.submitted_by else None,
+        "nil": version.nil,
         "completeness": version.completeness,
         "rating": version.rating,
         "score_method": version.score_method,

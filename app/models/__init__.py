@@ -18,6 +18,7 @@ from .reporting import (
     Authority,
     Entry,
     IdempotencyKey,
+    ReminderSent,
     Report,
     ReportVersion,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "MemberState",
     "Obligation",
     "Regime",
+    "ReminderSent",
     "RenderFailure",
     "RenderedSummary",
     "Report",

@@ -17,12 +17,19 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..domain import EntryStatus, Role, sql_in
 from .base import Base
-from .catalogue import MemberState, Obligation, Resolution
+from .catalogue import (
+    MemberState,
+    Obligation,
+    ReportingRequirement,
+    RequirementStage,
+    Resolution,
+)
 from .types import UTCDateTime, utcnow
 
 ROLES = tuple(Role)
@@ -48,6 +55,8 @@ class Authority(Base):
     state_id: Mapped[int | None] = mapped_column(ForeignKey("member_state.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Where deadline reminders go (`flask --app wsgi deadlines remind`); none without it.
+    email: Mapped[str | None] = mapped_column(String(320))
 
     state: Mapped[MemberState | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="authority")
@@ -70,18 +79,35 @@ class ApiToken(Base):
 
 
 class Report(Base):
-    """One state's report on one resolution. Its content lives in immutable versions.
+    """One state's report answering one reporting requirement of a resolution (a stage of a
+    staged one, a period of a periodic one, an event of an on-event one). Its content lives
+    in immutable versions.
 
-    Demo reports (`is_demo`) live beside real ones: a state may have one of each for a
-    resolution, and a real report hides the demo one in every output."""
+    `answers` is the code answered (the stage's code, or the requirement's) and `occasion`
+    the period (`2018-01-21/2018-02-19`) or the event's date it is about, empty for the
+    others: one report per state, `answers` and `occasion`.
+
+    Demo reports (`is_demo`) live beside real ones: a state may have one of each, and a real
+    report hides the demo one in every output."""
 
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("state_id", "resolution_id", "is_demo"),)
+    __table_args__ = (UniqueConstraint("state_id", "answers", "occasion", "is_demo"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     state_id: Mapped[int] = mapped_column(ForeignKey("member_state.id"), index=True)
     resolution_id: Mapped[int] = mapped_column(ForeignKey("resolution.id"), index=True)
+    # Null only for a report stored before requirements existed on a resolution that has no
+    # `once` requirement in the catalogue (`catalogue load` attaches the others).
+    requirement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reporting_requirement.id"), index=True
+    )
+    stage_id: Mapped[int | None] = mapped_column(ForeignKey("requirement_stage.id"))
+    answers: Mapped[str] = mapped_column(String(60), index=True)
+    occasion: Mapped[str] = mapped_column(String(21), default="")
+    period_from: Mapped[dt.date | None] = mapped_column(Date)
+    period_to: Mapped[dt.date | None] = mapped_column(Date)
+    event_on: Mapped[dt.date | None] = mapped_column(Date)
     current_version: Mapped[int] = mapped_column(Integer)
     first_received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -89,6 +115,8 @@ class Report(Base):
 
     state: Mapped[MemberState] = relationship()
     resolution: Mapped[Resolution] = relationship()
+    requirement: Mapped[ReportingRequirement | None] = relationship()
+    stage: Mapped[RequirementStage | None] = relationship()
     versions: Mapped[list[ReportVersion]] = relationship(
         back_populates="report", order_by="ReportVersion.number"
     )
@@ -110,8 +138,11 @@ class ReportVersion(Base):
     language: Mapped[str] = mapped_column(String(35))
     reference: Mapped[str | None] = mapped_column(String(200))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    completeness: Mapped[float] = mapped_column(Numeric(5, 1, asdecimal=False))
-    rating: Mapped[str] = mapped_column(String(24))
+    # A nil report ("we supply none") has a justification, no entries and no score: its
+    # completeness and rating are null.
+    nil: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    completeness: Mapped[float | None] = mapped_column(Numeric(5, 1, asdecimal=False))
+    rating: Mapped[str | None] = mapped_column(String(24))
     score_method: Mapped[str] = mapped_column(String(32))
     score: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_flags: Mapped[list[str]] = mapped_column(JSON)
@@ -188,3 +219,19 @@ class IdempotencyKey(Base):
     response_body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+
+
+class ReminderSent(Base):
+    """A deadline reminder e-mailed to an authority: at most one per (authority, what is
+    due, due date), so a daily run never sends the same reminder twice."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("authority_id", "answers", "occasion", "due"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"), index=True)
+    answers: Mapped[str] = mapped_column(String(60))
+    occasion: Mapped[str] = mapped_column(String(21), default="")
+    due: Mapped[dt.date] = mapped_column(Date)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(String(320))

@@ -22,6 +22,7 @@ from ..models import (
     MemberState,
     Obligation,
     Regime,
+    Report,
     ReportingRequirement,
     RequirementStage,
     Resolution,
@@ -344,12 +345,40 @@ def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
         _load_requirement(session, resolution, position, req_doc, obligations,
                           existing_req, existing_stages, report)
 
+    session.flush()
+    attached = attach_reports(session)
+    if attached:
+        report.changed.append(f"{attached} report(s) attached to their resolution's `once` "
+                              "requirement")
+
     report.kept += [f"regime {code}" for code in sorted(existing_regimes)]
     report.kept += [f"resolution {n}" for n in sorted(existing_res)]
     report.kept += [f"obligation {code}" for code in sorted(existing_obl)]
     report.kept += [f"reporting requirement {code}" for code in sorted(existing_req)]
     report.kept += [f"stage {code}" for code in sorted(existing_stages)]
     return report
+
+
+def default_requirement(resolution: Resolution) -> ReportingRequirement | None:
+    """What a report on `resolution` answers when it names no requirement: the resolution's
+    `once` requirement (the one covering every obligation where there are several)."""
+    once = [q for q in resolution.reporting_requirements if q.kind == RequirementKind.ONCE]
+    once.sort(key=lambda q: (not q.covers_all, q.position))
+    return once[0] if once else None
+
+
+def attach_reports(session: DbSession) -> int:
+    """Attach reports stored before their resolution's requirements were loaded to the
+    resolution's `once` requirement; return how many were attached."""
+    loose = session.scalars(select(Report).where(Report.requirement_id.is_(None))).all()
+    attached = 0
+    for report in loose:
+        requirement = default_requirement(report.resolution)
+        if requirement is not None:
+            report.requirement = requirement
+            report.answers = requirement.code
+            attached += 1
+    return attached
 
 
 # --- reads -------------------------------------------------------------------------------

@@ -22,11 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from schemas.reports import ReportInSchema
+from schemas.reports import MAX_ENTRIES, ReportInSchema
 
 from .. import flags as flag_rules
+from .. import requirements as rules
 from ..auth import Principal
-from ..domain import Figure, Role
+from ..domain import Figure, RequirementKind, Role
 from ..errors import (
     Conflict,
     DomainError,
@@ -41,9 +42,11 @@ from ..errors import (
 )
 from ..models import Entry, MemberState, Obligation, Report, ReportVersion, Resolution
 from ..models.types import utcnow
-from ..scoring import EntryData, ObligationSpec, ScoreResult, score_report
-from . import audit, page_of, transaction, use_case
+from ..requirements import Period
+from ..scoring import EntryData, ScoreResult, is_placeholder, score_report
+from . import audit, page_of, requirements, transaction, use_case
 from .catalogue import find_resolution
+from .requirements import Answered
 from .session import DbSession, rowcount
 
 ENFORCEMENT_FIGURES = tuple(Figure)
@@ -67,6 +70,23 @@ class CheckedDocument:
     state: MemberState
     resolution: Resolution
     obligations: dict[str, Obligation]
+    answered: Answered
+    period: Period | None = None
+
+    @property
+    def nil(self) -> bool:
+        return bool(self.data.get("nil"))
+
+    @property
+    def event_on(self) -> dt.date | None:
+        return self.data.get("event_on")
+
+    @property
+    def occasion(self) -> str:
+        """The period or the event the report is about; empty for the other kinds."""
+        if self.period is not None:
+            return self.period.key
+        return self.event_on.isoformat() if self.event_on is not None else ""
 
 
 def etag_for(report: Report) -> str:
@@ -117,12 +137,18 @@ def _check_meaning(
         })
     resolution = find_resolution(session, data["resolution"])
     obligations: dict[str, Obligation] = {}
+    answered: Answered | None = None
+    period: Period | None = None
     if resolution is None:
         errors.append({
             "pointer": "/resolution",
             "detail": f"No resolution {data['resolution']} in the catalogue.",
         })
     else:
+        answered, period, found = _check_answered(session, resolution, data)
+        errors += found
+        covered = ({o.code: o for o in answered.requirement.obligations}
+                   if answered is not None else {})
         obligations = {o.code: o for o in resolution.obligations}
         seen: dict[str, int] = {}
         for index, entry in enumerate(data["entries"]):
@@ -131,6 +157,12 @@ def _check_meaning(
                 errors.append({
                     "pointer": f"/entries/{index}/obligation",
                     "detail": f"{code!r} is not an obligation of resolution {resolution.number}.",
+                })
+            elif answered is not None and code not in covered:
+                errors.append({
+                    "pointer": f"/entries/{index}/obligation",
+                    "detail": f"{code} is not among the obligations {answered.code} is about "
+                    f"({', '.join(covered)}).",
                 })
             elif code in seen:
                 errors.append({
@@ -147,21 +179,115 @@ def _check_meaning(
             "detail": f"{state.name} is the target of the {resolution.regime.code} regime; "
             "it is not among the States asked to report on its resolutions.",
         })
-    if errors or state is None or resolution is None:
+    if errors or state is None or resolution is None or answered is None:
         return None, errors
-    return CheckedDocument(raw, data, state, resolution, obligations), []
+    return CheckedDocument(raw, data, state, resolution, obligations, answered, period), []
+
+
+def _check_answered(
+    session: DbSession, resolution: Resolution, data: dict[str, Any]
+) -> tuple[Answered | None, Period | None, list[dict[str, str]]]:
+    """What the report answers (`requirement`), its period or event, and whether it may be a
+    nil report; every error found."""
+    errors: list[dict[str, str]] = []
+    code = data.get("requirement")
+    if code is None:
+        answered = requirements.default_answered(resolution)
+        if answered is None:
+            asked = [a.code for a in requirements.everything_answerable(resolution)]
+            detail = (f"Resolution {resolution.number} asks for no general report; name the "
+                      f"requirement answered ({', '.join(asked)})." if asked else
+                      f"Resolution {resolution.number} requests no national report: there is "
+                      "no requirement to answer.")
+            errors.append({"pointer": "/requirement", "detail": detail})
+    else:
+        answered = requirements.find_answered(resolution, code)
+        if answered is None:
+            staged = next((q for q in resolution.reporting_requirements
+                           if q.code == code and q.kind == RequirementKind.STAGED), None)
+            if staged is not None:
+                detail = (f"{code} is asked in stages; name the stage answered "
+                          f"({', '.join(s.code for s in staged.stages)}).")
+            else:
+                asked = [a.code for a in requirements.everything_answerable(resolution)]
+                detail = (f"{code!r} is not a reporting requirement of resolution "
+                          f"{resolution.number}" + (f" ({', '.join(asked)})." if asked else
+                                                    "; it requests no national report."))
+            errors.append({"pointer": "/requirement", "detail": detail})
+    if answered is None:
+        return None, None, errors
+
+    kind = answered.kind
+    nil = bool(data.get("nil"))
+    period: Period | None = None
+    if kind == RequirementKind.PERIODIC:
+        given = data.get("period")
+        if given is None and not nil:
+            errors.append({"pointer": "/period", "detail": f"{answered.code} is periodic "
+                           f"(every {answered.requirement.period_days} days): name the period "
+                           "notified."})
+        elif given is not None:
+            period = requirements.period_of(answered.requirement, given["start"], given["end"])
+            if period is None:
+                anchor = requirements.period_anchor(answered.requirement)
+                assert answered.requirement.period_days is not None
+                near = rules.period_containing(anchor, answered.requirement.period_days,
+                                               given["start"])
+                hint = (f"; the period containing {given['start'].isoformat()} runs from "
+                        f"{near.start.isoformat()} to {near.end.isoformat()}" if near else
+                        f"; the first period starts on {anchor.isoformat()}")
+                errors.append({"pointer": "/period", "detail": f"Not a period of "
+                               f"{answered.code}: its periods are "
+                               f"{answered.requirement.period_days} days long from "
+                               f"{anchor.isoformat()}{hint}."})
+    elif data.get("period") is not None:
+        errors.append({"pointer": "/period",
+                       "detail": f"{answered.code} is not periodic ({kind}): no period."})
+    if kind == RequirementKind.ON_EVENT:
+        event_on = data.get("event_on")
+        if event_on is None and not nil:
+            errors.append({"pointer": "/event_on", "detail": f"{answered.code} is reported "
+                           f"{answered.requirement.trigger}: give the day of the event."})
+        elif event_on is not None and event_on < resolution.adopted_on:
+            errors.append({"pointer": "/event_on", "detail": "The event cannot be before "
+                           f"the resolution's adoption ({resolution.adopted_on.isoformat()})."})
+    elif data.get("event_on") is not None:
+        errors.append({"pointer": "/event_on",
+                       "detail": f"{answered.code} is not reported on an event ({kind})."})
+    if nil:
+        if not answered.conditional:
+            errors.append({"pointer": "/nil", "detail": f"{answered.code} applies to all "
+                           "States: a nil report is not an answer to it."})
+        if is_placeholder(data.get("justification")):
+            errors.append({"pointer": "/justification", "detail": "A nil report needs a "
+                           "justification: why the requirement does not apply "
+                           f"({answered.requirement.applies_to})."})
+        if data["entries"]:
+            errors.append({"pointer": "/entries", "detail": "A nil report has no entries."})
+    else:
+        if not data["entries"]:
+            errors.append({"pointer": "/entries", "detail": "A report addresses at least one "
+                           f"obligation and at most {MAX_ENTRIES}."})
+        if data.get("justification") is not None:
+            errors.append({"pointer": "/justification", "detail": "Only a nil report has a "
+                           "justification of its own; justify entries in the entries."})
+    return answered, period, errors
 
 
 def _entry_data(entry: dict[str, Any]) -> EntryData:
     return EntryData.from_mapping(entry)
 
 
-def _specs(resolution: Resolution) -> list[ObligationSpec]:
-    return [ObligationSpec(o.code, o.weight, tuple(o.expects)) for o in resolution.obligations]
+def received_at_of(data: dict[str, Any]) -> dt.datetime:
+    return (data.get("received_at") or utcnow()).astimezone(dt.UTC)
 
 
-def score_document(resolution: Resolution, entries: Sequence[dict[str, Any]]) -> ScoreResult:
-    return score_report(_specs(resolution), [_entry_data(e) for e in entries])
+def score_document(doc: CheckedDocument, received_at: dt.datetime) -> ScoreResult:
+    """The completeness of `doc` over the obligations its requirement covers and in force
+    on the day it is received."""
+    specs, aside = requirements.specs_in_force(requirements.covered(doc.answered),
+                                               received_at.date())
+    return score_report(specs, [_entry_data(e) for e in doc.data["entries"]], aside)
 
 
 def _new_version(
@@ -173,7 +299,7 @@ def _new_version(
     received_at: dt.datetime,
 ) -> ReportVersion:
     entries = [_entry_data(e) for e in doc.data["entries"]]
-    score = score_report(_specs(doc.resolution), entries)
+    score = score_document(doc, received_at)
     version = ReportVersion(
         report=report,
         number=number,
@@ -184,11 +310,13 @@ def _new_version(
         language=doc.data["language"],
         reference=doc.data.get("reference"),
         document=doc.raw,
-        completeness=score.completeness,
-        rating=score.rating,
+        nil=doc.nil,
+        completeness=None if doc.nil else score.completeness,
+        rating=None if doc.nil else score.rating,
         score_method=score.method,
-        score=score.as_dict(),
-        content_flags=flag_rules.content_flags(score.completeness, entries),
+        score=score.as_dict() | ({"completeness": None, "rating": None} if doc.nil else {}),
+        # A nil report claims nothing: none of the content flags applies.
+        content_flags=[] if doc.nil else flag_rules.content_flags(score.completeness, entries),
     )
     session.add(version)
     session.flush()  # the report's and the version's ids, for the entries
@@ -252,14 +380,21 @@ def submit(session: DbSession, principal: Principal, raw: Any) -> ReportVersion:
 def _create(
     session: DbSession, principal: Principal, doc: CheckedDocument, *, demo: bool = False
 ) -> ReportVersion:
-    existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
+    existing = _existing(session, doc, demo=demo)
     if existing is not None:
         raise DuplicateReport(existing.public_id)
-    received_at = (doc.data.get("received_at") or utcnow()).astimezone(dt.UTC)
+    received_at = received_at_of(doc.data)
     report = Report(
         public_id="r" + secrets.token_hex(10),
         state=doc.state,
         resolution=doc.resolution,
+        requirement=doc.answered.requirement,
+        stage=doc.answered.stage,
+        answers=doc.answered.code,
+        occasion=doc.occasion,
+        period_from=doc.period.start if doc.period else None,
+        period_to=doc.period.end if doc.period else None,
+        event_on=doc.event_on,
         current_version=1,
         first_received_at=received_at,
         is_demo=demo,
@@ -269,9 +404,9 @@ def _create(
             session.add(report)
             version = _new_version(session, report, 1, doc, principal, received_at)
     except IntegrityError:
-        # Another request stored a report for this state and resolution in the meantime:
+        # Another request stored a report for this state and requirement in the meantime:
         # only the savepoint is undone.
-        existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
+        existing = _existing(session, doc, demo=demo)
         if existing is not None:
             raise DuplicateReport(existing.public_id) from None
         raise
@@ -281,17 +416,20 @@ def _create(
         session, action="report.create", actor=principal.name,
         authority_id=principal.authority_id, token_id=principal.token_id,
         state_iso3=doc.state.iso3, report_id=report.id, version=1,
-        details={"resolution": doc.resolution.number, "backfill": "received_at" in doc.data},
+        details={"resolution": doc.resolution.number, "answers": doc.answered.code,
+                 "occasion": doc.occasion, "nil": doc.nil,
+                 "backfill": "received_at" in doc.data},
     )
     return version
 
 
-def _existing(
-    session: DbSession, state_id: int, resolution_id: int, *, demo: bool = False
-) -> Report | None:
-    """The report of a state on a resolution in the real namespace, or in the demo one."""
+def _existing(session: DbSession, doc: CheckedDocument, *, demo: bool = False) -> Report | None:
+    """The state's report answering what `doc` answers (the same requirement or stage, and
+    period or event), in the real namespace or in the demo one."""
     return session.scalar(
-        select(Report).where(Report.state_id == state_id, Report.resolution_id == resolution_id,
+        select(Report).where(Report.state_id == doc.state.id,
+                             Report.answers == doc.answered.code,
+                             Report.occasion == doc.occasion,
                              Report.is_demo.is_(demo))
     )
 
@@ -348,7 +486,14 @@ def _append(
         errors.append(
             {"pointer": "/resolution", "detail": "A report's resolution cannot change."}
         )
-    received_at = (doc.data.get("received_at") or utcnow()).astimezone(dt.UTC)
+    elif doc.answered.code != report.answers:
+        errors.append({"pointer": "/requirement", "detail": "A report answers one "
+                       f"requirement ({report.answers}); it cannot change."})
+    elif doc.occasion != report.occasion:
+        pointer = "/event_on" if report.event_on is not None else "/period"
+        errors.append({"pointer": pointer, "detail": "A report's period or event cannot "
+                       f"change (it is {report.occasion or 'none'})."})
+    received_at = received_at_of(doc.data)
     previous = session.scalar(
         select(func.max(ReportVersion.received_at)).where(ReportVersion.report_id == report.id)
     )
@@ -428,7 +573,7 @@ def backfill(
             if doc is None:
                 raise BackfillError(index, label, errors)
             try:
-                existing = _existing(session, doc.state.id, doc.resolution.id, demo=demo)
+                existing = _existing(session, doc, demo=demo)
                 if existing is None:
                     _create(session, principal, doc, demo=demo)
                     created += 1
@@ -552,11 +697,26 @@ def list_reports(
 
 
 def report_timeliness(report: Report) -> flag_rules.Timeliness:
-    return flag_rules.timeliness(
-        report.resolution.adopted_on,
-        report.resolution.reporting_deadline_days,
-        report.first_received_at,
-    )
+    """On time or late against what the report answers: the requirement's or the stage's
+    due date, or the period's; no due date for an event (see `days_from_event`)."""
+    return flag_rules.timeliness_against(requirements.due_of_report(report),
+                                         report.first_received_at)
+
+
+def due_of_document(doc: CheckedDocument) -> dt.date | None:
+    """When the report `doc` would answer is due (see `requirements.due_of_report`)."""
+    if doc.period is not None:
+        return doc.period.due
+    if doc.answered.kind in (RequirementKind.ONCE, RequirementKind.STAGED):
+        return doc.answered.due
+    return None
+
+
+def days_from_event(report: Report) -> int | None:
+    """For a report on an event: days from the event to the report's first receipt."""
+    if report.event_on is None:
+        return None
+    return (report.first_received_at.astimezone(dt.UTC).date() - report.event_on).days
 
 
 # --- idempotency -------------------------------------------------------------------------

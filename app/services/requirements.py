@@ -1,0 +1,137 @@
+"""What a report answers: a reporting requirement of a resolution, or one stage of it, and
+for periodic and on-event requirements the period or the event. Reads of the catalogue, no
+writes; the rules of time are in `app.requirements`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .. import requirements as rules
+from ..domain import RequirementKind
+from ..models import Obligation, Report, ReportingRequirement, RequirementStage, Resolution
+from ..scoring import ObligationSpec, SetAside
+from .catalogue import default_requirement
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A requirement, or one stage of a staged requirement: what one report answers."""
+
+    requirement: ReportingRequirement
+    stage: RequirementStage | None = None
+
+    @property
+    def code(self) -> str:
+        return self.stage.code if self.stage is not None else self.requirement.code
+
+    @property
+    def kind(self) -> str:
+        return self.requirement.kind
+
+    @property
+    def due(self) -> dt.date | None:
+        """The due date of a `once` requirement or a stage; None for the other kinds."""
+        if self.stage is not None:
+            return self.stage.due
+        return self.requirement.due
+
+    @property
+    def deadline_verified(self) -> bool | None:
+        """Whether the due date was read in the resolution's text; None where there is no
+        single due date. A period's due date is this service's rule, never verified."""
+        if self.kind in (RequirementKind.ONCE, RequirementKind.STAGED):
+            return self.requirement.verified
+        if self.kind == RequirementKind.PERIODIC:
+            return False
+        return None
+
+    @property
+    def conditional(self) -> bool:
+        return self.requirement.applies_to != "all"
+
+    @property
+    def label(self) -> str:
+        if self.stage is not None:
+            return f"{self.stage.name} report ({self.requirement.code})"
+        return self.requirement.code
+
+
+def period_anchor(requirement: ReportingRequirement) -> dt.date:
+    """Where the periods of a periodic requirement start: the resolution's adoption."""
+    return requirement.resolution.adopted_on
+
+
+def period_of(requirement: ReportingRequirement, start: dt.date,
+              end: dt.date) -> rules.Period | None:
+    assert requirement.period_days is not None
+    return rules.exact_period(period_anchor(requirement), requirement.period_days, start, end)
+
+
+def everything_answerable(resolution: Resolution) -> list[Answered]:
+    """Each requirement of the resolution, a staged one as its stages."""
+    out: list[Answered] = []
+    for requirement in resolution.reporting_requirements:
+        if requirement.kind == RequirementKind.STAGED:
+            out += [Answered(requirement, stage) for stage in requirement.stages]
+        else:
+            out.append(Answered(requirement))
+    return out
+
+
+def find_answered(resolution: Resolution, code: str) -> Answered | None:
+    for answered in everything_answerable(resolution):
+        if answered.code == code:
+            return answered
+    return None
+
+
+def default_answered(resolution: Resolution) -> Answered | None:
+    requirement = default_requirement(resolution)
+    return Answered(requirement) if requirement is not None else None
+
+
+def of_report(report: Report) -> Answered | None:
+    if report.requirement is None:
+        return None
+    return Answered(report.requirement, report.stage)
+
+
+def due_of_report(report: Report) -> dt.date | None:
+    """When this report was due: the requirement's or stage's date, the period's due date,
+    or the resolution's deadline for a report answering no requirement; None for an event."""
+    answered = of_report(report)
+    if answered is None:
+        return report.resolution.reporting_deadline
+    if answered.kind == RequirementKind.PERIODIC:
+        if report.period_to is None:
+            return None  # a standing nil report covers no period
+        assert answered.requirement.period_days is not None
+        return report.period_to + dt.timedelta(days=answered.requirement.period_days)
+    return answered.due
+
+
+def covered(answered: Answered) -> list[Obligation]:
+    return list(answered.requirement.obligations)
+
+
+def specs_in_force(obligations: list[Obligation],
+                   day: dt.date) -> tuple[list[ObligationSpec], list[SetAside]]:
+    """The obligations in force on `day` as scoring specs, and the others set aside."""
+    specs: list[ObligationSpec] = []
+    aside: list[SetAside] = []
+    for o in obligations:
+        superseded_on = o.superseded_on if o.superseded_by_id is not None else None
+        if rules.in_force(day, o.in_force_from, superseded_on):
+            specs.append(ObligationSpec(o.code, o.weight, tuple(o.expects)))
+        elif superseded_on is not None and day >= superseded_on:
+            by = o.superseded_by
+            aside.append(SetAside(o.code, superseded_by=by.code if by else None,
+                                  on=superseded_on.isoformat(),
+                                  verified=bool(o.supersession_verified)))
+        else:
+            aside.append(SetAside(
+                o.code, in_force_from=o.in_force_from.isoformat() if o.in_force_from else None
+            ))
+    return specs, aside
