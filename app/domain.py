@@ -55,6 +55,7 @@ class Flag(StrEnum):
 
     NOT_REPORTED = "not_reported"
     LATE = "late"
+    MISSED_PERIODS = "missed_periods"  # a periodic duty: periods ended with no notification
     INCOMPLETE = "incomplete"
     DECLARED_NOT_IMPLEMENTED = "declared_not_implemented"
     UNSUBSTANTIATED = "unsubstantiated"

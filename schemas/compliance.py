@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
-from app.domain import RowStatus
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app.domain import RequirementKind, RowStatus
 
 from .catalogue import UN_GROUPS
 from .common import OptionalPageArgsSchema, StrictSchema, as_of_field
@@ -29,8 +31,25 @@ class ComplianceArgsSchema(StrictSchema):
 
 
 class MatrixArgsSchema(ComplianceArgsSchema, OptionalPageArgsSchema):
-    resolution = fields.Integer(required=True, validate=validate.Range(min=1, max=100000),
-                                metadata={"example": 2397})
+    resolution = fields.Integer(
+        validate=validate.Range(min=1, max=100000),
+        metadata={"example": 2397, "description": "The resolution's general (`once`) report; "
+                  "`resolution` or `requirement` is required"})
+    requirement = fields.String(
+        validate=validate.Length(min=1, max=60),
+        metadata={"example": "2397/R-8-midterm",
+                  "description": "A requirement's code, or a stage's code for a staged one"})
+
+    @validates_schema
+    def _one_subject(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("resolution") is None and data.get("requirement") is None:
+            raise ValidationError("Give `resolution` or `requirement`.", field_name="resolution")
+
+
+class MissedPeriodSchema(Schema):
+    start = fields.Date(data_key="from", required=True)
+    end = fields.Date(data_key="to", required=True)
+    due = fields.Date(required=True)
 
 
 class ComplianceRowSchema(Schema):
@@ -73,6 +92,25 @@ class ComplianceRowSchema(Schema):
         metadata={"description": "true: built from a synthetic demo report; false: from a "
                   "real report; null: no report (neither real nor demo). In CSV: `true`, "
                   "`false` or empty."})
+    requirement = fields.String(
+        allow_none=True, metadata={"description": "The requirement or stage the row is "
+                                   "about; null where the resolution requests no report"})
+    nil = fields.Boolean(allow_none=True, metadata={"description": "A nil report (the "
+                                                    "requirement's condition is not met); "
+                                                    "null without a report"})
+    periods_ended = fields.Integer(
+        allow_none=True, metadata={"description": "Periodic requirements, for a state that "
+                                   "has filed: periods ended by `as_of`"})
+    periods_filed = fields.Integer(allow_none=True)
+    periods_missed = fields.Integer(allow_none=True)
+    missed_periods = fields.List(
+        fields.Nested(MissedPeriodSchema), allow_none=True,
+        metadata={"description": "The periods whose notification is overdue and missing. In "
+                  "CSV: `from/to` items separated by `;`"})
+    events = fields.Integer(allow_none=True, metadata={"description": "On-event "
+                                                       "requirements: reports filed"})
+    days_from_event = fields.Integer(allow_none=True, metadata={"description": "Of the latest "
+                                                                "event reported"})
 
 
 class MatrixSummarySchema(Schema):
@@ -91,11 +129,17 @@ class MatrixSummarySchema(Schema):
     demo = fields.Integer(required=True,
                           metadata={"description": "Reports that are synthetic demo data"})
     median_completeness = fields.Float(allow_none=True)
+    nil = fields.Integer(required=True, metadata={"description": "Nil reports among those "
+                                                  "reported"})
 
 
 class MatrixSchema(Schema):
     resolution = fields.Integer(required=True)
     symbol = fields.String(required=True)
+    requirement = fields.String(allow_none=True, metadata={"description": "What the matrix is "
+                                "about; null where the resolution requests no report"})
+    kind = fields.String(allow_none=True, metadata={"enum": list(RequirementKind)})
+    applies_to = fields.String(allow_none=True)
     deadline = fields.Date(allow_none=True)
     deadline_verified = fields.Boolean(allow_none=True)
     as_of = fields.Date(required=True)
@@ -118,4 +162,9 @@ class StateProfileSchema(Schema):
     as_of = fields.Date(required=True)
     demo = fields.Boolean(required=True)
     total = fields.Integer(required=True)
-    items = fields.List(fields.Nested(ComplianceRowSchema), required=True)
+    items = fields.List(fields.Nested(ComplianceRowSchema), required=True,
+                        metadata={"description": "One row per resolution: its general report"})
+    requirements = fields.List(
+        fields.Nested(ComplianceRowSchema), required=True,
+        metadata={"description": "One row per reporting requirement (a staged one: per "
+                  "stage) of every resolution, with its status; not filtered"})

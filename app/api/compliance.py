@@ -74,7 +74,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(value)
+        return ";".join(f"{v['from']}/{v['to']}" if isinstance(v, dict) else str(v)
+                        for v in value)
     return str(value)
 
 
@@ -82,18 +83,22 @@ def _cell(value: Any) -> str:
 class Matrix(MethodView):
     @blp.doc(security=BEARER, **CSV_DOC)
     @blp.arguments(MatrixArgsSchema, location="query", unknown=RAISE)
-    @blp.alt_response(404, response="NOT_FOUND", description="No such resolution")
+    @blp.alt_response(404, response="NOT_FOUND",
+                      description="No such resolution or reporting requirement")
     @blp.response(200, MatrixSchema)
     @requires(Role.PANEL, Role.ADMIN)
     def get(self, args):
-        """One row per Member State for a resolution, as of a date (JSON or CSV)
+        """One row per Member State on a reporting requirement, as of a date (JSON or CSV)
+
+        `requirement` names a requirement (a stage for a staged one); `resolution` alone
+        means the resolution's general (`once`) report.
 
         Every row (193) comes in one response unless `page` or `page_size` is given; then
         the rows are paged, and the body gives `page` and `page_size` beside `total` (rows
         after filters, in all pages). CSV follows the same rule.
         """
-        resolution, cutoff, rows = service.matrix(db.session, args["resolution"],
-                                                  args.get("as_of"))
+        resolution, answered, cutoff, rows = service.matrix(
+            db.session, args.get("resolution"), args.get("as_of"), args.get("requirement"))
         summary = service.headline(rows)
         shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
                                         rating=args.get("rating"), flag=args.get("flag"),
@@ -107,14 +112,19 @@ class Matrix(MethodView):
             start = (paging["page"] - 1) * paging["page_size"]
             shown = shown[start:start + paging["page_size"]]
         if _wants_csv(args):
+            subject = (answered.code.replace("/", "-") if args.get("requirement") and answered
+                       else str(resolution.number))
             return _csv_response(
-                shown, f"compliance-{resolution.number}-as-of-{cutoff.as_of.isoformat()}.csv"
+                shown, f"compliance-{subject}-as-of-{cutoff.as_of.isoformat()}.csv"
             )
         return {
             "resolution": resolution.number,
             "symbol": resolution.symbol,
-            "deadline": resolution.reporting_deadline,
-            "deadline_verified": service.deadline_verified(resolution),
+            "requirement": answered.code if answered else None,
+            "kind": answered.kind if answered else None,
+            "applies_to": answered.requirement.applies_to if answered else None,
+            "deadline": answered.due if answered else None,
+            "deadline_verified": answered.deadline_verified if answered else None,
             "as_of": cutoff.as_of,
             "demo": any(r.demo for r in rows),
             "summary": summary,
@@ -133,7 +143,7 @@ class StateProfile(MethodView):
     def get(self, args, iso3):
         """One row per resolution for one Member State (a reporter: its own state only)"""
         require_own_state(iso3)
-        state, cutoff, rows = service.state_profile(db.session, iso3, args.get("as_of"))
+        state, cutoff, rows, every = service.state_profile(db.session, iso3, args.get("as_of"))
         shown = service.filter_and_sort(rows, rating=args.get("rating"), flag=args.get("flag"),
                                         sort=args["sort"])
         if _wants_csv(args):
@@ -148,4 +158,5 @@ class StateProfile(MethodView):
             "demo": any(r.demo for r in rows),
             "total": len(shown),
             "items": shown,
+            "requirements": every,
         }

@@ -406,11 +406,12 @@ def list_resolutions(
     return _page(session, stmt, page, page_size)
 
 
-def find_resolution(session: DbSession, number: int, *,
-                    obligations: bool = True) -> Resolution | None:
+def find_resolution(session: DbSession, number: int, *, obligations: bool = True,
+                    requirements: bool | None = None) -> Resolution | None:
     """Resolution `number` with its regime (in the same statement) and, unless told not to,
     its obligations and reporting requirements (a few more statements); None when the
-    catalogue has no such resolution."""
+    catalogue has no such resolution. `requirements` (default: as `obligations`) loads the
+    requirements and their stages without the obligations."""
     options: list[Any] = [joinedload(Resolution.regime)]
     if obligations:
         options += [
@@ -420,13 +421,18 @@ def find_resolution(session: DbSession, number: int, *,
                 selectinload(ReportingRequirement.named_obligations),
             ),
         ]
+    elif requirements:
+        options.append(selectinload(Resolution.reporting_requirements)
+                       .selectinload(ReportingRequirement.stages))
     return session.scalar(select(Resolution).where(Resolution.number == number)
                           .options(*options))
 
 
-def get_resolution(session: DbSession, number: int, *, obligations: bool = True) -> Resolution:
+def get_resolution(session: DbSession, number: int, *, obligations: bool = True,
+                   requirements: bool | None = None) -> Resolution:
     """As `find_resolution`, or 404."""
-    resolution = find_resolution(session, number, obligations=obligations)
+    resolution = find_resolution(session, number, obligations=obligations,
+                                 requirements=requirements)
     if resolution is None:
         raise NotFound(f"No resolution {number} in the catalogue.")
     return resolution

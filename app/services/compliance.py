@@ -12,8 +12,21 @@ Every row says where a state stands (`status`):
   among the States asked to report.
 Only `reported` and `not_reported` rows carry lax-enforcement flags.
 
+A matrix is about one thing asked: a reporting requirement, or one stage of a staged one
+(`?requirement=`); `?resolution=N` means the resolution's `once` requirement. How a row is
+measured follows the requirement's kind:
+- `once` and each stage: against its due date, as above;
+- `periodic`: a state that has filed a notification is `reported`, and the row counts the
+  periods ended by the cut-off that were filed and missed (flag `missed_periods`); a state
+  that never filed is `not_reported` without flags, since nobody knows whether it supplies;
+- `on_event`: the reports filed and the days from each event; no due date, no flag for a
+  state without one (nobody knows whether an event happened).
+A nil report ("the condition does not apply to us") is `reported` with `nil` true and no
+completeness.
+
 Demo reports live beside real ones: a real report hides the demo report of the same state
-and resolution in every output; rows built from demo data say so (`demo`).
+and requirement (and period or event) in every output; rows built from demo data say so
+(`demo`).
 """
 
 from __future__ import annotations
@@ -21,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -29,12 +43,15 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import flags as flag_rules
-from ..domain import Rating, RowStatus
-from ..errors import Invalid
-from ..models import MemberState, Report, ReportVersion, Resolution
+from .. import requirements as rules
+from ..domain import Flag, Rating, RequirementKind, RowStatus
+from ..errors import Invalid, NotFound
+from ..models import MemberState, Report, ReportingRequirement, ReportVersion, Resolution
 from ..models.types import utcnow
 from ..scoring import round_half_up
-from .catalogue import get_resolution, get_state
+from . import requirements
+from .catalogue import find_resolution, get_resolution, get_state
+from .requirements import Answered
 from .session import DbSession
 
 
@@ -61,8 +78,24 @@ class MatrixRow:
     rating: str | None
     flags: tuple[str, ...]
     demo: bool | None
+    #: What the row is about: the requirement or stage code; None where the resolution
+    #: requests no report.
+    requirement: str | None = None
+    nil: bool | None = None
+    #: A periodic requirement, for a state that filed: periods ended by the cut-off, filed
+    #: among them, and missed (each `{from, to, due}`).
+    periods_ended: int | None = None
+    periods_filed: int | None = None
+    missed_periods: tuple[dict[str, Any], ...] | None = None
+    #: An on-event requirement: the reports filed, and days from the event to the latest.
+    events: int | None = None
+    days_from_event: int | None = None
     #: The stored version the row shows (not part of the matrix's JSON or CSV).
     version_id: int | None = None
+
+    @property
+    def periods_missed(self) -> int | None:
+        return None if self.missed_periods is None else len(self.missed_periods)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +113,7 @@ class Headline:
     real: int
     demo: int
     median_completeness: float | None
+    nil: int = 0
 
 
 def name_key(name: str) -> tuple[str, str]:
@@ -115,10 +149,10 @@ def check_as_of(resolution: Resolution, as_of: dt.date | None) -> None:
 
 
 def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | None = None,
-                    state_id: int | None = None):
+                    state_id: int | None = None, answers: str | None = None):
     """(Report, ReportVersion) for each report whose first version was received by the
     cut-off, with the highest-numbered version received by then. A demo report is left out
-    where a real report of the same state and resolution exists.
+    where a real report of the same state, requirement and period or event exists.
 
     The latest version is found per report by a correlated subquery that walks the unique
     (report_id, number) index backwards, so the cost follows the number of reports shown, not
@@ -133,7 +167,8 @@ def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | 
         .scalar_subquery()
     )
     has_real = exists().where(and_(real.state_id == Report.state_id,
-                                   real.resolution_id == Report.resolution_id,
+                                   real.answers == Report.answers,
+                                   real.occasion == Report.occasion,
                                    real.is_demo.is_(False)))
     stmt = (
         select(Report, ReportVersion)
@@ -143,8 +178,10 @@ def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | 
         .where(or_(Report.is_demo.is_(False), ~has_real))
         .options(load_only(ReportVersion.number, ReportVersion.received_at,
                            ReportVersion.completeness, ReportVersion.rating,
-                           ReportVersion.content_flags))
+                           ReportVersion.content_flags, ReportVersion.nil))
     )
+    if answers is not None:
+        stmt = stmt.where(Report.answers == answers)
     if resolution_id is not None:
         stmt = stmt.where(Report.resolution_id == resolution_id)
     if state_id is not None:
@@ -160,50 +197,119 @@ def deadline_verified(resolution: Resolution) -> bool | None:
     return resolution.reporting_deadline_verified
 
 
-def row_status(state: MemberState, resolution: Resolution, reported: bool) -> RowStatus:
-    if reported:
-        return RowStatus.REPORTED
+Found = list[tuple[Report, ReportVersion]]
+
+
+def _place(state: MemberState, resolution: Resolution,
+           answered: Answered | None) -> dict[str, Any]:
+    due = answered.due if answered is not None else None
+    return {"state": state.iso3, "name": state.name, "un_group": state.un_group,
+            "resolution": resolution.number,
+            "requirement": answered.code if answered is not None else None,
+            "deadline": due,
+            "deadline_verified": answered.deadline_verified if answered is not None else None}
+
+
+def _not_filed(place: dict[str, Any], status: RowStatus, flags: tuple[str, ...] = (),
+               on_time: bool | None = None, days_late: int | None = None,
+               rating: str | None = None) -> MatrixRow:
+    return MatrixRow(**place, status=status, reported=False, report_id=None, version=None,
+                     received_at=None, first_received_at=None, on_time=on_time,
+                     days_late=days_late, completeness=None, rating=rating, flags=flags,
+                     demo=None)
+
+
+def _filed(place: dict[str, Any], report: Report, version: ReportVersion,
+           timing: flag_rules.Timeliness, flags: tuple[str, ...], **extra: Any) -> MatrixRow:
+    return MatrixRow(**place, status=RowStatus.REPORTED, reported=True,
+                     report_id=report.public_id, version=version.number,
+                     received_at=version.received_at, first_received_at=report.first_received_at,
+                     on_time=timing.on_time, days_late=timing.days_late,
+                     completeness=version.completeness, rating=version.rating, flags=flags,
+                     demo=report.is_demo, nil=version.nil, version_id=version.id, **extra)
+
+
+def _row(state: MemberState, resolution: Resolution, answered: Answered | None,
+         cutoff: Cutoff, found: Found) -> MatrixRow:
+    """Where `state` stands on what `answered` asks (the resolution's general report by
+    default), from its reports on it received by the cut-off (`found`)."""
+    place = _place(state, resolution, answered)
     if resolution.regime.target_state == state.iso3:
-        return RowStatus.NOT_EXPECTED
-    if resolution.reporting_deadline_days is None:
-        return RowStatus.NO_REPORT_REQUESTED
-    return RowStatus.NOT_REPORTED
-
-
-def _row(state: MemberState, resolution: Resolution, cutoff: Cutoff,
-         found: tuple[Report, ReportVersion] | None) -> MatrixRow:
-    deadline = flag_rules.deadline_for(resolution.adopted_on, resolution.reporting_deadline_days)
-    status = row_status(state, resolution, found is not None)
-    where: dict[str, Any] = {"state": state.iso3, "name": state.name, "un_group": state.un_group,
-             "resolution": resolution.number, "status": status, "deadline": deadline,
-             "deadline_verified": deadline_verified(resolution)}
-    if found is None:
-        expected = status == RowStatus.NOT_REPORTED
-        overdue = expected and deadline is not None and cutoff.as_of > deadline
-        return MatrixRow(
-            **where, reported=False, report_id=None, version=None,
-            received_at=None, first_received_at=None,
+        return _not_filed(place, RowStatus.NOT_EXPECTED)
+    if answered is None:
+        if found:  # a report stored before requirements existed, on a resolution asking none
+            report, version = found[0]
+            return _filed(place, report, version, flag_rules.Timeliness(None, None, None), ())
+        return _not_filed(place, RowStatus.NO_REPORT_REQUESTED)
+    if answered.kind == RequirementKind.PERIODIC:
+        return _periodic_row(place, answered, cutoff, found)
+    if answered.kind == RequirementKind.ON_EVENT:
+        return _event_row(place, found)
+    deadline = answered.due
+    if not found:
+        overdue = deadline is not None and cutoff.as_of > deadline
+        return _not_filed(
+            place, RowStatus.NOT_REPORTED,
+            flags=tuple(flag_rules.unreported_flags(deadline, cutoff.as_of)),
             on_time=False if overdue else None,
             days_late=(cutoff.as_of - deadline).days if overdue and deadline else None,
-            completeness=None, rating=Rating.NOT_REPORTED if expected else None,
-            flags=tuple(flag_rules.unreported_flags(deadline, cutoff.as_of)) if expected else (),
-            demo=None,
+            rating=Rating.NOT_REPORTED,
         )
-    report, version = found
-    timing = flag_rules.timeliness(
-        resolution.adopted_on, resolution.reporting_deadline_days, report.first_received_at
-    )
-    requested = resolution.reporting_deadline_days is not None
-    return MatrixRow(
-        **where, reported=True, report_id=report.public_id, version=version.number,
-        received_at=version.received_at, first_received_at=report.first_received_at,
-        on_time=timing.on_time, days_late=timing.days_late,
-        completeness=version.completeness, rating=version.rating,
-        # Lax-enforcement flags measure a state against what was asked of it.
-        flags=(tuple(flag_rules.report_flags(version.content_flags, timing.on_time))
-               if requested else ()),
-        demo=report.is_demo, version_id=version.id,
-    )
+    report, version = found[0]
+    timing = flag_rules.timeliness_against(deadline, report.first_received_at)
+    return _filed(place, report, version, timing,
+                  tuple(flag_rules.report_flags(version.content_flags, timing.on_time)))
+
+
+def _periodic_row(place: dict[str, Any], answered: Answered, cutoff: Cutoff,
+                  found: Found) -> MatrixRow:
+    requirement = answered.requirement
+    assert requirement.period_days is not None
+    notifications = [(r, v) for r, v in found if r.period_from is not None and not v.nil]
+    if not notifications:
+        standing_nil = [(r, v) for r, v in found if v.nil]
+        if standing_nil:
+            report, version = standing_nil[0]
+            return _filed(place, report, version, flag_rules.Timeliness(None, None, None), ())
+        # Nobody knows whether the state supplies: no report is not a signal.
+        return _not_filed(place, RowStatus.NOT_REPORTED)
+    filed = {r.period_from: (r, v) for r, v in notifications}
+    anchor = requirements.period_anchor(requirement)
+    ended = rules.periods_ended(anchor, requirement.period_days, cutoff.as_of)
+    # A period counts as missed once its notification is overdue.
+    missed = tuple({"start": p.start, "end": p.end, "due": p.due} for p in ended
+                   if p.start not in filed and p.due < cutoff.as_of)
+    late = [r for r, _ in notifications
+            if r.period_to is not None
+            and r.first_received_at.astimezone(dt.UTC).date()
+            > r.period_to + dt.timedelta(days=requirement.period_days)]
+    report, version = max(notifications, key=lambda rv: rv[0].period_from or dt.date.min)
+    timing = flag_rules.timeliness_against(requirements.due_of_report(report),
+                                           report.first_received_at)
+    flags = set(flag_rules.report_flags(version.content_flags, False if late else None))
+    if missed:
+        flags.add(Flag.MISSED_PERIODS)
+    return _filed(place, report, version, timing,
+                  tuple(f for f in flag_rules.FLAG_ORDER if f in flags),
+                  periods_ended=len(ended),
+                  periods_filed=sum(1 for p in ended if p.start in filed),
+                  missed_periods=missed)
+
+
+def _event_row(place: dict[str, Any], found: Found) -> MatrixRow:
+    events = [(r, v) for r, v in found if r.event_on is not None]
+    if not events:
+        if found:  # a standing nil report
+            report, version = found[0]
+            return _filed(place, report, version, flag_rules.Timeliness(None, None, None), ())
+        return _not_filed(place, RowStatus.NOT_REPORTED)
+    report, version = max(events, key=lambda rv: (rv[0].event_on or dt.date.min,
+                                                  rv[0].first_received_at))
+    return _filed(place, report, version, flag_rules.Timeliness(None, None, None),
+                  tuple(flag_rules.report_flags(version.content_flags, None)),
+                  events=len(events),
+                  days_from_event=(report.first_received_at.astimezone(dt.UTC).date()
+                                   - report.event_on).days if report.event_on else None)
 
 
 def states_by_name(session: DbSession) -> list[MemberState]:
@@ -211,33 +317,89 @@ def states_by_name(session: DbSession) -> list[MemberState]:
     return sorted(states, key=lambda s: name_key(s.name))
 
 
-def matrix(session: DbSession, number: int,
-           as_of: dt.date | None) -> tuple[Resolution, Cutoff, list[MatrixRow]]:
-    """One row per Member State for resolution `number`, as of the end of `as_of` (UTC),
-    ordered by state name."""
-    resolution = get_resolution(session, number, obligations=False)
+def answered_for(session: DbSession, number: int | None,
+                 requirement: str | None) -> tuple[Resolution, Answered | None]:
+    """The resolution and what a matrix is about: `requirement` (a requirement's or a
+    stage's code), or resolution `number`'s general report."""
+    if requirement is None:
+        assert number is not None
+        resolution = get_resolution(session, number, obligations=False, requirements=True)
+        return resolution, requirements.default_answered(resolution)
+    prefix = requirement.split("/", 1)[0]
+    found = (find_resolution(session, int(prefix), obligations=False, requirements=True)
+             if prefix.isdigit() and len(prefix) < 7 else None)
+    if found is None:
+        raise NotFound(f"No reporting requirement {requirement!r}.",
+                       errors=[{"pointer": "requirement", "detail": "Unknown code."}])
+    resolution = found
+    if number is not None and resolution.number != number:
+        detail = f"{requirement} is not a requirement of resolution {number}."
+        raise Invalid(detail, errors=[{"pointer": "requirement", "detail": detail}])
+    answered = requirements.find_answered(resolution, requirement)
+    if answered is None:
+        staged = next((q for q in resolution.reporting_requirements
+                       if q.code == requirement), None)
+        if staged is not None and staged.kind == RequirementKind.STAGED:
+            detail = (f"{requirement} is asked in stages; ask for one stage "
+                      f"({', '.join(s.code for s in staged.stages)}).")
+            raise Invalid(detail, errors=[{"pointer": "requirement", "detail": detail}])
+        raise NotFound(f"No reporting requirement {requirement!r}.",
+                       errors=[{"pointer": "requirement", "detail": "Unknown code."}])
+    return resolution, answered
+
+
+def _answers_key(resolution: Resolution, answered: Answered | None) -> str:
+    """The `answers` value of reports on it (a resolution's number for reports stored before
+    requirements, on a resolution that asks none)."""
+    return answered.code if answered is not None else str(resolution.number)
+
+
+def matrix(session: DbSession, number: int | None, as_of: dt.date | None,
+           requirement: str | None = None
+           ) -> tuple[Resolution, Answered | None, Cutoff, list[MatrixRow]]:
+    """One row per Member State on a requirement (or resolution `number`'s general report),
+    as of the end of `as_of` (UTC), ordered by state name."""
+    resolution, answered = answered_for(session, number, requirement)
     check_as_of(resolution, as_of)
     cutoff = Cutoff.for_date(as_of)
-    found = {report.state_id: (report, version)
-             for report, version in latest_versions(session, cutoff,
-                                                    resolution_id=resolution.id)}
-    rows = [_row(s, resolution, cutoff, found.get(s.id)) for s in states_by_name(session)]
-    return resolution, cutoff, rows
+    found: dict[int, Found] = defaultdict(list)
+    for report, version in latest_versions(session, cutoff,
+                                           answers=_answers_key(resolution, answered)):
+        found[report.state_id].append((report, version))
+    rows = [_row(s, resolution, answered, cutoff, found.get(s.id, []))
+            for s in states_by_name(session)]
+    return resolution, answered, cutoff, rows
 
 
-def state_profile(session: DbSession, iso3: str,
-                  as_of: dt.date | None) -> tuple[MemberState, Cutoff, list[MatrixRow]]:
-    """One row per resolution of the catalogue adopted by `as_of`, for one Member State."""
+def state_profile(session: DbSession, iso3: str, as_of: dt.date | None
+                  ) -> tuple[MemberState, Cutoff, list[MatrixRow], list[MatrixRow]]:
+    """For one Member State and every resolution adopted by `as_of`: a row on the
+    resolution's general report (or saying none is requested), and a row on every
+    requirement and stage of the resolution."""
     state = get_state(session, iso3)
     cutoff = Cutoff.for_date(as_of)
     resolutions = session.scalars(
-        select(Resolution).options(selectinload(Resolution.regime)).order_by(Resolution.number)
+        select(Resolution).options(
+            selectinload(Resolution.regime),
+            selectinload(Resolution.reporting_requirements).options(
+                selectinload(ReportingRequirement.stages),
+                selectinload(ReportingRequirement.resolution)),
+        ).order_by(Resolution.number)
     ).all()
-    found = {report.resolution_id: (report, version)
-             for report, version in latest_versions(session, cutoff, state_id=state.id)}
-    rows = [_row(state, r, cutoff, found.get(r.id)) for r in resolutions
-            if r.adopted_on <= cutoff.as_of]
-    return state, cutoff, rows
+    found: dict[str, Found] = defaultdict(list)
+    for report, version in latest_versions(session, cutoff, state_id=state.id):
+        found[report.answers].append((report, version))
+    general: list[MatrixRow] = []
+    every: list[MatrixRow] = []
+    for resolution in resolutions:
+        if resolution.adopted_on > cutoff.as_of:
+            continue
+        default = requirements.default_answered(resolution)
+        general.append(_row(state, resolution, default, cutoff,
+                            found.get(_answers_key(resolution, default), [])))
+        for answered in requirements.everything_answerable(resolution):
+            every.append(_row(state, resolution, answered, cutoff, found.get(answered.code, [])))
+    return state, cutoff, general, every
 
 
 def median(values: list[float]) -> float | None:
@@ -265,6 +427,7 @@ def headline(rows: list[MatrixRow]) -> Headline:
         demo=sum(1 for r in reported if r.demo),
         median_completeness=median([r.completeness for r in reported
                                     if r.completeness is not None]),
+        nil=sum(1 for r in reported if r.nil),
     )
 
 

@@ -135,7 +135,7 @@ def _demo_mix(mix: dict[str, int]) -> str | None:
 
 
 def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -> dict[str, Any]:
-    resolution, cutoff, rows = compliance.matrix(session, number, as_of)
+    resolution, _, cutoff, rows = compliance.matrix(session, number, as_of)
     reported = [r for r in rows if r.reported]
     # The versions the matrix already found: no second query for them.
     version_ids = [r.version_id for r in reported if r.version_id is not None]
@@ -185,7 +185,7 @@ PROFILE_ROW_FIELDS = ("state", "name", "un_group", "status", "reported", "versio
 
 
 def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
-    state, cutoff, rows = compliance.state_profile(session, iso3, as_of)
+    state, cutoff, rows, every = compliance.state_profile(session, iso3, as_of)
     report_ids = [r.report_id for r in rows if r.reported]
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
     latest: dict[str, Any] = {}
