@@ -78,3 +78,16 @@ def in_force(day: dt.date, in_force_from: dt.date | None,
 
 def days_between(earlier: dt.date, later: dt.date) -> int:
     return (later - earlier).days
+
+
+def spans(periods: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date, int]]:
+    """Consecutive periods (each starting the day after the previous one ends) merged into
+    spans: (first day, last day, how many periods), in order."""
+    out: list[tuple[dt.date, dt.date, int]] = []
+    for start, end in sorted(periods):
+        if out and out[-1][1] + dt.timedelta(days=1) == start:
+            first, _, count = out[-1]
+            out[-1] = (first, end, count + 1)
+        else:
+            out.append((start, end, 1))
+    return out

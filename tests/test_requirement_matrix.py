@@ -172,3 +172,49 @@ def test_on_event_reports_in_the_matrix(client, panel, admin, file):
     nld = _row(matrix, "NLD")
     assert (nld["events"], nld["days_from_event"], nld["on_time"]) == (2, 10, None)
     assert _row(matrix, "FRA")["flags"] == []
+
+
+def _pdf_text(client, token, path):
+    from tests.test_summaries import pdf_pages
+
+    r = client.get(path, headers=auth(token))
+    assert r.status_code == 200
+    return " ".join(" ".join(page.split()) for page in pdf_pages(r.data))
+
+
+def test_the_resolution_summary_has_a_section_per_stage_and_periodic_requirement(
+        client, panel, file):
+    file("JPN", MIDTERM, "2019-03-01T10:00:00Z")
+    file("DEU", MIDTERM, "2019-06-01T10:00:00Z")
+    file("ISL", MIDTERM, "2019-02-01T10:00:00Z", nil=True)
+    for start, end, received in [("2017-12-22", "2018-01-20", "2018-01-25T09:00:00Z"),
+                                 ("2018-02-20", "2018-03-21", "2018-03-25T09:00:00Z")]:
+        file("CHN", REFINED, received, period={"from": start, "to": end})
+    text = _pdf_text(client, panel, "/api/v1/summaries/resolutions/2397.pdf?as_of=2018-06-30")
+    assert "Midterm report (2397/R-8-midterm, para. 8)" in text
+    assert "Final report (2397/R-8-final, para. 8)" in text
+    assert "Notifications every 30 days (2397/R-5-refined, para. 5)" in text
+    # As of 2018-06-30 nobody had filed the midterm report yet; China had notified twice and
+    # missed the periods since (three spans of consecutive periods merged into two).
+    assert "China (CHN) complete 2018-03-25 2 of 6" in text
+    assert "2018-01-21 to 2018-02-19; 2018-03-22 to 2018-05-20 (2 periods)" in text
+    assert "a rule of this service, not a date read in the resolution" in text
+    text = _pdf_text(client, panel, "/api/v1/summaries/resolutions/2397.pdf?as_of=2019-12-31")
+    midterm = text[text.index("Midterm report (2397/R-8-midterm"):
+                   text.index("Final report (2397/R-8-final")]
+    # Filed, on time, late, nil, not filed.
+    assert "Due 2019-03-22." in midterm
+    assert "3 2 1 1 189" in midterm
+    assert "Iceland (ISL) nil report 2019-02-01" in midterm
+    assert "Germany (DEU) complete 2019-06-01 71" in midterm
+
+
+def test_the_state_profile_lists_every_requirement_with_missed_periods(client, panel, file):
+    for start, end, received in [("2017-12-22", "2018-01-20", "2018-01-25T09:00:00Z"),
+                                 ("2018-03-22", "2018-04-20", "2018-04-25T09:00:00Z")]:
+        file("CHN", REFINED, received, period={"from": start, "to": end})
+    text = _pdf_text(client, panel, "/api/v1/summaries/states/CHN.pdf?as_of=2018-06-30")
+    assert "Every reporting requirement" in text
+    assert "2 of 6 filed; missed: 2018-01-21 to 2018-03-21 (2 periods)" in text
+    for code in ("2397/R-8- midterm", "2397/R-4- crude", "2094/R-17- refusal"):
+        assert code.replace(" ", "") in text.replace(" ", "")

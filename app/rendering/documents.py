@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ..config import PROJECT_ROOT
 from ..domain import RATING_BANDS, Rating, RowStatus, label
 from ..errors import RenderBusy, RenderFailed
+from ..requirements import spans
 from ..scoring import METHOD_VERSION
 from .slots import RenderSlots
 from .worker import Renderer, RenderError
@@ -40,8 +41,22 @@ ROW_STATUS_LABELS: dict[str, str] = {RowStatus.NO_REPORT_REQUESTED: "no report r
                      RowStatus.NOT_EXPECTED: "not expected (target of the regime)"}
 
 
-def _row_status(status: str, rating: str | None) -> str | None:
+def _row_status(status: str, rating: str | None, nil: bool | None = None) -> str | None:
+    if nil:
+        return "nil report"
+    if status == RowStatus.NOT_REPORTED and rating is None:
+        return "none filed"  # a conditional duty nobody knows applies (periodic, on event)
+    if status == RowStatus.REPORTED and rating is None:
+        return "filed"
     return ROW_STATUS_LABELS.get(status) or RATING_LABELS.get(rating or "", rating)
+
+
+def _spans(missed: Any) -> str:
+    """Missed periods as spans of consecutive periods: "2018-02-20 to 2018-03-21;
+    2018-04-21 to 2019-11-11 (20 periods)"."""
+    merged = spans([(p["start"], p["end"]) for p in missed or ()])
+    return "; ".join(f"{a} to {b}" + (f" ({n} periods)" if n > 1 else "")
+                     for a, b, n in merged)
 
 
 def _fmt_number(value: Any, digits: int = 1) -> str:
@@ -64,6 +79,7 @@ def environment() -> Environment:
     env.filters["num"] = _fmt_number
     env.filters["flag"] = label
     env.filters["row_status"] = _row_status
+    env.filters["spans"] = _spans
     env.globals["rating_bands"] = RATING_BANDS
     return env
 

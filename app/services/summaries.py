@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from ..domain import RATING_BANDS, EntryStatus, Rating, RowStatus, UNGroup
 from ..models import Entry, Report, ReportVersion, Resolution
-from . import compliance, reports, summary_budget
+from . import compliance, reports, requirements, summary_budget
 from .compliance import MatrixRow
 from .session import DbSession
 
@@ -135,7 +135,7 @@ def _demo_mix(mix: dict[str, int]) -> str | None:
 
 
 def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -> dict[str, Any]:
-    resolution, _, cutoff, rows = compliance.matrix(session, number, as_of)
+    resolution, answered, cutoff, rows = compliance.matrix(session, number, as_of)
     reported = [r for r in rows if r.reported]
     # The versions the matrix already found: no second query for them.
     version_ids = [r.version_id for r in reported if r.version_id is not None]
@@ -151,9 +151,12 @@ def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -
     weak = [r for r in reported if _completeness(r) < COMPLETE_FROM]
     weakest = sorted(weak, key=lambda r: (_completeness(r), compliance.name_key(r.name)))
     headline = compliance.headline(rows)
-    mix = {"real": headline.real, "demo": headline.demo}
+    sections = _requirement_sections(session, resolution, answered, as_of)
+    mix = {"real": headline.real + sum(s["headline"].real for s in sections),
+           "demo": headline.demo + sum(s["headline"].demo for s in sections)}
     return {
         "kind": "resolution",
+        "requirements": sections,
         "as_of": cutoff.as_of,
         "demo": _demo_mix(mix),
         "mix": mix,
@@ -177,10 +180,42 @@ def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -
     }
 
 
+def _requirement_sections(session: DbSession, resolution: Resolution,
+                          general: Any, as_of: dt.date | None) -> list[dict[str, Any]]:
+    """A section for each requirement of the resolution other than its general report (a
+    staged one: each stage), with its own figures and the states behind them."""
+    sections = []
+    for answered in requirements.everything_answerable(resolution):
+        if general is not None and answered.code == general.code:
+            continue
+        _, _, _, rows = compliance.matrix(session, None, as_of, requirement=answered.code)
+        filed = [r for r in rows if r.reported]
+        q = answered.requirement
+        sections.append({
+            "code": answered.code,
+            "kind": answered.kind,
+            "stage": answered.stage.name if answered.stage is not None else None,
+            "paragraph": q.paragraph,
+            "applies_to": q.applies_to,
+            "conditional": answered.conditional,
+            "binding": q.binding,
+            "verified": q.verified,
+            "due": answered.due,
+            "deadline_verified": answered.deadline_verified,
+            "period_days": q.period_days,
+            "trigger": q.trigger,
+            "headline": compliance.headline(rows),
+            "filed": sorted(filed, key=lambda r: compliance.name_key(r.name)),
+            "late": [r for r in filed if r.on_time is False],
+            "missed": [r for r in filed if r.periods_missed],
+        })
+    return sections
+
+
 #: What a state profile shows of each row, beside the resolution and the report.
 PROFILE_ROW_FIELDS = ("state", "name", "un_group", "status", "reported", "version",
                       "first_received_at", "on_time", "days_late", "completeness", "rating",
-                      "flags", "demo", "report_id")
+                      "flags", "demo", "report_id", "nil")
 
 
 
@@ -254,7 +289,8 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[
             counts["requested"] += 1
             counts["reported"] += row.reported
             counts["late"] += bool(row.reported and row.on_time is False)
-    reported = [r for r in rows if r.reported]
+    # Every report shown: those on each requirement, and any on a resolution asking none.
+    reported = [r for r in [*every, *(r for r in rows if r.requirement is None)] if r.reported]
     mix = {"real": sum(1 for r in reported if not r.demo),
            "demo": sum(1 for r in reported if r.demo)}
     return {
@@ -269,7 +305,25 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[
                                     for r in items),
         "headline": {"requested": counts["requested"], "reported": counts["reported"],
                      "late": counts["late"]},
+        "requirements": [_requirement_item(row, resolutions[row.resolution]) for row in every],
         "resolutions": items,
+    }
+
+
+def _requirement_item(row: MatrixRow, resolution: Resolution) -> dict[str, Any]:
+    answered = requirements.find_answered(resolution, row.requirement or "")
+    assert answered is not None
+    return {
+        "code": answered.code, "kind": answered.kind, "symbol": resolution.symbol,
+        "stage": answered.stage.name if answered.stage is not None else None,
+        "paragraph": answered.requirement.paragraph,
+        "applies_to": answered.requirement.applies_to,
+        "deadline": row.deadline, "deadline_verified": row.deadline_verified,
+        "status": row.status, "rating": row.rating, "nil": row.nil, "demo": row.demo,
+        "first_received_at": row.first_received_at, "days_late": row.days_late,
+        "completeness": row.completeness, "flags": row.flags,
+        "periods_ended": row.periods_ended, "periods_filed": row.periods_filed,
+        "missed_periods": list(row.missed_periods or ()), "events": row.events,
     }
 
 
