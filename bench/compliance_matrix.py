@@ -54,17 +54,29 @@ def bench_catalogue(folder: Path) -> Path:
         resolutions.append({
             "number": number, "year": 2010 + r, "symbol": f"S/RES/{number} ({2010 + r})",
             "adopted_on": f"{2010 + r}-03-01", "title": "Benchmark resolution",
-            "reporting_deadline_days": 90,
+            "meeting": None, "meeting_note": None,
+            "reporting_deadline_days": 90, "reporting_deadline_verified": False,
+            "reporting_paragraph": None, "reporting_paragraph_verified": False,
+            "reporting_note": None, "sources": ["Benchmark"], "note": None,
+            "reporting_requirements": [{
+                "code": f"{number}/R-general", "paragraph": None, "kind": "once",
+                "due_days_after_adoption": 90,
+                "due": (dt.date(2010 + r, 3, 1) + dt.timedelta(days=90)).isoformat(),
+                "stages": None, "period_days": None, "trigger": None, "applies_to": "all",
+                "binding": False, "verified": False, "source": "Benchmark",
+                "verification_note": "Benchmark data", "obligations": "all",
+            }],
             "obligations": [{
                 "code": f"{number}/{p + 1}", "paragraph": str(p + 1), "category": "bench",
                 "summary": "Benchmark obligation", "binding": True, "weight": 2,
                 "expects": ["legal_basis", "competent_authority", "measures", "enforcement"],
-                "verified": False,
+                "verified": False, "source": "Benchmark", "verification_note": "Benchmark",
             } for p in range(OBLIGATIONS)],
         })
-    doc = {"format": 1, "regime": {"code": "BENCH", "name": "Benchmark",
-                                   "committee": "Benchmark committee"},
-           "resolutions": resolutions}
+    doc = {"format": 2, "regime": {"code": "BENCH", "name": "Benchmark",
+                                   "committee": "Benchmark committee", "target_state": None,
+                                   "description": None},
+           "sources": ["Benchmark"], "resolutions": resolutions}
     (data / "regimes" / "bench.json").write_text(json.dumps(doc), encoding="utf-8")
     return data
 
@@ -100,7 +112,8 @@ def add_history(app, versions_per_report: int, seed: int) -> int:
                         "id": report_id, "public_id": uuid.uuid4().hex[:20], "state_id": state_id,
                         "resolution_id": resolution.id, "current_version": versions_per_report,
                         "first_received_at": base + dt.timedelta(days=60), "is_demo": False,
-                        "created_at": base,
+                        "created_at": base, "answers": f"{resolution.number}/R-general",
+                        "occasion": "",
                     })
                 for number in range(have + 1, versions_per_report + 1):
                     completeness = round(rng.uniform(0, 100), 1)
