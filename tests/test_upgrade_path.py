@@ -66,6 +66,12 @@ def test_every_row_survives_the_upgrades_with_its_meaning(app_factory):
     upgrade(app)
     with app.app_context():
         assert _obligation_rows(db.engine) == obligations
+        # The requirements went with the downgrade; `catalogue load` brings them back and
+        # attaches the report to its resolution's general report again.
+        assert "1 report(s) attached to their resolution's `once` requirement" in (
+            load_catalogue(db.session).changed)
+        db.session.commit()
+        assert db.session.scalar(select(Report.answers)) == "2397/R-general"
         assert db.session.scalar(select(func.count()).select_from(Report)) == 1
         assert db.session.scalar(select(func.count()).select_from(ReportVersion)) == 2
         assert db.session.scalar(select(func.count()).select_from(Entry)) == 6 + 8
