@@ -304,6 +304,9 @@ class ReportListArgsSchema(PageArgsSchema):
     state = fields.String(validate=validate.Regexp(r"^[A-Za-z]{3}$"))
     resolution = fields.Integer(validate=validate.Range(min=1, max=100000))
     rating = fields.String(validate=validate.OneOf(SCORED_RATINGS))
+    requirement = fields.String(
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "Reports answering this requirement or stage code"})
 
 
 class VersionSummarySchema(Schema):

@@ -205,3 +205,13 @@ def test_validate_scores_against_the_requirement(client, admin):
     result = r.get_json()
     assert result["valid"] is True
     assert result["score"]["completeness"] == 100.0 and result["score"]["on_time"] is True
+
+
+def test_reports_are_listed_by_requirement(client, admin):
+    assert _post(client, admin, _body(client, "JPN", MIDTERM, ["2397/8"])).status_code == 201
+    assert _post(client, admin, _body(client, "JPN", FINAL, ["2397/8"])).status_code == 201
+    r = client.get(f"/api/v1/reports?requirement={MIDTERM}", headers=auth(admin))
+    items = r.get_json()["items"]
+    assert [(i["state"], i["requirement"]) for i in items] == [("JPN", MIDTERM)]
+    both = client.get("/api/v1/reports?state=JPN&resolution=2397", headers=auth(admin))
+    assert [i["requirement"] for i in both.get_json()["items"]] == [FINAL, MIDTERM]

@@ -666,6 +666,7 @@ def list_reports(
     rating: str | None,
     page: int,
     page_size: int,
+    requirement: str | None = None,
 ) -> tuple[list[tuple[Report, ReportVersion]], int]:
     stmt = (
         select(Report, ReportVersion)
@@ -674,7 +675,7 @@ def list_reports(
         .join(MemberState, MemberState.id == Report.state_id)
         .join(Resolution, Resolution.id == Report.resolution_id)
         .options(selectinload(Report.state), selectinload(Report.resolution))
-        .order_by(Resolution.number, MemberState.iso3)
+        .order_by(Resolution.number, MemberState.iso3, Report.answers, Report.occasion)
     )
     if principal.is_reporter:
         if state and state.upper() != principal.state_iso3:
@@ -692,6 +693,8 @@ def list_reports(
         stmt = stmt.where(Resolution.number == resolution)
     if rating:
         stmt = stmt.where(ReportVersion.rating == rating)
+    if requirement:
+        stmt = stmt.where(Report.answers == requirement)
     rows, total = page_of(session, stmt, page, page_size)
     return [(r.Report, r.ReportVersion) for r in rows], total
 
