@@ -291,3 +291,17 @@ def test_demo_load_on_older_demo_data_adds_only_the_reports_missing(app, runner)
     assert "loaded already" in runner.invoke(args=["demo", "load"]).output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ReportVersion)) == len(records)
+
+
+def test_demo_answers_nothing_where_the_catalogue_lacks_the_requirements(app):
+    from types import SimpleNamespace
+
+    from app.models import MemberState, Resolution
+    from app.services.demo import demo_answers
+
+    with app.app_context():
+        resolution = db.session.scalar(select(Resolution).where(Resolution.number == 2397))
+        states = list(db.session.scalars(select(MemberState)))
+        assert len(demo_answers(resolution, states, 1718)) > 100
+        bare = SimpleNamespace(number=2397, regime=resolution.regime, reporting_requirements=[])
+        assert demo_answers(bare, states, 1718) == []

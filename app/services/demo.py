@@ -402,6 +402,9 @@ def demo_answers(resolution: Resolution, states: list[MemberState], seed: int) -
     """Reports answering the requirements of resolution 2397 other than its general one:
     midterm and final reports, periodic notifications with gaps, nil reports. Drawn from a
     generator of their own, so that the general reports stay the same."""
+    asked = {q.code for q in resolution.reporting_requirements}
+    if not {STAGED, REFINED} <= asked:
+        return []  # a catalogue that does not have them
     rng = random.Random(f"{seed}/{resolution.number}/requirements")
     candidates = [s for s in states if s.iso3 != resolution.regime.target_state]
     return _stage_drafts(rng, resolution, candidates) + _refined_drafts(rng, resolution,
