@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, Report, ReportVersion
 from app.services.compliance import median, name_key
+from app.services.demo import demo_records
 from tests.helpers import auth
 from tests.test_summaries import pdf_pages
 
@@ -94,6 +95,50 @@ def test_demo_load_skips_nothing_for_real_reports_and_is_safe_to_rerun(
     assert "loaded already" in again.output
     row = _row(_matrix(client, panel, "resolution=2397"), "FRA")
     assert row["report_id"] == r.get_json()["id"] and row["demo"] is False
+
+
+def test_demo_answers_live_apart_from_real_reports_of_the_same_requirement(
+    app, client, runner, make_token, panel, admin
+):
+    """Real reports answering what demo reports answer (a stage, a period, a standing nil
+    report) are no duplicates of them, are never hidden from their reporter by them and stay
+    when the demo data goes."""
+    with app.app_context():
+        records = demo_records(db.session)
+    midterm = next(r for r in records
+                   if r.get("requirement") == "2397/R-8-midterm" and not r.get("nil"))
+    periodic = next(r for r in records if r.get("period"))
+    nil = next(r for r in records if r.get("nil") and r["requirement"] == "2397/R-5-refined")
+    real = {}
+    for record in (midterm, periodic, nil):
+        body = {**record, "reference": "real", "language": "en"}
+        r = client.post("/api/v1/reports", json=body, headers=auth(admin))
+        assert r.status_code == 201, r.get_json()
+        real[record["state"], record["requirement"]] = r.get_json()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+
+    for (state, requirement), report in real.items():
+        both = [r for r in client.get(f"/api/v1/reports?state={state}&resolution=2397"
+                                      "&page_size=200", headers=auth(panel)).get_json()["items"]
+                if r["requirement"] == requirement and r["period"] == report["period"]]
+        assert sorted(r["demo"] for r in both) == [False, True]
+        reporter = make_token("reporter", state)
+        mine = client.get("/api/v1/reports?resolution=2397",
+                          headers=auth(reporter)).get_json()["items"]
+        assert [r["id"] for r in mine if r["requirement"] == requirement] == [report["id"]]
+        demo_id = next(r["id"] for r in both if r["demo"])
+        assert client.get(f"/api/v1/reports/{demo_id}",
+                          headers=auth(reporter)).status_code == 404
+
+    assert runner.invoke(args=["demo", "unload"]).exit_code == 0
+    with app.app_context():
+        kept = set(db.session.scalars(select(Report.public_id)))
+        assert kept == {report["id"] for report in real.values()}
+    for report in real.values():
+        again = client.get(f"/api/v1/reports/{report['id']}", headers=auth(panel)).get_json()
+        assert (again["requirement"], again["period"], again["nil"], again["version"],
+                again["demo"]) == (report["requirement"], report["period"], report["nil"], 1,
+                                   False)
 
 
 def test_rows_say_real_demo_or_neither(client, demo, panel, admin, report_body):

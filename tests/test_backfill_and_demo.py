@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Report, ReportVersion
+from app.services.demo import state_language
 from tests.helpers import auth
 
 
@@ -169,3 +171,139 @@ def test_demo_data_is_realistic_and_marked(app, client, runner, make_token):
     one = client.get(f"/api/v1/reports/{reported[0]['report_id']}",
                      headers=auth(panel)).get_json()
     assert one["demo"] is True
+
+
+# --- demo answers to the requirements of 2397 other than its general report -------------
+
+MIDTERM, FINAL, REFINED = "2397/R-8-midterm", "2397/R-8-final", "2397/R-5-refined"
+DEMO_MARKS = {"en": "[demo]", "es": "[demo]", "fr": "[démo]", "ru": "[демо]",
+              "ar": "[تجريبي]", "zh": "[演示]"}
+
+
+def all_reports(client, token, query):
+    """Every report the list gives for `query`, page after page."""
+    items, page = [], 1
+    while True:
+        r = client.get(f"/api/v1/reports?{query}&page_size=200&page={page}",
+                       headers=auth(token))
+        assert r.status_code == 200, r.get_json()
+        body = r.get_json()
+        items += body["items"]
+        if not body["items"] or len(items) >= body["total"]:
+            return items
+        page += 1
+
+
+def _day(value):
+    return dt.date.fromisoformat(value[:10])
+
+
+def test_demo_answers_stages_periods_and_nil_reports_of_2397(client, runner, make_token):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    panel = make_token("panel")
+    reports = all_reports(client, panel, "resolution=2397")
+    assert reports and all(r["demo"] for r in reports)
+    assert "PRK" not in {r["state"] for r in reports}
+    adopted, today = dt.date(2017, 12, 22), dt.datetime.now(dt.UTC).date()
+    for r in reports:  # received between the adoption and today, every version
+        assert adopted <= _day(r["first_received_at"]) <= _day(r["received_at"]) <= today
+    by = {code: [r for r in reports if r["requirement"] == code]
+          for code in (MIDTERM, FINAL, REFINED)}
+
+    # Midterm reports: about 47 States by the end of 2019, some on time and some late.
+    midterm = by[MIDTERM]
+    by_2019 = [r for r in midterm if _day(r["first_received_at"]) <= dt.date(2019, 12, 31)]
+    assert 40 <= len(by_2019) <= 55 and len(midterm) > len(by_2019)
+    assert {r["due"] for r in midterm} == {"2019-03-22"}
+    assert {r["on_time"] for r in by_2019} == {True, False}
+    # Final reports: fewer States, some on time and some late.
+    final = by[FINAL]
+    assert 10 <= len(final) < len(midterm)
+    assert {r["due"] for r in final} == {"2020-03-22"}
+    assert {r["on_time"] for r in final} == {True, False}
+    for stage in (midterm, final):
+        assert len({r["state"] for r in stage}) == len(stage)  # one report per State
+        nil = [r for r in stage if r["nil"]]
+        assert 2 <= len(nil) <= 8  # a handful
+        assert all(r["completeness"] is None and r["rating"] is None for r in nil)
+
+    # Refined-petroleum notifications: one or two suppliers, periods of the 30-day grid
+    # from the adoption, with gaps, received after the period ends, some after it was due.
+    notifications = [r for r in by[REFINED] if not r["nil"]]
+    assert 10 <= len(notifications) <= 100
+    suppliers = {r["state"] for r in notifications}
+    assert 1 <= len(suppliers) <= 2
+    last_periods = []
+    for state in suppliers:
+        own = sorted((r for r in notifications if r["state"] == state),
+                     key=lambda r: r["period"]["from"])
+        indexes = []
+        for r in own:
+            start, end = _day(r["period"]["from"]), _day(r["period"]["to"])
+            index, rest = divmod((start - adopted).days, 30)
+            assert rest == 0 and (end - start).days == 29
+            assert r["due"] == (end + dt.timedelta(days=30)).isoformat()
+            assert start < end < _day(r["first_received_at"])
+            indexes.append(index)
+        assert len(set(indexes)) == len(indexes)
+        assert indexes[-1] - indexes[0] + 1 > len(indexes)  # periods missed
+        last_periods.append(_day(own[-1]["period"]["to"]))
+    assert {r["on_time"] for r in notifications} == {True, False}
+    assert sum(r["on_time"] for r in notifications) > len(notifications) / 2
+    if len(last_periods) == 2:  # one supplier stopped long before the other
+        assert abs((last_periods[0] - last_periods[1]).days) > 180
+    # Standing nil reports from States that supply none: no period, nothing due.
+    standing = [r for r in by[REFINED] if r["nil"]]
+    assert len(standing) >= 3 and not suppliers & {r["state"] for r in standing}
+    assert all(r["period"] is None and r["due"] is None for r in standing)
+
+    # Each in the State's language, nil reports justified in it, entries on the obligation
+    # the requirement covers.
+    for r in by[MIDTERM][:3] + by[FINAL][:2] + notifications[:3] + [
+            r for r in reports if r["nil"]]:
+        one = client.get(f"/api/v1/reports/{r['id']}", headers=auth(panel)).get_json()
+        assert one["demo"] is True
+        # Dated before its receipt, and after the period it notifies.
+        dated, received = _day(one["dated"]), _day(one["first_received_at"])
+        assert adopted <= dated <= received
+        assert one["period"] is None or _day(one["period"]["to"]) <= dated
+        assert one["language"] == state_language(r["state"])
+        if one["nil"]:
+            assert one["entries"] == [] and one["justification"].endswith(
+                DEMO_MARKS[one["language"]])
+        else:
+            codes = {e["obligation"] for e in one["entries"]}
+            assert codes == ({"2397/5"} if r["requirement"] == REFINED else {"2397/8"})
+            assert one["justification"] is None
+
+
+def test_demo_load_on_older_demo_data_adds_only_the_reports_missing(app, runner):
+    """A database whose demo data holds only general reports (as loaded before) gets the
+    answers to the other requirements from `demo load`, and nothing twice."""
+    from app.services.demo import DEMO_PRINCIPAL, demo_records
+    from app.services.reports import backfill
+
+    with app.app_context():
+        records = demo_records(db.session)
+        general = [r for r in records if "requirement" not in r]
+        backfill(db.session, DEMO_PRINCIPAL, general, demo=True)  # commits
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert f"stored {len(records) - len(general)} demo report versions" in result.output
+    assert "loaded already" in runner.invoke(args=["demo", "load"]).output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReportVersion)) == len(records)
+
+
+def test_demo_answers_nothing_where_the_catalogue_lacks_the_requirements(app):
+    from types import SimpleNamespace
+
+    from app.models import MemberState, Resolution
+    from app.services.demo import demo_answers
+
+    with app.app_context():
+        resolution = db.session.scalar(select(Resolution).where(Resolution.number == 2397))
+        states = list(db.session.scalars(select(MemberState)))
+        assert len(demo_answers(resolution, states, 1718)) > 100
+        bare = SimpleNamespace(number=2397, regime=resolution.regime, reporting_requirements=[])
+        assert demo_answers(bare, states, 1718) == []

@@ -4,6 +4,21 @@ Every report made here is marked `is_demo` in the database, and every output bui
 says so. The shares of states reporting follow the published counts in magnitude (for example
 102 reports on 2270 and 89 on 2321 by late 2017, 8 of 192 states on time for 2094); the
 states, dates and contents are random (seeded, so the same data each time).
+
+Besides each resolution's general report, the demo answers the other requirements of
+resolution 2397 (`demo_answers`):
+- the midterm and final reports on the repatriation of DPRK nationals earning income abroad
+  (`2397/R-8`): about 47 States with a midterm report by the end of 2019 (the published
+  figure), some by the due date of 22 March 2019 and some after it, a few more in 2020, and
+  final reports from fewer States, some by 22 March 2020; a handful of each are nil reports
+  ("no DPRK nationals earn income in our jurisdiction");
+- the refined-petroleum notifications (`2397/R-5-refined`, every 30 days from 2017-12-22) of
+  two supplier States, each received some days after its period ended (some after the
+  period's due date), both missing some periods, one notifying to the end of 2020, the
+  other stopping in mid-2019; and standing nil reports ("we supply none") from a few other
+  States.
+A State writes every report in its own language, and the target of the regime (the DPRK)
+never reports.
 """
 
 from __future__ import annotations
@@ -16,6 +31,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from .. import requirements as rules
 from ..auth import COMMAND_LINE, Principal
 from ..domain import EntryStatus, Role
 from ..models import (
@@ -23,12 +39,15 @@ from ..models import (
     Entry,
     IdempotencyKey,
     MemberState,
+    Obligation,
     Report,
+    ReportingRequirement,
     ReportVersion,
     Resolution,
 )
 from ..models.types import utcnow
 from . import audit, use_case
+from .catalogue import default_requirement
 from .reports import backfill
 from .session import DbSession, rowcount
 
@@ -120,22 +139,303 @@ def _body(rng, state, resolution, received_at: dt.datetime, profile: str) -> dic
     }
 
 
+# --- the other requirements of resolution 2397 ------------------------------------------
+
+STAGED_RESOLUTION = 2397
+STAGED = "2397/R-8"
+MIDTERM, FINAL = f"{STAGED}-midterm", f"{STAGED}-final"
+REFINED = "2397/R-5-refined"
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """How many States answer one stage of 2397/R-8, and when: `filed` States (`nil` of them
+    with a nil report) by `counted_by`, a share `on_time` of them by the stage's due date,
+    the others after it; `later` more States after `counted_by`."""
+
+    code: str
+    filed: int
+    nil: int
+    on_time: float
+    counted_by: dt.date
+    later: int
+
+
+# About 47 States had filed the midterm report by December 2019 (the published figure).
+STAGE_PLANS = (
+    StagePlan(MIDTERM, filed=47, nil=5, on_time=0.45, counted_by=dt.date(2019, 12, 31),
+              later=4),
+    StagePlan(FINAL, filed=31, nil=4, on_time=0.40, counted_by=dt.date(2020, 12, 31),
+              later=2),
+)
+
+
+@dataclass(frozen=True)
+class SupplierPlan:
+    """A State notifying the refined petroleum it supplies: every period ended by `until`
+    but a share `gaps` of them (at least one), received some days after the period's end,
+    a share `late` after the period's due date; `tonnes` the range of the quantities
+    notified."""
+
+    until: dt.date
+    gaps: float
+    late: float
+    tonnes: tuple[int, int]
+
+
+SUPPLIER_PLANS = (
+    SupplierPlan(until=dt.date(2020, 12, 31), gaps=0.15, late=0.15, tonnes=(800, 6000)),
+    SupplierPlan(until=dt.date(2019, 6, 30), gaps=0.10, late=0.25, tonnes=(0, 3000)),
+)
+REFINED_NIL = 6  # standing nil reports on refined petroleum from States that supply none
+FINAL_ONLY = 3  # States with a final report and no midterm one
+
+R8_MEASURES = {
+    MIDTERM: {
+        "en": "{n} DPRK nationals earning income identified; {m} repatriated so far, the "
+              "others by 22 December 2019 [demo]",
+        "fr": "{n} ressortissants de la RPDC percevant des revenus recensés ; {m} rapatriés "
+              "à ce jour, les autres d'ici au 22 décembre 2019 [démo]",
+        "es": "{n} nacionales de la RPDC que perciben ingresos identificados; {m} repatriados "
+              "hasta la fecha, los demás antes del 22 de diciembre de 2019 [demo]",
+        "ru": "Выявлено {n} граждан КНДР, получающих доход; {m} уже репатриированы, остальные "
+              "будут репатриированы до 22 декабря 2019 года [демо]",
+        "ar": "تم تحديد {n} من رعايا جمهورية كوريا الشعبية الديمقراطية الذين يكسبون دخلا؛ أعيد "
+              "{m} منهم حتى الآن، والباقون بحلول 22 كانون الأول/ديسمبر 2019 [تجريبي]",
+        "zh": "已查明{n}名赚取收入的朝鲜国民；迄今已遣返{m}名，其余将于2019年12月22日前遣返 [演示]",
+    },
+    FINAL: {
+        "en": "All {n} DPRK nationals earning income repatriated; no work permit renewed "
+              "[demo]",
+        "fr": "Les {n} ressortissants de la RPDC percevant des revenus ont tous été "
+              "rapatriés ; aucun permis de travail renouvelé [démo]",
+        "es": "Los {n} nacionales de la RPDC que percibían ingresos han sido repatriados; no "
+              "se ha renovado ningún permiso de trabajo [demo]",
+        "ru": "Все {n} граждан КНДР, получавших доход, репатриированы; разрешения на работу "
+              "не продлеваются [демо]",
+        "ar": "أعيد جميع رعايا جمهورية كوريا الشعبية الديمقراطية الذين كانوا يكسبون دخلا وعددهم "
+              "{n}؛ ولم يجدد أي تصريح عمل [تجريبي]",
+        "zh": "全部{n}名赚取收入的朝鲜国民均已遣返；未续签任何工作许可 [演示]",
+    },
+}
+REFINED_MEASURES = {
+    "en": "{t} tonnes of refined petroleum products supplied to the DPRK in the period [demo]",
+    "fr": "{t} tonnes de produits pétroliers raffinés fournies à la RPDC au cours de la "
+          "période [démo]",
+    "es": "{t} toneladas de productos derivados del petróleo refinado suministradas a la RPDC "
+          "en el período [demo]",
+    "ru": "{t} тонн продуктов переработки нефти поставлено в КНДР за период [демо]",
+    "ar": "{t} طن من المنتجات النفطية المكررة وردت إلى جمهورية كوريا الشعبية الديمقراطية خلال "
+          "الفترة [تجريبي]",
+    "zh": "本期内向朝鲜供应精炼石油产品{t}吨 [演示]",
+}
+# Why a nil report: the condition of the requirement is not met.
+NIL_JUSTIFICATIONS = {
+    STAGED: {
+        "en": "No DPRK nationals earn income in our jurisdiction [demo]",
+        "fr": "Aucun ressortissant de la RPDC ne perçoit de revenus sur notre territoire "
+              "[démo]",
+        "es": "Ningún nacional de la RPDC percibe ingresos en nuestra jurisdicción [demo]",
+        "ru": "Граждане КНДР не получают доходов под нашей юрисдикцией [демо]",
+        "ar": "لا يكسب أي من رعايا جمهورية كوريا الشعبية الديمقراطية دخلا في نطاق ولايتنا "
+              "[تجريبي]",
+        "zh": "本国管辖范围内没有赚取收入的朝鲜国民 [演示]",
+    },
+    REFINED: {
+        "en": "We supply no refined petroleum products to the DPRK [demo]",
+        "fr": "Nous ne fournissons aucun produit pétrolier raffiné à la RPDC [démo]",
+        "es": "No suministramos productos derivados del petróleo refinado a la RPDC [demo]",
+        "ru": "Мы не поставляем продукты переработки нефти в КНДР [демо]",
+        "ar": "لا نورّد أي منتجات نفطية مكررة إلى جمهورية كوريا الشعبية الديمقراطية [تجريبي]",
+        "zh": "我国不向朝鲜供应任何精炼石油产品 [演示]",
+    },
+}
+
+
+def _at(rng: random.Random, day: dt.date) -> dt.datetime:
+    """A time in office hours (UTC) on `day`."""
+    return dt.datetime.combine(day, dt.time(rng.randint(7, 18), rng.randint(0, 59)), dt.UTC)
+
+
+def _answer(rng: random.Random, state: MemberState, resolution: Resolution, code: str,
+            received_at: dt.datetime, *,
+            entries: list[dict[str, Any]], nil: str | None = None,
+            period: rules.Period | None = None, dated_days: int = 20) -> dict[str, Any]:
+    """A report answering requirement (or stage) `code`: with entries, or a nil report
+    justified by `nil`; for a periodic requirement, about `period`."""
+    body: dict[str, Any] = {
+        "state": state.iso3,
+        "resolution": resolution.number,
+        "requirement": code,
+        "language": state_language(state.iso3),
+        "reference": f"S/AC.49/{received_at.year}/{rng.randint(1, 250)} (demo)",
+        "dated": (received_at - dt.timedelta(days=rng.randint(0, dated_days))).date()
+        .isoformat(),
+        "received_at": received_at.isoformat(),
+        "entries": entries,
+    }
+    if nil is not None:
+        body |= {"nil": True, "justification": nil}
+    if period is not None:
+        body["period"] = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    return body
+
+
+def _answer_entry(rng: random.Random, obligation: Obligation, language: str, profile: str,
+                  measures: str) -> dict[str, Any]:
+    """An entry on `obligation` whose measures, where it gives them, say `measures`."""
+    entry = _entry(rng, obligation, language, profile)
+    if entry.get("measures") == TEXT[language][2]:
+        entry["measures"] = measures
+    return entry
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A record for the backfill, and what it answers: (state, requirement code, occasion),
+    the key of one report."""
+
+    key: tuple[int, str, str]
+    record: dict[str, Any]
+
+
+def _stage_received(rng: random.Random, plan: StagePlan, due: dt.date,
+                    after: dt.date | None) -> dt.datetime:
+    """When a stage's report is received: by the due date (a share `on_time`), or after it
+    and by `counted_by`; some day in the year after `after` when given."""
+    if after is not None:
+        return _at(rng, after + dt.timedelta(days=rng.randint(1, 365)))
+    if rng.random() < plan.on_time:
+        return _at(rng, due - dt.timedelta(days=rng.randint(0, 80)))
+    return _at(rng, due + dt.timedelta(days=rng.randint(1, (plan.counted_by - due).days)))
+
+
+def _stage_drafts(rng: random.Random, resolution: Resolution,
+                  candidates: list[MemberState]) -> list[Draft]:
+    """Midterm and final reports on 2397/R-8, nil reports among them (`STAGE_PLANS`)."""
+    requirement = next(q for q in resolution.reporting_requirements if q.code == STAGED)
+    obligation = requirement.obligations[0]
+    stages = {stage.code: stage for stage in requirement.stages}
+    justification = NIL_JUSTIFICATIONS[requirement.code]
+    midterm, final = STAGE_PLANS
+    # No DPRK nationals earn income in these States: their midterm and final reports are nil
+    # (some of them file both).
+    nil_states = rng.sample(candidates, max(midterm.nil, final.nil) + 2)
+    others = [s for s in candidates if s not in nil_states]
+    with_entries = rng.sample(others, midterm.filed - midterm.nil + midterm.later)
+    # Most States with a final report had filed a midterm one.
+    new = [s for s in others if s not in with_entries]
+    final_entries = (rng.sample(with_entries,
+                                final.filed - final.nil + final.later - FINAL_ONLY)
+                     + rng.sample(new, FINAL_ONLY))
+    chosen = {
+        MIDTERM: ([(s, False) for s in with_entries[:midterm.filed - midterm.nil]]
+                  + [(s, True) for s in nil_states[:midterm.nil]],
+                  with_entries[midterm.filed - midterm.nil:]),
+        FINAL: ([(s, False) for s in final_entries[final.later:]]
+                + [(s, True) for s in nil_states[-final.nil:]],
+                final_entries[:final.later]),
+    }
+    drafts: list[Draft] = []
+    workers: dict[int, int] = {}
+    for plan in STAGE_PLANS:
+        stage = stages[plan.code]
+        counted, later = chosen[plan.code]
+        filings = [(s, nil, None) for s, nil in counted] + [(s, False, plan.counted_by)
+                                                             for s in later]
+        for state, nil, after in sorted(filings, key=lambda f: f[0].iso3):
+            language = state_language(state.iso3)
+            received = _stage_received(rng, plan, stage.due, after)
+            if nil:
+                body = _answer(rng, state, resolution, plan.code, received, entries=[],
+                               nil=justification[language])
+            else:
+                n = workers.setdefault(state.id, rng.randint(3, 400))
+                measures = R8_MEASURES[plan.code][language].format(n=n,
+                                                                   m=rng.randint(0, n))
+                entry = _answer_entry(rng, obligation, language, rng.choice(PROFILES),
+                                      measures)
+                body = _answer(rng, state, resolution, plan.code, received, entries=[entry])
+            drafts.append(Draft((state.id, plan.code, ""), body))
+    return drafts
+
+
+def _refined_drafts(rng: random.Random, resolution: Resolution,
+                    candidates: list[MemberState]) -> list[Draft]:
+    """Refined-petroleum notifications of the suppliers (`SUPPLIER_PLANS`), with gaps and
+    some late, and standing nil reports from States that supply none."""
+    requirement = next(q for q in resolution.reporting_requirements if q.code == REFINED)
+    assert requirement.period_days is not None
+    obligation = requirement.obligations[0]
+    suppliers = rng.sample(candidates, len(SUPPLIER_PLANS))
+    drafts: list[Draft] = []
+    for state, plan in zip(suppliers, SUPPLIER_PLANS, strict=True):
+        language = state_language(state.iso3)
+        periods = rules.periods_ended(resolution.adopted_on, requirement.period_days,
+                                      plan.until)
+        # Gaps between the first and the last period notified, at least one.
+        missed = set(rng.sample(range(1, len(periods) - 1),
+                                max(1, round(plan.gaps * len(periods)))))
+        for index, period in enumerate(periods):
+            if rng.random() < plan.late:
+                received = _at(rng, period.due + dt.timedelta(days=rng.randint(1, 40)))
+            else:
+                received = _at(rng, period.end + dt.timedelta(days=rng.randint(2, 20)))
+            measures = REFINED_MEASURES[language].format(t=rng.randint(*plan.tonnes))
+            entry = _answer_entry(rng, obligation, language, rng.choice(("thorough", "solid")),
+                                  measures)
+            body = _answer(rng, state, resolution, REFINED, received, entries=[entry],
+                           period=period, dated_days=(received.date() - period.end).days)
+            if index not in missed:
+                drafts.append(Draft((state.id, REFINED, period.key), body))
+    others = [s for s in candidates if s not in suppliers]
+    justification = NIL_JUSTIFICATIONS[REFINED]
+    for state in sorted(rng.sample(others, REFINED_NIL), key=lambda s: s.iso3):
+        received = _at(rng, resolution.adopted_on + dt.timedelta(days=rng.randint(30, 540)))
+        body = _answer(rng, state, resolution, REFINED, received, entries=[],
+                       nil=justification[state_language(state.iso3)])
+        drafts.append(Draft((state.id, REFINED, ""), body))
+    return drafts
+
+
+def demo_answers(resolution: Resolution, states: list[MemberState], seed: int) -> list[Draft]:
+    """Reports answering the requirements of resolution 2397 other than its general one:
+    midterm and final reports, periodic notifications with gaps, nil reports. Drawn from a
+    generator of their own, so that the general reports stay the same."""
+    asked = {q.code for q in resolution.reporting_requirements}
+    if not {STAGED, REFINED} <= asked:
+        return []  # a catalogue that does not have them
+    rng = random.Random(f"{seed}/{resolution.number}/requirements")
+    candidates = [s for s in states if s.iso3 != resolution.regime.target_state]
+    return _stage_drafts(rng, resolution, candidates) + _refined_drafts(rng, resolution,
+                                                                        candidates)
+
+
 def demo_records(session: DbSession, seed: int = 1718) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     now = utcnow()
-    states = session.scalars(select(MemberState).order_by(MemberState.iso3)).all()
+    states = list(session.scalars(select(MemberState).order_by(MemberState.iso3)))
     resolutions = session.scalars(
-        select(Resolution).options(selectinload(Resolution.obligations),
-                                  selectinload(Resolution.regime))
+        select(Resolution).options(
+            selectinload(Resolution.obligations), selectinload(Resolution.regime),
+            selectinload(Resolution.reporting_requirements).options(
+                selectinload(ReportingRequirement.stages),
+                selectinload(ReportingRequirement.named_obligations),
+            ),
+        )
         .order_by(Resolution.number)
     ).all()
-    existing = {(r.state_id, r.resolution_id)
-                for r in session.scalars(select(Report).where(Report.is_demo.is_(True)))}
+    # What each demo report answers: a rerun adds only the reports that are missing.
+    existing = {(state_id, answers, occasion) for state_id, answers, occasion in session.execute(
+        select(Report.state_id, Report.answers, Report.occasion)
+        .where(Report.is_demo.is_(True))
+    )}
     records: list[dict[str, Any]] = []
     for resolution in resolutions:
         deadline = resolution.reporting_deadline
         days = resolution.reporting_deadline_days
-        if deadline is None or days is None or not resolution.obligations:
+        general = default_requirement(resolution)
+        if deadline is None or days is None or not resolution.obligations or general is None:
             continue
         share, on_time_share = SHARES.get(resolution.number, DEFAULT_SHARE)
         target = resolution.regime.target_state
@@ -155,11 +455,16 @@ def demo_records(session: DbSession, seed: int = 1718) -> list[dict[str, Any]]:
             amendment = _body(rng, state, resolution, later, "thorough")
             amended = rng.random() < 0.2
             # Every random draw is made above, so the data are the same on every run.
-            if received > now or (state.id, resolution.id) in existing:
+            if received > now or (state.id, general.code, "") in existing:
                 continue
             records.append(first)
             if amended and later < now:
                 records.append(amendment)
+        if resolution.number == STAGED_RESOLUTION:
+            # The whole set is drawn before any is left out, as above.
+            records += [d.record for d in demo_answers(resolution, states, seed)
+                        if d.key not in existing
+                        and dt.datetime.fromisoformat(d.record["received_at"]) <= now]
     return records
 
 

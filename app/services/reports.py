@@ -106,18 +106,24 @@ def _schema_errors(raw: Any) -> tuple[dict[str, Any] | None, list[dict[str, str]
         ]
 
 
+Resolutions = dict[int, Resolution | None]
+
+
 def check_document(
-    session: DbSession, principal: Principal, raw: Any
+    session: DbSession, principal: Principal, raw: Any, *, resolutions: Resolutions | None = None
 ) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
-    """Validate a report body completely; return it resolved, or every error found."""
+    """Validate a report body completely; return it resolved, or every error found.
+    `resolutions` keeps the resolutions read from the catalogue for the next documents of a
+    batch (one transaction, in which the catalogue does not change)."""
     data, errors = _schema_errors(raw)
     if data is None:
         return None, errors
-    return _check_meaning(session, principal, raw, data)
+    return _check_meaning(session, principal, raw, data, resolutions)
 
 
 def _check_meaning(
-    session: DbSession, principal: Principal, raw: Any, data: dict[str, Any]
+    session: DbSession, principal: Principal, raw: Any, data: dict[str, Any],
+    resolutions: Resolutions | None = None,
 ) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
     """What the schema cannot know: the catalogue, and what the caller may do."""
     errors: list[dict[str, str]] = []
@@ -135,7 +141,13 @@ def _check_meaning(
             "detail": "Only an admin may set received_at (historical backfill); "
             "the server records the time of receipt.",
         })
-    resolution = find_resolution(session, data["resolution"])
+    if resolutions is None:
+        resolution = find_resolution(session, data["resolution"])
+    elif data["resolution"] in resolutions:
+        resolution = resolutions[data["resolution"]]
+    else:
+        resolution = resolutions[data["resolution"]] = find_resolution(session,
+                                                                       data["resolution"])
     obligations: dict[str, Obligation] = {}
     answered: Answered | None = None
     period: Period | None = None
@@ -566,10 +578,11 @@ def backfill(
     earlier in the batch) becomes that report's next version.
     """
     versions = created = 0
+    resolutions: Resolutions = {}  # each read once for the batch
     with transaction(session):
         for index, raw in enumerate(records):
             label = labels[index] if labels else f"record {index + 1}"
-            doc, errors = check_document(session, principal, raw)
+            doc, errors = check_document(session, principal, raw, resolutions=resolutions)
             if doc is None:
                 raise BackfillError(index, label, errors)
             try:
