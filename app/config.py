@@ -88,6 +88,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Logs: `json` (one object a line, for production) or `text`.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Where the service is reached from outside (`https://reports.example.org`): the links
+        # in the calendar feed. Unset, the feed uses the address it was requested at.
+        "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # flask-smorest / OpenAPI
         "API_TITLE": "Compliance reporting API",
