@@ -26,8 +26,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import flags as flag_rules
 from .. import requirements as rules
@@ -40,7 +40,7 @@ from ..models import (
     Resolution,
 )
 from .catalogue import get_state
-from .compliance import Cutoff, check_as_of
+from .compliance import Cutoff, check_as_of, latest_version_number
 from .requirements import Answered, everything_answerable, period_anchor
 from .session import DbSession
 
@@ -218,17 +218,10 @@ def filed_reports(session: DbSession, state_id: int, cutoff: Cutoff, *,
     each with whether its latest version by then is a nil report. With `demo`, a demo
     report stands where no real report answers the same thing; without, demo reports are
     left out."""
-    inner = aliased(ReportVersion)
-    latest_number = (
-        select(func.max(inner.number))
-        .where(inner.report_id == Report.id, inner.received_at < cutoff.before)
-        .correlate(Report)
-        .scalar_subquery()
-    )
     stmt = (
         select(Report, ReportVersion.nil)
         .join(ReportVersion, (ReportVersion.report_id == Report.id)
-              & (ReportVersion.number == latest_number))
+              & (ReportVersion.number == latest_version_number(cutoff)))
         .where(Report.state_id == state_id, Report.first_received_at < cutoff.before)
     )
     if not demo:
