@@ -169,6 +169,21 @@ def require_role(roles: tuple[str, ...]) -> Principal:
     return principal
 
 
+def optional_principal() -> Principal | None:
+    """The request's principal where it sends a token (a bad one is 401, as anywhere), None
+    where it sends none: for what anyone may read and a token may read more of."""
+    if not request.headers.get("Authorization"):
+        return None
+    return authenticate()
+
+
+def may_read_state(principal: Principal | None, iso3: str) -> bool:
+    """Whether `principal` may read what concerns the state (a reporter: its own only)."""
+    if principal is None:
+        return False
+    return not principal.is_reporter or principal.state_iso3 == iso3.upper()
+
+
 def current_principal() -> Principal:
     return authenticate()
 
@@ -180,7 +195,7 @@ def require_own_state(iso3: str) -> Principal:
     report, never 403 (which would differ from the answer for an unknown state).
     """
     principal = authenticate()
-    if principal.is_reporter and principal.state_iso3 != iso3.upper():
+    if not may_read_state(principal, iso3):
         raise NotFound(
             f"No profile of {iso3.upper()!r} for this token; a reporter reads its own "
             f"state's ({principal.state_iso3}) only."

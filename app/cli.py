@@ -1,7 +1,9 @@
-"""Command line: `flask --app wsgi db ...`, `flask --app wsgi catalogue ...`."""
+"""Command line: `flask --app wsgi db ...`, `catalogue ...`, `authority ...`, `reports ...`,
+`demo ...`, `summary ...`, `deadlines ...`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -17,7 +19,8 @@ from .catalogue import DATA_DIR
 from .domain import Role
 from .errors import DomainError
 from .extensions import db
-from .services import authorities
+from .mail import Mailer, MailError, address_problem, parse_smtp_url, plain_message, sender_address
+from .services import authorities, reminders
 from .services.backfill_files import BackfillFileError, read_records
 from .services.catalogue import CatalogueFileError, load_catalogue
 from .services.demo import load_demo, unload_demo
@@ -29,6 +32,7 @@ authority_cli = AppGroup("authority", help="Authorities and their API tokens.")
 reports_cli = AppGroup("reports", help="Reports: historical backfill.")
 demo_cli = AppGroup("demo", help="Synthetic demo data, marked as such everywhere.")
 summary_cli = AppGroup("summary", help="Lax-enforcement summaries (PDF or HTML).")
+deadlines_cli = AppGroup("deadlines", help="Reporting deadlines: e-mail reminders.")
 
 
 @db_cli.command("upgrade")
@@ -102,20 +106,49 @@ def _service_call(func, *args):
         raise click.ClickException(exc.detail) from exc
 
 
+def _email_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """`--email`: one plain address, else a usage error naming the option."""
+    if value is None:
+        return None
+    problem = address_problem(value)
+    if problem is not None:
+        raise click.BadParameter(f"{value!r}: {problem}")
+    return value
+
+
 @authority_cli.command("create")
 @click.option("--name", required=True, help="Name of the authority, unique.")
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--state", "state", default=None, help="ISO3 code of a reporter's state.")
-def authority_create(name: str, role: str, state: str | None) -> None:
+@click.option("--email", default=None, callback=_email_option,
+              help="Contact address for deadline reminders (one address).")
+def authority_create(name: str, role: str, state: str | None, email: str | None) -> None:
     """Create an authority and its first token. The token is printed once, on the last line."""
     if (role == Role.REPORTER) != (state is not None):
         raise click.UsageError("--state ISO3 is required for a reporter authority and "
                                "allowed for no other role")
-    issued = _service_call(authorities.create_authority, name, role, state)
+    issued = _service_call(authorities.create_authority, name, role, state, email)
     where = f" for {issued.authority.state.iso3}" if issued.authority.state else ""
+    contact = f"; reminders to {email}" if email else ""
     click.echo(f"created {role} authority {issued.authority.name!r}{where}; token id "
-               f"{issued.public_id}", err=True)
+               f"{issued.public_id}{contact}", err=True)
     click.echo(issued.plaintext)
+
+
+@authority_cli.command("email")
+@click.option("--name", required=True, help="Name of an existing authority.")
+@click.option("--email", default=None, callback=_email_option,
+              help="The new contact address (replaces the old one).")
+@click.option("--remove", is_flag=True, help="Remove the contact address.")
+def authority_email(name: str, email: str | None, remove: bool) -> None:
+    """Set, replace or remove an authority's contact address for deadline reminders."""
+    if (email is None) != remove:
+        raise click.UsageError("give exactly one of --email ADDRESS or --remove")
+    authority = _service_call(authorities.set_email, name, email)
+    if authority.email:
+        click.echo(f"reminders for {authority.name!r} go to {authority.email}")
+    else:
+        click.echo(f"{authority.name!r} has no contact address: it gets no reminders")
 
 
 @authority_cli.command("token")
@@ -144,11 +177,13 @@ def authority_revoke(name: str | None, token_id: str | None) -> None:
 
 @authority_cli.command("list")
 def authority_list() -> None:
-    """List authorities and their token ids (never the tokens)."""
+    """List authorities (name, role, state, status, contact address) and their token ids
+    (never the tokens)."""
     for authority in authorities.list_authorities(db.session):
         state = authority.state.iso3 if authority.state else "-"
         status = "disabled" if authority.disabled_at else "active"
-        click.echo(f"{authority.name}\t{authority.role}\t{state}\t{status}")
+        click.echo(f"{authority.name}\t{authority.role}\t{state}\t{status}\t"
+                   f"{authority.email or '-'}")
         for token in authority.tokens:
             used = token.last_used_at.isoformat() if token.last_used_at else "never"
             revoked = f"revoked {token.revoked_at.isoformat()}" if token.revoked_at else "active"
@@ -204,6 +239,17 @@ def demo_unload() -> None:
                    f"{removed.entries} entries); real reports are untouched")
 
 
+def _as_of_date(as_of: dt.datetime | None) -> dt.date | None:
+    """`--as-of` as a date, between the first resolution and today (UTC)."""
+    if as_of is None:
+        return None
+    if not FIRST_RESOLUTION_DATE <= as_of.date() <= today_utc():
+        raise click.BadParameter(
+            f"must lie between {FIRST_RESOLUTION_DATE} and today", param_hint="--as-of"
+        )
+    return as_of.date()
+
+
 @summary_cli.command("render")
 @click.option("--resolution", type=int, default=None, help="Summary of this resolution.")
 @click.option("--state", default=None, help="Profile of this Member State (ISO3).")
@@ -227,13 +273,8 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
     else:
         assert state is not None
         kind, subject = "state", state
-    if as_of is not None and not (FIRST_RESOLUTION_DATE <= as_of.date() <= today_utc()):
-        raise click.BadParameter(
-            f"must lie between {FIRST_RESOLUTION_DATE} and today", param_hint="--as-of"
-        )
     try:
-        context = summaries.build_context(db.session, kind, subject,
-                                          as_of.date() if as_of else None)
+        context = summaries.build_context(db.session, kind, subject, _as_of_date(as_of))
         template = summaries.TEMPLATES[kind]
         if fmt == "html":
             out.write_text(documents.render_html(template, context,
@@ -247,6 +288,68 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
     click.echo(f"wrote {out} (as of {context['as_of']}{marks.get(context['demo'], '')})")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+@deadlines_cli.command("remind")
+@click.option("--days", type=click.IntRange(0, 366), default=14, show_default=True,
+              help="Remind what falls due within this many days, besides what is overdue.")
+@click.option("--dry-run", is_flag=True, help="Print the messages; send and record nothing.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day the deadlines are counted from (default: today, UTC).")
+def deadlines_remind(days: int, dry_run: bool, as_of: dt.datetime | None) -> None:
+    """E-mail each reporter authority with a contact address what its State has overdue or
+    due soon: one message per authority, each deadline once (SMTP_URL, MAIL_FROM)."""
+    config = current_app.config
+    server = None
+    try:
+        if not dry_run:
+            if not config.get("SMTP_URL"):
+                raise click.ClickException(
+                    "SMTP_URL is not set: name the mail server (smtp://host:25, "
+                    "smtp+starttls://user:password@host:587 or smtps://host:465), or use "
+                    "--dry-run to see the messages without sending them")
+            server = parse_smtp_url(config["SMTP_URL"])
+        sender = sender_address(config["MAIL_FROM"])
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        due = reminders.pending(db.session, _as_of_date(as_of), days)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from exc
+    base_url = config.get("PUBLIC_BASE_URL")
+    if server is None:
+        for reminder in due:
+            click.echo(f"--- would send to {reminder.address} ({reminder.authority.name})")
+            click.echo(f"Subject: {reminder.subject}\n")
+            click.echo(reminder.body(base_url))
+        count = sum(len(r.items) for r in due)
+        click.echo(f"dry run: {_count(len(due), 'message')} ({_count(count, 'deadline')}) "
+                   "would be sent; nothing was sent or recorded")
+        return
+    sent = recorded = 0
+    failed: list[str] = []
+    with Mailer(server) as mailer:
+        for reminder in due:
+            name = reminder.authority.name
+            message = plain_message(sender=sender, to=reminder.address,
+                                    subject=reminder.subject, body=reminder.body(base_url))
+            try:
+                mailer.send(message)
+            except MailError as exc:
+                failed.append(name)
+                click.echo(f"NOT sent to {reminder.address} ({name}): {exc}", err=True)
+                continue
+            recorded += reminders.record_sent(db.session, reminder)
+            sent += 1
+            click.echo(f"sent to {reminder.address} ({name}): {reminder.subject}")
+    click.echo(f"{_count(sent, 'message')} sent ({_count(recorded, 'deadline')} reminded)"
+               + (f"; {len(failed)} not sent: {', '.join(failed)}" if failed else ""))
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(catalogue_cli)
@@ -254,3 +357,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(summary_cli)
+    app.cli.add_command(deadlines_cli)

@@ -88,6 +88,16 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # Logs: `json` (one object a line, for production) or `text`.
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Deadline reminders (`flask --app wsgi deadlines remind`): the SMTP server as a URL,
+        # `smtp://[user:password@]host[:25]` (plain), `smtp+starttls://host[:587]` (STARTTLS)
+        # or `smtps://host[:465]` (TLS from the start); unset, reminders are not sent.
+        "SMTP_URL": os.environ.get("SMTP_URL") or None,
+        # The sender of reminders.
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "Compliance reporting API <noreply@localhost>",
+        # Where the service is reached from outside (`https://reports.example.org`): the links
+        # in reminders and in the calendar feed. Unset, the feed uses the address it was
+        # requested at and reminders give paths only.
+        "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # flask-smorest / OpenAPI
         "API_TITLE": "Compliance reporting API",

@@ -110,6 +110,16 @@ class RequirementKind(StrEnum):
     ON_EVENT = "on_event"  # after an event (`trigger`)
 
 
+class DeadlineStatus(StrEnum):
+    """Where a State stands on one thing a reporting requirement asks, as of a date."""
+
+    MET = "met"  # a report was received (on time or late)
+    NIL = "nil"  # the latest version received is a nil report (the condition is not met)
+    OVERDUE = "overdue"  # the due date has passed and nothing was received
+    DUE = "due"  # not yet due, nothing received
+    ON_EVENT = "on_event"  # asked after an event: no due date
+
+
 class UNGroup(StrEnum):
     """The five United Nations regional groups."""
 

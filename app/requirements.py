@@ -9,13 +9,18 @@ The service's rules where the resolutions are silent (docs/requirements.md):
 - the notification for a period is due when the next period ends (`period_days` after the
   period's last day), a rule of this service, not a date read in the resolution;
 - an obligation is in force from its `in_force_from` date up to the day before it is
-  superseded.
+  superseded;
+- a State's deadline is `met` once a report was received (`nil` where its latest version is
+  a nil report), `overdue` the day after the due date passes with nothing received, `due`
+  until then; an on-event requirement has no due date (`on_event`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+from .domain import DeadlineStatus
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -66,6 +71,25 @@ def periods_ended(anchor: dt.date, period_days: int, as_of: dt.date) -> list[Per
     current = period_at(anchor, period_days, index)
     last = index if current.end <= as_of else index - 1
     return [period_at(anchor, period_days, i) for i in range(last + 1)]
+
+
+def periods_through(anchor: dt.date, period_days: int, as_of: dt.date) -> list[Period]:
+    """Every period that has begun by `as_of`, oldest first: those ended and the current one
+    (the one containing `as_of`)."""
+    index = period_index(anchor, period_days, as_of)
+    if index is None:
+        return []
+    return [period_at(anchor, period_days, i) for i in range(index + 1)]
+
+
+def deadline_status(due: dt.date | None, as_of: dt.date, *, received: bool,
+                    nil: bool = False) -> str:
+    """Where a State stands on one thing asked of it at the end of `as_of`."""
+    if received:
+        return DeadlineStatus.NIL if nil else DeadlineStatus.MET
+    if due is None:
+        return DeadlineStatus.ON_EVENT
+    return DeadlineStatus.OVERDUE if as_of > due else DeadlineStatus.DUE
 
 
 def in_force(day: dt.date, in_force_from: dt.date | None,

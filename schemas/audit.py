@@ -6,8 +6,9 @@ from marshmallow import Schema, fields, validate
 
 from .common import BoundedDateTime, PageArgsSchema, page_schema
 
-ACTIONS = ("authority.create", "authority.revoke", "token.create", "token.revoke",
-           "report.create", "report.amend")
+ACTIONS = ("authority.create", "authority.update", "authority.revoke", "token.create",
+           "token.revoke", "report.create", "report.amend", "reminder.send", "demo.load",
+           "demo.unload")
 
 
 class AuditArgsSchema(PageArgsSchema):

@@ -65,10 +65,10 @@ def _post(port, body, headers, timeout=30):
 
 @pytest.fixture()
 def lock(app):
-    """`lock()` inserts, without committing, a report row for France on 2397: the server's
-    INSERT of the same state and resolution then waits on the unique index, in the middle
-    of the submission's transaction. The connection is returned; rolling it back lets the
-    server go on."""
+    """`lock()` inserts, without committing, a report row for France answering 2397's
+    general report: the server's INSERT of the same state, requirement and occasion then
+    waits on the unique index, in the middle of the submission's transaction. The
+    connection is returned; rolling it back lets the server go on."""
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     held = []
 
@@ -76,10 +76,10 @@ def lock(app):
         conn = engine.connect()
         conn.begin()
         conn.execute(text(
-            "INSERT INTO report (public_id, state_id, resolution_id, current_version, "
-            "first_received_at, is_demo, created_at) "
-            "SELECT 'r-lock', s.id, r.id, 1, now(), false, now() FROM member_state s, "
-            "resolution r WHERE s.iso3 = 'FRA' AND r.number = 2397"
+            "INSERT INTO report (public_id, state_id, resolution_id, answers, occasion, "
+            "current_version, first_received_at, is_demo, created_at) "
+            "SELECT 'r-lock', s.id, r.id, '2397/R-general', '', 1, now(), false, now() "
+            "FROM member_state s, resolution r WHERE s.iso3 = 'FRA' AND r.number = 2397"
         ))
         held.append(conn)
         return conn

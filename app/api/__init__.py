@@ -155,7 +155,7 @@ def _strong_etag(response):
         return response
     if (
         "ETag" not in response.headers
-        and response.mimetype in ("application/json", "text/csv")
+        and response.mimetype in ("application/json", "text/csv", "text/calendar")
         and not response.direct_passthrough
     ):
         response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
@@ -195,6 +195,7 @@ def register_api(app: Flask) -> None:
     from .audit import blp as audit_blp
     from .catalogue import blp as catalogue_blp
     from .compliance import blp as compliance_blp
+    from .deadlines import blp as deadlines_blp
     from .docs import bp as docs_bp
     from .health import bp as health_bp
     from .reports import blp as reports_blp
@@ -203,6 +204,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(catalogue_blp)
     api.register_blueprint(reports_blp)
     api.register_blueprint(compliance_blp)
+    api.register_blueprint(deadlines_blp)
     api.register_blueprint(summaries_blp)
     api.register_blueprint(audit_blp)
     document.finish()

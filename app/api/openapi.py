@@ -176,6 +176,8 @@ OPERATION_IDS = {
     ("get", "/api/v1/summaries/states/{iso3}.{fmt}"): "getStateSummary",
     ("get", "/api/v1/summaries/assets/{filename}"): "getSummaryAsset",
     ("get", "/api/v1/audit"): "listAuditEvents",
+    ("get", "/api/v1/states/{iso3}/deadlines"): "getStateDeadlines",
+    ("get", "/api/v1/states/{iso3}/deadlines.ics"): "getStateDeadlineCalendar",
 }
 
 # "Not yours" is 404 everywhere: what concerns another state does not exist for a reporter.
@@ -196,6 +198,7 @@ NOT_FOUND_DESCRIPTIONS = {
     "/api/v1/reports/{report_id}/score": NOT_YOURS_REPORT,
     "/api/v1/compliance/states/{iso3}": NOT_YOURS_STATE,
     "/api/v1/summaries/states/{iso3}.{fmt}": NOT_YOURS_STATE,
+    "/api/v1/states/{iso3}/deadlines": NOT_YOURS_STATE,
 }
 
 
@@ -264,9 +267,13 @@ def complete_operation(path: str, method: str, op: dict[str, Any],
             "description": "For documents: attachment with a file name",
             "schema": {"type": "string"},
         }
-    if op.get("security"):
+    security = op.get("security")
+    if security:
         _ensure(responses, 401)
-        _ensure(responses, 403)
+        if all(security):
+            # A token is required and its role may not be enough; where the operation may
+            # also be called without one (`{}` among the requirements), every role may.
+            _ensure(responses, 403)
     if method == "get":
         _ensure(responses, 304)
         for status, resp in responses.items():

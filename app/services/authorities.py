@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..auth import new_token
 from ..domain import Role
 from ..errors import Conflict, Invalid, NotFound
+from ..mail import address_problem
 from ..models import ROLES, ApiToken, Authority, MemberState
 from ..models.types import utcnow
 from . import audit, use_case
@@ -31,10 +32,24 @@ def _issue(session: DbSession, authority: Authority) -> IssuedToken:
     return IssuedToken(authority=authority, public_id=public_id, plaintext=plaintext)
 
 
+def _checked_email(email: str | None) -> str | None:
+    if email is None:
+        return None
+    problem = address_problem(email)
+    if problem is not None:
+        raise Invalid(f"The e-mail address {email!r} is not usable: {problem}.",
+                      errors=[{"pointer": "email", "detail": problem}])
+    return email
+
+
 @use_case
 def create_authority(
-    session: DbSession, name: str, role: str, state_iso3: str | None
+    session: DbSession, name: str, role: str, state_iso3: str | None,
+    email: str | None = None,
 ) -> IssuedToken:
+    """A new authority and its first token. `email`: where deadline reminders go (one
+    address; only reporters are reminded)."""
+    email = _checked_email(email)
     name = name.strip()
     if not name or len(name) > 200:
         raise Invalid("The name must have 1 to 200 characters.")
@@ -51,7 +66,7 @@ def create_authority(
         raise Invalid(f"A {role} authority belongs to no state: name none.")
     if session.scalar(select(Authority.id).where(Authority.name == name)) is not None:
         raise Conflict(f"An authority named {name!r} exists already.")
-    authority = Authority(name=name, role=role, state=state)
+    authority = Authority(name=name, role=role, state=state, email=email)
     session.add(authority)
     issued = _issue(session, authority)
     session.flush()
@@ -60,9 +75,24 @@ def create_authority(
         action="authority.create",
         actor=CLI_ACTOR,
         state_iso3=state.iso3 if state else None,
-        details={"authority": name, "role": role, "token": issued.public_id},
+        details={"authority": name, "role": role, "token": issued.public_id,
+                 "email": email},
     )
     return issued
+
+
+@use_case
+def set_email(session: DbSession, name: str, email: str | None) -> Authority:
+    """Set, replace or (None) remove an authority's contact address."""
+    email = _checked_email(email)
+    authority = _get(session, name)
+    if authority.email != email:
+        audit.record(session, action="authority.update", actor=CLI_ACTOR,
+                     state_iso3=authority.state.iso3 if authority.state else None,
+                     details={"authority": name, "email": {"from": authority.email,
+                                                           "to": email}})
+        authority.email = email
+    return authority
 
 
 def _get(session: DbSession, name: str) -> Authority:

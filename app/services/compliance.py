@@ -148,6 +148,18 @@ def check_as_of(resolution: Resolution, as_of: dt.date | None) -> None:
         raise Invalid(detail, errors=[{"pointer": "as_of", "detail": detail}])
 
 
+def latest_version_number(cutoff: Cutoff):
+    """A scalar subquery, correlated to `Report`: the number of its highest version received
+    before the cut-off."""
+    inner = aliased(ReportVersion)
+    return (
+        select(func.max(inner.number))
+        .where(inner.report_id == Report.id, inner.received_at < cutoff.before)
+        .correlate(Report)
+        .scalar_subquery()
+    )
+
+
 def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | None = None,
                     state_id: int | None = None, answers: str | None = None):
     """(Report, ReportVersion) for each report whose first version was received by the
@@ -158,14 +170,8 @@ def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | 
     (report_id, number) index backwards, so the cost follows the number of reports shown, not
     the length of their histories.
     """
-    inner = aliased(ReportVersion)
     real = aliased(Report)
-    latest_number = (
-        select(func.max(inner.number))
-        .where(inner.report_id == Report.id, inner.received_at < cutoff.before)
-        .correlate(Report)
-        .scalar_subquery()
-    )
+    latest_number = latest_version_number(cutoff)
     has_real = exists().where(and_(real.state_id == Report.state_id,
                                    real.answers == Report.answers,
                                    real.occasion == Report.occasion,
