@@ -141,3 +141,20 @@ def edit_json(path, change) -> None:
     doc = json.loads(path.read_text(encoding="utf-8"))
     change(doc)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def obligation_of(client, code: str) -> dict:
+    """The catalogue's obligation `code` ("2397/8"), as the API shows it."""
+    number = int(code.split("/")[0])
+    detail = client.get(f"/api/v1/resolutions/{number}").get_json()
+    return next(o for o in detail["obligations"] if o["code"] == code)
+
+
+def requirement_body(client, state: str, requirement: str, obligations, **fields) -> dict:
+    """A report answering `requirement` (a requirement's or a stage's code) with full entries
+    for `obligations` (codes)."""
+    body = {"state": state, "resolution": int(requirement.split("/")[0]),
+            "requirement": requirement, "language": "en",
+            "entries": [full_entry(obligation_of(client, c)) for c in obligations]}
+    body.update(fields)
+    return body

@@ -9,24 +9,14 @@ import pytest
 from app.auth import COMMAND_LINE
 from app.extensions import db
 from app.services.reports import backfill
-from tests.helpers import auth, full_entry
+from tests.helpers import auth, requirement_body
 
 MIDTERM, FINAL = "2397/R-8-midterm", "2397/R-8-final"
 REFINED, CRUDE = "2397/R-5-refined", "2397/R-4-crude"
 
 
-def _obligation(client, code):
-    number = int(code.split("/")[0])
-    detail = client.get(f"/api/v1/resolutions/{number}").get_json()
-    return next(o for o in detail["obligations"] if o["code"] == code)
 
 
-def _body(client, state, requirement, obligations, **fields):
-    body = {"state": state, "resolution": int(requirement.split("/")[0]),
-            "requirement": requirement, "language": "en",
-            "entries": [full_entry(_obligation(client, c)) for c in obligations]}
-    body.update(fields)
-    return body
 
 
 def _file(client, admin, body):
@@ -57,7 +47,7 @@ def _period(start, end):
 
 
 def test_midterm_met_on_time_and_final_overdue(client, admin, make_token):
-    midterm = _file(client, admin, _body(client, "JPN", MIDTERM, ["2397/8"],
+    midterm = _file(client, admin, requirement_body(client, "JPN", MIDTERM, ["2397/8"],
                                          received_at="2019-03-01T10:00:00Z"))
     jpn = make_token("reporter", "JPN")
     body = _deadlines(client, jpn, "JPN", "2020-06-30")
@@ -97,7 +87,7 @@ def test_midterm_met_on_time_and_final_overdue(client, admin, make_token):
 
 
 def test_before_the_due_dates_items_are_due_with_days_left(client, admin, make_token):
-    _file(client, admin, _body(client, "JPN", MIDTERM, ["2397/8"],
+    _file(client, admin, requirement_body(client, "JPN", MIDTERM, ["2397/8"],
                                received_at="2019-03-01T10:00:00Z"))
     jpn = make_token("reporter", "JPN")
     early = _deadlines(client, jpn, "JPN", "2019-01-01")
@@ -113,7 +103,7 @@ def test_before_the_due_dates_items_are_due_with_days_left(client, admin, make_t
 
 
 def test_a_late_report_is_met_and_says_how_late(client, admin, panel):
-    _file(client, admin, _body(client, "FRA", FINAL, ["2397/8"],
+    _file(client, admin, requirement_body(client, "FRA", FINAL, ["2397/8"],
                                received_at="2020-04-01T09:00:00Z"))
     body = _deadlines(client, panel, "FRA", "2020-06-30")
     final = _one(body, FINAL)
@@ -125,7 +115,7 @@ def test_a_periodic_supplier_sees_every_period_and_the_gap_is_overdue(client, ad
                                                                       make_token):
     for start, end, received in (("2017-12-22", "2018-01-20", "2018-02-01T09:00:00Z"),
                                  ("2018-02-20", "2018-03-21", "2018-04-10T09:00:00Z")):
-        _file(client, admin, _body(client, "CHN", REFINED, ["2397/5"],
+        _file(client, admin, requirement_body(client, "CHN", REFINED, ["2397/5"],
                                    period=_period(start, end), received_at=received))
     chn = make_token("reporter", "CHN")
     body = _deadlines(client, chn, "CHN", "2018-04-30")
@@ -175,7 +165,7 @@ def test_nil_reports(client, admin, make_token):
 
 
 def test_on_event_requirements_list_the_trigger_and_each_event_report(client, admin, panel):
-    event = _file(client, admin, _body(client, "NLD", "2094/R-17-refusal", ["2094/17"],
+    event = _file(client, admin, requirement_body(client, "NLD", "2094/R-17-refusal", ["2094/17"],
                                        event_on="2018-05-01",
                                        received_at="2018-05-11T09:00:00Z"))
     items = _items(_deadlines(client, panel, "NLD", "2018-12-31"), "2094/R-17-refusal")
@@ -198,7 +188,7 @@ def _demo(app, client, body):
 
 def test_demo_reports_show_to_the_panel_only_and_a_real_report_hides_them(
         app, client, admin, panel, make_token):
-    _demo(app, client, _body(client, "JPN", MIDTERM, ["2397/8"],
+    _demo(app, client, requirement_body(client, "JPN", MIDTERM, ["2397/8"],
                              received_at="2019-03-01T10:00:00Z"))
     jpn = make_token("reporter", "JPN")
     seen = _deadlines(client, panel, "JPN", "2020-06-30")
@@ -207,7 +197,7 @@ def test_demo_reports_show_to_the_panel_only_and_a_real_report_hides_them(
     mine = _deadlines(client, jpn, "JPN", "2020-06-30")
     assert (_one(mine, MIDTERM)["status"], _one(mine, MIDTERM)["demo"]) == ("overdue", None)
     assert mine["demo"] is False
-    real = _file(client, admin, _body(client, "JPN", MIDTERM, ["2397/8"],
+    real = _file(client, admin, requirement_body(client, "JPN", MIDTERM, ["2397/8"],
                                       received_at="2019-04-01T10:00:00Z"))
     seen = _deadlines(client, panel, "JPN", "2020-06-30")
     assert (_one(seen, MIDTERM)["report_id"], _one(seen, MIDTERM)["demo"]) == (real["id"],

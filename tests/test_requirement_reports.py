@@ -5,25 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import auth, full_entry
+from tests.helpers import auth, full_entry, obligation_of, requirement_body
 
 MIDTERM = "2397/R-8-midterm"
 FINAL = "2397/R-8-final"
 REFINED = "2397/R-5-refined"
 
 
-def _obligation(client, code):
-    number = int(code.split("/")[0])
-    detail = client.get(f"/api/v1/resolutions/{number}").get_json()
-    return next(o for o in detail["obligations"] if o["code"] == code)
 
 
-def _body(client, state, requirement, entries, **fields):
-    body = {"state": state, "resolution": int(requirement.split("/")[0]),
-            "requirement": requirement, "language": "en",
-            "entries": [full_entry(_obligation(client, code)) for code in entries]}
-    body.update(fields)
-    return body
 
 
 def _post(client, token, body):
@@ -46,9 +36,9 @@ def test_a_report_without_requirement_answers_the_general_report(client, admin, 
 def test_midterm_and_final_reports_are_separate_reports_with_their_own_due_dates(
         client, make_token):
     token = make_token("reporter", "JPN")
-    midterm = _post(client, token, _body(client, "JPN", MIDTERM, ["2397/8"]))
+    midterm = _post(client, token, requirement_body(client, "JPN", MIDTERM, ["2397/8"]))
     assert midterm.status_code == 201, midterm.get_json()
-    final = _post(client, token, _body(client, "JPN", FINAL, ["2397/8"]))
+    final = _post(client, token, requirement_body(client, "JPN", FINAL, ["2397/8"]))
     assert final.status_code == 201, final.get_json()
     m, f = midterm.get_json(), final.get_json()
     assert m["id"] != f["id"]
@@ -57,13 +47,13 @@ def test_midterm_and_final_reports_are_separate_reports_with_their_own_due_dates
     # Filed today: years after both due dates.
     assert m["on_time"] is False and m["days_late"] > 2000
     assert m["completeness"] == 100.0  # over 2397/8 alone: the one obligation it covers
-    again = _post(client, token, _body(client, "JPN", MIDTERM, ["2397/8"]))
+    again = _post(client, token, requirement_body(client, "JPN", MIDTERM, ["2397/8"]))
     assert again.status_code == 409
     assert m["id"] in again.get_json()["detail"]
 
 
 def test_a_report_covers_only_its_requirement_s_obligations(client, admin):
-    r = _post(client, admin, _body(client, "JPN", MIDTERM, ["2397/8", "2397/7"]))
+    r = _post(client, admin, requirement_body(client, "JPN", MIDTERM, ["2397/8", "2397/7"]))
     assert r.status_code == 422
     assert _pointers(r) == ["/entries/1/obligation"]
     assert "2397/8" in r.get_json()["errors"][0]["detail"]
@@ -75,7 +65,7 @@ def test_a_report_covers_only_its_requirement_s_obligations(client, admin):
     ("2270/R-general", "is not a reporting requirement of resolution 2397"),
 ])
 def test_an_unknown_or_incomplete_requirement_is_refused(client, admin, requirement, detail):
-    r = _post(client, admin, {**_body(client, "JPN", MIDTERM, ["2397/8"]),
+    r = _post(client, admin, {**requirement_body(client, "JPN", MIDTERM, ["2397/8"]),
                               "requirement": requirement})
     assert r.status_code == 422
     assert _pointers(r) == ["/requirement"]
@@ -91,7 +81,7 @@ def test_a_resolution_that_requests_no_report_has_nothing_to_answer(client, admi
 
 
 def test_periodic_notifications_name_a_period_of_the_grid(client, admin):
-    base = _body(client, "CHN", REFINED, ["2397/5"], received_at="2018-02-01T09:00:00Z")
+    base = requirement_body(client, "CHN", REFINED, ["2397/5"], received_at="2018-02-01T09:00:00Z")
     missing = _post(client, admin, base)
     assert missing.status_code == 422 and _pointers(missing) == ["/period"]
     wrong = _post(client, admin, {**base, "period": {"from": "2018-01-01", "to": "2018-01-31"}})
@@ -116,7 +106,7 @@ def test_periodic_notifications_name_a_period_of_the_grid(client, admin):
 
 
 def test_a_period_belongs_only_to_periodic_requirements(client, admin):
-    r = _post(client, admin, _body(client, "JPN", MIDTERM, ["2397/8"],
+    r = _post(client, admin, requirement_body(client, "JPN", MIDTERM, ["2397/8"],
                                    period={"from": "2017-12-22", "to": "2018-01-20"}))
     assert r.status_code == 422 and _pointers(r) == ["/period"]
 
@@ -140,7 +130,7 @@ def test_nil_reports(client, make_token):
     assert r.status_code == 422 and _pointers(r) == ["/nil"]
     # A justification is needed, and entries are not.
     r = _post(client, token, {**nil, "requirement": MIDTERM, "justification": "N/A",
-                              "entries": [full_entry(_obligation(client, "2397/8"))]})
+                              "entries": [full_entry(obligation_of(client, "2397/8"))]})
     assert r.status_code == 422
     assert sorted(_pointers(r)) == ["/entries", "/justification"]
     # A report that is not nil needs entries and has no justification of its own.
@@ -150,7 +140,7 @@ def test_nil_reports(client, make_token):
 
 
 def test_on_event_reports_give_the_event_and_count_days_from_it(client, admin):
-    body = _body(client, "NLD", "2094/R-17-refusal", ["2094/17"],
+    body = requirement_body(client, "NLD", "2094/R-17-refusal", ["2094/17"],
                  received_at="2018-05-11T09:00:00Z")
     r = _post(client, admin, body)
     assert r.status_code == 422 and _pointers(r) == ["/event_on"]
@@ -160,7 +150,8 @@ def test_on_event_reports_give_the_event_and_count_days_from_it(client, admin):
     assert (report["event_on"], report["days_from_event"], report["due"]) == ("2018-05-01", 10,
                                                                              None)
     assert report["on_time"] is None
-    r = _post(client, admin, _body(client, "JPN", MIDTERM, ["2397/8"], event_on="2018-05-01"))
+    r = _post(client, admin, requirement_body(client, "JPN", MIDTERM, ["2397/8"],
+                                              event_on="2018-05-01"))
     assert r.status_code == 422 and _pointers(r) == ["/event_on"]
 
 
@@ -189,17 +180,17 @@ def test_a_superseded_obligation_is_not_scored_and_the_breakdown_says_why(client
 
 
 def test_an_amendment_cannot_change_what_the_report_answers(client, admin):
-    first = _post(client, admin, _body(client, "JPN", MIDTERM, ["2397/8"]))
+    first = _post(client, admin, requirement_body(client, "JPN", MIDTERM, ["2397/8"]))
     report = first.get_json()
     r = client.put(f"/api/v1/reports/{report['id']}",
-                   json=_body(client, "JPN", FINAL, ["2397/8"]),
+                   json=requirement_body(client, "JPN", FINAL, ["2397/8"]),
                    headers=auth(admin, **{"If-Match": first.headers["ETag"]}))
     assert r.status_code == 422 and _pointers(r) == ["/requirement"]
 
 
 def test_validate_scores_against_the_requirement(client, admin):
     r = client.post("/api/v1/reports/validate",
-                    json=_body(client, "JPN", MIDTERM, ["2397/8"],
+                    json=requirement_body(client, "JPN", MIDTERM, ["2397/8"],
                                received_at="2019-03-01T00:00:00Z"),
                     headers=auth(admin))
     result = r.get_json()
@@ -208,8 +199,9 @@ def test_validate_scores_against_the_requirement(client, admin):
 
 
 def test_reports_are_listed_by_requirement(client, admin):
-    assert _post(client, admin, _body(client, "JPN", MIDTERM, ["2397/8"])).status_code == 201
-    assert _post(client, admin, _body(client, "JPN", FINAL, ["2397/8"])).status_code == 201
+    for stage in (MIDTERM, FINAL):
+        created = _post(client, admin, requirement_body(client, "JPN", stage, ["2397/8"]))
+        assert created.status_code == 201
     r = client.get(f"/api/v1/reports?requirement={MIDTERM}", headers=auth(admin))
     items = r.get_json()["items"]
     assert [(i["state"], i["requirement"]) for i in items] == [("JPN", MIDTERM)]
