@@ -67,6 +67,11 @@ def test_the_public_feed_has_one_all_day_event_per_due_date(client, admin, panel
     assert "Due date read in the resolution's text: yes" in description
     assert description.rstrip().endswith("/api/v1/resolutions/2397")
     assert str(final["URL"]).endswith("/api/v1/resolutions/2397")
+    # 1718's request for reports: neither its paragraph nor its deadline was read in the
+    # text, and the feed does not state them as facts.
+    first = str(events["FRA/1718/R-general@compliance-reporting-api"]["DESCRIPTION"])
+    assert "paragraph 11 (a reference not confirmed against the text)" in first
+    assert "Due date read in the resolution's text: no" in first
 
 
 def test_the_feed_is_stable_and_answers_if_none_match(client):

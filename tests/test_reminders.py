@@ -122,6 +122,11 @@ def test_each_authority_gets_one_message_and_a_second_run_sends_nothing(
     assert "2397/R-8-midterm" not in body  # filed on time
     assert "https://reports.example.org/api/v1/states/FRA/deadlines.ics" in body
     assert "Only for: States in whose jurisdiction DPRK nationals earn income." in body
+    # Unverified paragraph references and due dates are said to be so.
+    assert "S/RES/1718 (2006), paragraph 11 (a reference not confirmed against the text)." \
+        in body
+    assert "S/RES/2397 (2017), paragraph 8." in body  # read in the text
+    assert "The due date has not been confirmed against the resolution's text." in body
     [german] = smtp.to(deu)
     assert german["Subject"].startswith("Reports due for Germany: ")
     assert "2397/R-8-midterm" in german.get_content()  # Germany filed nothing

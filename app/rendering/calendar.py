@@ -18,7 +18,7 @@ from icalendar import Calendar, Event, vDuration
 from icalendar.enums import TRANSP
 
 from ..domain import DeadlineStatus, RequirementKind, label
-from ..services.deadlines import Deadline, StateDeadlines
+from ..services.deadlines import Deadline, StateDeadlines, paragraph_note
 
 PRODUCT_ID = "-//Compliance reporting API//Reporting deadlines//EN"
 UID_DOMAIN = "compliance-reporting-api"
@@ -54,9 +54,8 @@ def _status_line(item: Deadline, as_of: dt.date) -> str:
 def describe(item: Deadline, resolution_url: str, *, as_of: dt.date | None = None) -> str:
     """The event's description: what is asked, of whom, on what basis; with `as_of`, the
     State's status too."""
-    paragraph = f", paragraph {item.paragraph}" if item.paragraph else ""
     lines = [f"Due {item.due}: {item.title} ({item.requirement}).",
-             f"Resolution {item.resolution}: {item.symbol}{paragraph}."]
+             f"Resolution {item.resolution}: {item.symbol}{paragraph_note(item)}."]
     if item.kind == RequirementKind.PERIODIC and item.period is not None:
         lines.append(f"A notification for each period of "
                      f"{item.answered.requirement.period_days} days; this period runs from "

@@ -347,3 +347,12 @@ def state_deadlines(session: DbSession, iso3: str, as_of: dt.date | None, *,
     note = _target_note(state, target_of) if target_of else None
     return StateDeadlines(state=state, cutoff=cutoff, items=items, note=note,
                           statuses=statuses)
+
+
+def paragraph_note(item: Deadline) -> str:
+    """", paragraph 8", said as a fact only where the requirement's text was read."""
+    if not item.paragraph:
+        return ""
+    if item.verified:
+        return f", paragraph {item.paragraph}"
+    return f", paragraph {item.paragraph} (a reference not confirmed against the text)"

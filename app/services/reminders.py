@@ -24,7 +24,13 @@ from ..domain import DeadlineStatus, Role
 from ..models import Authority, ReminderSent
 from . import audit, use_case
 from .authorities import CLI_ACTOR
-from .deadlines import Deadline, StateDeadlines, check_deadlines_as_of, state_deadlines
+from .deadlines import (
+    Deadline,
+    StateDeadlines,
+    check_deadlines_as_of,
+    paragraph_note,
+    state_deadlines,
+)
 from .session import DbSession
 
 WIDTH = 78  # plain-text lines
@@ -96,9 +102,10 @@ def _item_lines(item: Deadline) -> list[str]:
     else:
         when = (f"due {item.due.isoformat()}, in {item.days_left} days" if item.days_left
                 else f"due {item.due.isoformat()}, today")
-    paragraph = f", paragraph {item.paragraph}" if item.paragraph else ""
     lines = [f"- {item.requirement}: {item.title} ({when})",
-             f"  {item.symbol}{paragraph}."]
+             f"  {item.symbol}{paragraph_note(item)}."]
+    if item.deadline_verified is False:
+        lines.append("  The due date has not been confirmed against the resolution's text.")
     if item.conditional:
         lines.append(textwrap.fill(f"Only for: {item.applies_to}.", WIDTH,
                                    initial_indent="  ", subsequent_indent="  "))
