@@ -207,3 +207,40 @@ def test_reports_are_listed_by_requirement(client, admin):
     assert [(i["state"], i["requirement"]) for i in items] == [("JPN", MIDTERM)]
     both = client.get("/api/v1/reports?state=JPN&resolution=2397", headers=auth(admin))
     assert [i["requirement"] for i in both.get_json()["items"]] == [FINAL, MIDTERM]
+
+
+def test_a_national_authority_answers_2397_s_requirements_end_to_end(client, make_token):
+    """As Japan's authority: read what 2397 asks, file the midterm and final repatriation
+    reports and a nil report on refined-petroleum supplies, then read the state's deadlines
+    and its calendar feed."""
+    from icalendar import Calendar
+
+    token = make_token("reporter", "JPN")
+    asked = {q["code"]: q for q in
+             client.get("/api/v1/resolutions/2397").get_json()["reporting_requirements"]}
+    stages = {s["name"]: s for s in asked["2397/R-8"]["stages"]}
+    assert (stages["midterm"]["due"], stages["final"]["due"]) == ("2019-03-22", "2020-03-22")
+    assert asked[REFINED]["kind"] == "periodic" and asked[REFINED]["applies_to"] != "all"
+
+    for stage in (MIDTERM, FINAL):
+        r = _post(client, token, requirement_body(client, "JPN", stage, ["2397/8"]))
+        assert r.status_code == 201, r.get_json()
+    nil = _post(client, token, {"state": "JPN", "resolution": 2397, "requirement": REFINED,
+                                "language": "ja", "nil": True,
+                                "justification": "日本は北朝鮮に石油精製品を供給していない。"})
+    assert nil.status_code == 201, nil.get_json()
+
+    deadlines = client.get("/api/v1/states/JPN/deadlines", headers=auth(token)).get_json()
+    by_code = {i["requirement"]: i for i in deadlines["items"]}
+    # Filed today: years after the due dates, so met but late.
+    assert by_code[MIDTERM]["status"] == "met" and by_code[MIDTERM]["on_time"] is False
+    assert by_code[FINAL]["status"] == "met"
+    assert by_code[REFINED]["status"] == "nil"
+    assert by_code["2397/R-general"]["status"] == "overdue"
+
+    feed = client.get("/api/v1/states/JPN/deadlines.ics")
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    events = {str(e["UID"]): e for e in Calendar.from_ical(feed.get_data()).walk("VEVENT")}
+    final = events["JPN/2397/R-8-final@compliance-reporting-api"]
+    assert final.decoded("DTSTART").isoformat() == "2020-03-22"
+    assert "2397/R-8-final" in str(final["SUMMARY"])
