@@ -19,25 +19,6 @@ class Timeliness:
     days_late: int | None
 
 
-def deadline_for(adopted_on: dt.date, reporting_days: int | None) -> dt.date | None:
-    """Adoption date plus the resolution's reporting days; None where no report is requested."""
-    if reporting_days is None:
-        return None
-    return adopted_on + dt.timedelta(days=reporting_days)
-
-
-def timeliness(
-    adopted_on: dt.date, reporting_days: int | None, first_received_at: dt.datetime
-) -> Timeliness:
-    """On time when the first version was received (UTC date) on or before the deadline."""
-    deadline = deadline_for(adopted_on, reporting_days)
-    if deadline is None:
-        return Timeliness(None, None, None)
-    received = first_received_at.astimezone(dt.UTC).date()
-    late_by = (received - deadline).days
-    return Timeliness(deadline, late_by <= 0, max(late_by, 0))
-
-
 def timeliness_against(due: dt.date | None, first_received_at: dt.datetime) -> Timeliness:
     """On time when the first version was received (UTC date) on or before `due`."""
     if due is None:

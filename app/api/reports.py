@@ -26,7 +26,7 @@ from ..domain import Role
 from ..errors import PROBLEM_MIMETYPE
 from ..extensions import db
 from ..models import Report, ReportVersion
-from ..services import idempotency
+from ..services import idempotency, requirements
 from ..services import reports as service
 from ..services.idempotency import StoredResponse
 from . import UnpairedSurrogates, envelope, json_body, page_size_or_default
@@ -105,7 +105,7 @@ def report_fields(report: Report, version: ReportVersion) -> dict[str, Any]:
         "due": timing.deadline,
         "on_time": timing.on_time,
         "days_late": timing.days_late,
-        "days_from_event": service.days_from_event(report),
+        "days_from_event": requirements.days_from_event(report),
         "completeness": version.completeness,
         "rating": version.rating,
         "flags": flag_rules.report_flags(version.content_flags, timing.on_time),

@@ -286,9 +286,8 @@ def _periodic_row(place: dict[str, Any], answered: Answered, cutoff: Cutoff,
     missed = tuple({"start": p.start, "end": p.end, "due": p.due} for p in ended
                    if p.start not in filed and p.due < cutoff.as_of)
     late = [r for r, _ in notifications
-            if r.period_to is not None
-            and r.first_received_at.astimezone(dt.UTC).date()
-            > r.period_to + dt.timedelta(days=requirement.period_days)]
+            if flag_rules.timeliness_against(requirements.due_of_report(r),
+                                             r.first_received_at).on_time is False]
     report, version = max(notifications, key=lambda rv: rv[0].period_from or dt.date.min)
     timing = flag_rules.timeliness_against(requirements.due_of_report(report),
                                            report.first_received_at)
@@ -313,9 +312,7 @@ def _event_row(place: dict[str, Any], found: Found) -> MatrixRow:
                                                   rv[0].first_received_at))
     return _filed(place, report, version, flag_rules.Timeliness(None, None, None),
                   tuple(flag_rules.report_flags(version.content_flags, None)),
-                  events=len(events),
-                  days_from_event=(report.first_received_at.astimezone(dt.UTC).date()
-                                   - report.event_on).days if report.event_on else None)
+                  events=len(events), days_from_event=requirements.days_from_event(report))
 
 
 def states_by_name(session: DbSession) -> list[MemberState]:

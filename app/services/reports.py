@@ -714,7 +714,8 @@ def list_reports(
 
 def report_timeliness(report: Report) -> flag_rules.Timeliness:
     """On time or late against what the report answers: the requirement's or the stage's
-    due date, or the period's; no due date for an event (see `days_from_event`)."""
+    due date, or the period's; no due date for an event (see
+    `requirements.days_from_event`)."""
     return flag_rules.timeliness_against(requirements.due_of_report(report),
                                          report.first_received_at)
 
@@ -726,13 +727,6 @@ def due_of_document(doc: CheckedDocument) -> dt.date | None:
     if doc.answered.kind in (RequirementKind.ONCE, RequirementKind.STAGED):
         return doc.answered.due
     return None
-
-
-def days_from_event(report: Report) -> int | None:
-    """For a report on an event: days from the event to the report's first receipt."""
-    if report.event_on is None:
-        return None
-    return (report.first_received_at.astimezone(dt.UTC).date() - report.event_on).days
 
 
 # --- idempotency -------------------------------------------------------------------------

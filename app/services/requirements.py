@@ -112,6 +112,13 @@ def due_of_report(report: Report) -> dt.date | None:
     return answered.due
 
 
+def days_from_event(report: Report) -> int | None:
+    """For a report on an event: days from the event to the report's first receipt."""
+    if report.event_on is None:
+        return None
+    return (report.first_received_at.astimezone(dt.UTC).date() - report.event_on).days
+
+
 def covered(answered: Answered) -> list[Obligation]:
     return list(answered.requirement.obligations)
 
