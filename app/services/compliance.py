@@ -340,11 +340,10 @@ def answered_for(session: DbSession, number: int | None,
         raise Invalid(detail, errors=[{"pointer": "requirement", "detail": detail}])
     answered = requirements.find_answered(resolution, requirement)
     if answered is None:
-        staged = next((q for q in resolution.reporting_requirements
-                       if q.code == requirement), None)
-        if staged is not None and staged.kind == RequirementKind.STAGED:
+        staged = requirements.staged_named(resolution, requirement)
+        if staged is not None:
             detail = (f"{requirement} is asked in stages; ask for one stage "
-                      f"({', '.join(s.code for s in staged.stages)}).")
+                      f"({requirements.stage_codes(staged)}).")
             raise Invalid(detail, errors=[{"pointer": "requirement", "detail": detail}])
         raise NotFound(f"No reporting requirement {requirement!r}.",
                        errors=[{"pointer": "requirement", "detail": "Unknown code."}])

@@ -215,11 +215,10 @@ def _check_answered(
     else:
         answered = requirements.find_answered(resolution, code)
         if answered is None:
-            staged = next((q for q in resolution.reporting_requirements
-                           if q.code == code and q.kind == RequirementKind.STAGED), None)
+            staged = requirements.staged_named(resolution, code)
             if staged is not None:
                 detail = (f"{code} is asked in stages; name the stage answered "
-                          f"({', '.join(s.code for s in staged.stages)}).")
+                          f"({requirements.stage_codes(staged)}).")
             else:
                 asked = [a.code for a in requirements.everything_answerable(resolution)]
                 detail = (f"{code!r} is not a reporting requirement of resolution "

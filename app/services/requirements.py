@@ -87,6 +87,16 @@ def find_answered(resolution: Resolution, code: str) -> Answered | None:
     return None
 
 
+def staged_named(resolution: Resolution, code: str) -> ReportingRequirement | None:
+    """The staged requirement `code` names, where a stage should have been named instead."""
+    return next((q for q in resolution.reporting_requirements
+                 if q.code == code and q.kind == RequirementKind.STAGED), None)
+
+
+def stage_codes(requirement: ReportingRequirement) -> str:
+    return ", ".join(s.code for s in requirement.stages)
+
+
 def default_answered(resolution: Resolution) -> Answered | None:
     requirement = default_requirement(resolution)
     return Answered(requirement) if requirement is not None else None
