@@ -59,6 +59,9 @@ class Flag(StrEnum):
     INCOMPLETE = "incomplete"
     DECLARED_NOT_IMPLEMENTED = "declared_not_implemented"
     UNSUBSTANTIATED = "unsubstantiated"
+    # From the enforcement record (incidents), facts rather than verdicts:
+    UNREPORTED_INVOLVEMENT = "unreported_involvement"  # a party that never reported it
+    INCONSISTENT_WITH_RECORD = "inconsistent_with_record"  # figures below the record
 
 
 class Rating(StrEnum):
@@ -118,6 +121,63 @@ class DeadlineStatus(StrEnum):
     OVERDUE = "overdue"  # the due date has passed and nothing was received
     DUE = "due"  # not yet due, nothing received
     ON_EVENT = "on_event"  # asked after an event: no due date
+
+
+class IncidentKind(StrEnum):
+    """What happened, as the enforcement record holds it."""
+
+    INSPECTION = "inspection"
+    SEIZURE = "seizure"
+    INTERDICTION = "interdiction"
+    PORT_CALL = "port_call"
+    SHIP_TO_SHIP_TRANSFER = "ship_to_ship_transfer"
+    ASSET_FREEZE = "asset_freeze"
+    OTHER = "other"
+
+
+class PartyRole(StrEnum):
+    """How a State took part in an incident."""
+
+    INSPECTING_STATE = "inspecting_state"
+    PORT_STATE = "port_state"
+    FLAG_STATE = "flag_state"
+    ORIGIN = "origin"
+    DESTINATION = "destination"
+    TRANSIT = "transit"
+    OTHER = "other"
+
+
+class Visibility(StrEnum):
+    """Who may read an incident or a finding: everybody, or panel and admin only (and a
+    reporter of a party State)."""
+
+    PUBLIC = "public"
+    RESTRICTED = "restricted"
+
+
+class RecordedBy(StrEnum):
+    """Who put an incident on the record: a State's authority, or the Panel."""
+
+    STATE = "state"
+    PANEL = "panel"
+
+
+class SourceKind(StrEnum):
+    """Where an incident is documented."""
+
+    STATE_REPORT = "state_report"
+    PANEL_REPORT = "panel_report"
+    PUBLIC_RECORD = "public_record"
+    OTHER = "other"
+
+
+#: The enforcement figure of a report entry that counts incidents of a kind, for the flag
+#: `inconsistent_with_record`: a seizure is counted against `seizures`, an inspection against
+#: `inspections`.
+FIGURE_OF_KIND: dict[str, Figure] = {
+    IncidentKind.SEIZURE: Figure.SEIZURES,
+    IncidentKind.INSPECTION: Figure.INSPECTIONS,
+}
 
 
 class UNGroup(StrEnum):

@@ -163,7 +163,10 @@ def app_factory(databases):
 
 REPORTING_TABLES = (
     "rendered_summary", "render_failure",
-    "idempotency_key", "audit_event", "entry", "report_version", "report",
+    "idempotency_key", "audit_event",
+    "incident_acknowledgement", "incident_party", "incident_vessel", "incident_obligation",
+    "incident_version", "incident",
+    "entry", "report_version", "report",
     "api_token", "reminder_sent",
     "authority",
 )

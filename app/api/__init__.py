@@ -155,7 +155,8 @@ def _strong_etag(response):
         return response
     if (
         "ETag" not in response.headers
-        and response.mimetype in ("application/json", "text/csv", "text/calendar")
+        and response.mimetype in ("application/json", "text/csv", "text/calendar",
+                                  "application/geo+json")
         and not response.direct_passthrough
     ):
         response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
@@ -198,6 +199,7 @@ def register_api(app: Flask) -> None:
     from .deadlines import blp as deadlines_blp
     from .docs import bp as docs_bp
     from .health import bp as health_bp
+    from .incidents import blp as incidents_blp
     from .reports import blp as reports_blp
     from .summaries import blp as summaries_blp
 
@@ -205,6 +207,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(reports_blp)
     api.register_blueprint(compliance_blp)
     api.register_blueprint(deadlines_blp)
+    api.register_blueprint(incidents_blp)
     api.register_blueprint(summaries_blp)
     api.register_blueprint(audit_blp)
     document.finish()

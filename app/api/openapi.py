@@ -178,6 +178,13 @@ OPERATION_IDS = {
     ("get", "/api/v1/audit"): "listAuditEvents",
     ("get", "/api/v1/states/{iso3}/deadlines"): "getStateDeadlines",
     ("get", "/api/v1/states/{iso3}/deadlines.ics"): "getStateDeadlineCalendar",
+    ("post", "/api/v1/incidents"): "recordIncident",
+    ("get", "/api/v1/incidents"): "listIncidents",
+    ("get", "/api/v1/incidents/{incident_id}"): "getIncident",
+    ("put", "/api/v1/incidents/{incident_id}"): "amendIncident",
+    ("get", "/api/v1/incidents/{incident_id}/versions"): "listIncidentVersions",
+    ("post", "/api/v1/incidents/{incident_id}/acknowledgements"): "acknowledgeIncident",
+    ("get", "/api/v1/vessels/{imo}"): "getVessel",
 }
 
 # "Not yours" is 404 everywhere: what concerns another state does not exist for a reporter.
@@ -189,7 +196,17 @@ NOT_YOURS_STATE = (
     "No such Member State (or resolution). For a reporter, another state's profile gets "
     "this same answer: a reporter reads its own state's only"
 )
+NOT_YOURS_INCIDENT = (
+    "No such incident. A restricted incident that does not name a reporter's State as a "
+    "party is invisible to it and gets this same answer, as does a string that is not an "
+    "incident id"
+)
 NOT_FOUND_DESCRIPTIONS = {
+    "/api/v1/incidents/{incident_id}": NOT_YOURS_INCIDENT,
+    "/api/v1/incidents/{incident_id}/versions": NOT_YOURS_INCIDENT,
+    "/api/v1/incidents/{incident_id}/acknowledgements": NOT_YOURS_INCIDENT,
+    "/api/v1/vessels/{imo}": "No incident the caller may read names a vessel with this IMO "
+    "number (or it is not an IMO number)",
     "/api/v1/reports": "A reporter named another state in `state`: another state's reports "
     "do not exist for it (the problem's `errors` name `state`)",
     "/api/v1/reports/{report_id}": NOT_YOURS_REPORT,

@@ -10,6 +10,14 @@ from .catalogue import (
     Resolution,
     requirement_obligation,
 )
+from .incidents import (
+    Incident,
+    IncidentAcknowledgement,
+    IncidentObligation,
+    IncidentParty,
+    IncidentVersion,
+    IncidentVessel,
+)
 from .reporting import (
     ROLES,
     STATUSES,
@@ -34,6 +42,12 @@ __all__ = [
     "Base",
     "Entry",
     "IdempotencyKey",
+    "Incident",
+    "IncidentAcknowledgement",
+    "IncidentObligation",
+    "IncidentParty",
+    "IncidentVersion",
+    "IncidentVessel",
     "MemberState",
     "Obligation",
     "Regime",
