@@ -76,7 +76,8 @@ def reporting_of(incident: OnRecord, not_expected: Collection[str] = ()
     """(reported_by, unreported_by): the party States that filed or acknowledged the
     incident, and those that did not. States in `not_expected` (the target of the regime:
     the DPRK is not asked to report) are in neither list."""
-    reported, unreported = [], []
+    reported: list[str] = []
+    unreported: list[str] = []
     for state in incident.party_states:
         if state in not_expected:
             continue
