@@ -27,6 +27,14 @@ completeness.
 Demo reports live beside real ones: a real report hides the demo report of the same state
 and requirement (and period or event) in every output; rows built from demo data say so
 (`demo`).
+
+The enforcement record adds facts to every row of a State asked to report (rules in
+`app.incidents`, docs/incidents.md): `incidents` (on record by the cut-off, the State a
+party, engaging an obligation of the resolution), `unreported_incidents` (those it neither
+filed nor acknowledged by then; flag `unreported_involvement`) and `inconsistencies` (the
+row's report declares a seizures or inspections figure below the record; flag
+`inconsistent_with_record`). Each incident counts at its latest version received by the
+cut-off. A public output (`public_only`) counts public incidents only.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ import datetime as dt
 import statistics
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -43,10 +51,24 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import flags as flag_rules
+from .. import incidents as record_rules
 from .. import requirements as rules
-from ..domain import Flag, Rating, RequirementKind, RowStatus
+from ..domain import FIGURE_OF_KIND, Flag, Rating, RequirementKind, RowStatus, Visibility
 from ..errors import Invalid, NotFound
-from ..models import MemberState, Report, ReportingRequirement, ReportVersion, Resolution
+from ..models import (
+    Entry,
+    Incident,
+    IncidentAcknowledgement,
+    IncidentObligation,
+    IncidentParty,
+    IncidentVersion,
+    MemberState,
+    Obligation,
+    Report,
+    ReportingRequirement,
+    ReportVersion,
+    Resolution,
+)
 from ..models.types import utcnow
 from ..scoring import round_half_up
 from . import requirements
@@ -90,6 +112,13 @@ class MatrixRow:
     #: An on-event requirement: the reports filed, and days from the event to the latest.
     events: int | None = None
     days_from_event: int | None = None
+    #: The enforcement record (None on rows of the regime's target State).
+    incidents: int | None = None
+    unreported_incidents: int | None = None
+    demo_incidents: int | None = None
+    #: Figures of the row's report below the record: `{obligation, figure, declared,
+    #: on_record}` each.
+    inconsistencies: tuple[dict[str, Any], ...] = ()
     #: The stored version the row shows (not part of the matrix's JSON or CSV).
     version_id: int | None = None
 
@@ -184,7 +213,8 @@ def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | 
         .where(or_(Report.is_demo.is_(False), ~has_real))
         .options(load_only(ReportVersion.number, ReportVersion.received_at,
                            ReportVersion.completeness, ReportVersion.rating,
-                           ReportVersion.content_flags, ReportVersion.nil))
+                           ReportVersion.content_flags, ReportVersion.nil,
+                           ReportVersion.dated))
     )
     if answers is not None:
         stmt = stmt.where(Report.answers == answers)
@@ -193,6 +223,174 @@ def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | 
     if state_id is not None:
         stmt = stmt.where(Report.state_id == state_id)
     return session.execute(stmt).all()
+
+
+@dataclass
+class Record:
+    """The enforcement record as of a cut-off, as the signals read it: each incident (its
+    latest version received by then) under each of its party States."""
+
+    by_state: dict[str, list[record_rules.OnRecord]]
+    demo_by_state: dict[str, list[record_rules.OnRecord]]
+    kinds: set[str]
+
+    @classmethod
+    def empty(cls) -> Record:
+        return cls({}, {}, set())
+
+    def of(self, iso3: str) -> list[record_rules.OnRecord]:
+        return self.by_state.get(iso3, [])
+
+    @property
+    def counts_figures(self) -> bool:
+        """Whether any incident is of a kind a report's figures count."""
+        return any(kind in FIGURE_OF_KIND for kind in self.kinds)
+
+
+def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str], *,
+                    resolution_id: int | None = None, state_id: int | None = None,
+                    public_only: bool = False) -> Record:
+    """The incidents on record by the cut-off (engaging an obligation of `resolution_id`, or
+    naming `state_id` as a party), at their latest version received by then; public ones
+    only for a public output. One query when there is none, four otherwise, whatever their
+    number."""
+    inner = aliased(IncidentVersion)
+    latest = (select(func.max(inner.number))
+              .where(inner.incident_id == Incident.id, inner.received_at < cutoff.before)
+              .correlate(Incident).scalar_subquery())
+    current = (
+        select(IncidentVersion.id.label("version_id"), Incident.id.label("incident_id"),
+               IncidentVersion.kind, IncidentVersion.occurred_on, Incident.filed_by_state_id,
+               Incident.first_recorded_at, Incident.is_demo)
+        .join(IncidentVersion, (IncidentVersion.incident_id == Incident.id)
+              & (IncidentVersion.number == latest))
+        .where(Incident.first_recorded_at < cutoff.before)
+    )
+    if public_only:
+        current = current.where(IncidentVersion.visibility == Visibility.PUBLIC)
+    if resolution_id is not None:
+        current = current.where(exists().where(
+            IncidentObligation.version_id == IncidentVersion.id,
+            IncidentObligation.obligation_id == Obligation.id,
+            Obligation.resolution_id == resolution_id))
+    if state_id is not None:
+        current = current.where(exists().where(IncidentParty.version_id == IncidentVersion.id,
+                                               IncidentParty.state_id == state_id))
+    rows = session.execute(current).all()
+    if not rows:
+        return Record.empty()
+    chosen = current.subquery()
+    parties: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for version_id, party_state, role in session.execute(
+        select(IncidentParty.version_id, IncidentParty.state_id, IncidentParty.role)
+        .where(IncidentParty.version_id.in_(select(chosen.c.version_id)))
+        .order_by(IncidentParty.version_id, IncidentParty.position)
+    ):
+        parties[version_id].append((iso3_of[party_state], role))
+    engaged: dict[int, set[str]] = defaultdict(set)
+    for version_id, code in session.execute(
+        select(IncidentObligation.version_id, Obligation.code)
+        .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
+        .where(IncidentObligation.version_id.in_(select(chosen.c.version_id)))
+    ):
+        engaged[version_id].add(code)
+    acknowledged: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for incident_id, ack_state, at in session.execute(
+        select(IncidentAcknowledgement.incident_id, IncidentAcknowledgement.state_id,
+               IncidentAcknowledgement.acknowledged_at)
+        .where(IncidentAcknowledgement.incident_id.in_(select(chosen.c.incident_id)),
+               IncidentAcknowledgement.acknowledged_at < cutoff.before)
+    ):
+        acknowledged[incident_id][iso3_of[ack_state]] = at.date()
+    record = Record.empty()
+    for row in rows:
+        reported = dict(acknowledged.get(row.incident_id, {}))
+        if row.filed_by_state_id is not None:
+            reported[iso3_of[row.filed_by_state_id]] = row.first_recorded_at.date()
+        fact = record_rules.OnRecord(
+            kind=row.kind, occurred_on=row.occurred_on, parties=tuple(parties[row.version_id]),
+            obligations=frozenset(engaged[row.version_id]), reported_on=reported)
+        record.kinds.add(row.kind)
+        for party in fact.party_states:
+            record.by_state.setdefault(party, []).append(fact)
+            if row.is_demo:
+                record.demo_by_state.setdefault(party, []).append(fact)
+    return record
+
+
+def report_window(report: Report, version: ReportVersion,
+                  resolution: Resolution) -> tuple[dt.date, dt.date]:
+    """The days a report's enforcement figures are about: its period (periodic), its event
+    (on-event), otherwise from the resolution's adoption to the day the version is dated
+    (or was received, when undated)."""
+    if report.period_from is not None and report.period_to is not None:
+        return report.period_from, report.period_to
+    if report.event_on is not None:
+        return report.event_on, report.event_on
+    return resolution.adopted_on, version.dated or version.received_at.date()
+
+
+Figures = dict[int, list[tuple[str, str, int | None]]]
+
+
+def declared_figures(session: DbSession, version_ids: list[int]) -> Figures:
+    """The seizures and inspections figures each version's entries declare, by version."""
+    found: Figures = defaultdict(list)
+    if not version_ids:
+        return found
+    for version_id, code, seizures, inspections in session.execute(
+        select(Entry.version_id, Obligation.code, Entry.seizures, Entry.inspections)
+        .join(Obligation, Obligation.id == Entry.obligation_id)
+        .where(Entry.version_id.in_(version_ids),
+               or_(Entry.seizures.is_not(None), Entry.inspections.is_not(None)))
+    ):
+        found[version_id] += [(code, "seizures", seizures), (code, "inspections", inspections)]
+    return found
+
+
+def with_record(row: MatrixRow, record: Record, codes: frozenset[str], figures: Figures,
+                shown: dict[int, tuple[Report, ReportVersion]],
+                resolution: Resolution) -> MatrixRow:
+    """`row` with the facts the enforcement record gives about its State on the resolution
+    (`codes`: the resolution's obligations) and about its report."""
+    if row.status == RowStatus.NOT_EXPECTED:
+        return row
+    own = record.of(row.state)
+    involvement = record_rules.involvement(own, row.state, codes)
+    demo = record_rules.involvement(record.demo_by_state.get(row.state, []), row.state, codes)
+    found: list[record_rules.Inconsistency] = []
+    if row.version_id is not None and row.version_id in figures and not row.nil:
+        report, version = shown[row.version_id]
+        start, end = report_window(report, version, resolution)
+        found = record_rules.inconsistencies(figures[row.version_id], own, row.state, start, end)
+    flags = set(row.flags)
+    if row.status in (RowStatus.REPORTED, RowStatus.NOT_REPORTED):
+        if involvement.flagged:
+            flags.add(Flag.UNREPORTED_INVOLVEMENT)
+        if found:
+            flags.add(Flag.INCONSISTENT_WITH_RECORD)
+    return replace(
+        row, incidents=involvement.incidents, unreported_incidents=involvement.unreported,
+        demo_incidents=demo.incidents,
+        inconsistencies=tuple({"obligation": i.obligation, "figure": i.figure,
+                               "declared": i.declared, "on_record": i.on_record}
+                              for i in found),
+        flags=tuple(f for f in flag_rules.FLAG_ORDER if f in flags))
+
+
+def _apply_record(session: DbSession, rows: list[MatrixRow], record: Record,
+                  shown: dict[int, tuple[Report, ReportVersion]],
+                  resolutions: dict[int, Resolution]) -> list[MatrixRow]:
+    """Every row with its record facts; the declared figures are read (one query) only when
+    the record holds incidents a figure counts."""
+    figures: Figures = {}
+    if record.counts_figures:
+        figures = declared_figures(session, [r.version_id for r in rows
+                                             if r.version_id is not None])
+    codes = {number: frozenset(o.code for o in resolution.obligations)
+             for number, resolution in resolutions.items()}
+    return [with_record(row, record, codes[row.resolution], figures, shown,
+                        resolutions[row.resolution]) for row in rows]
 
 
 def deadline_verified(resolution: Resolution) -> bool | None:
@@ -357,23 +555,36 @@ def _answers_key(resolution: Resolution, answered: Answered | None) -> str:
 
 
 def matrix(session: DbSession, number: int | None, as_of: dt.date | None,
-           requirement: str | None = None
+           requirement: str | None = None, *, public_only: bool = False
            ) -> tuple[Resolution, Answered | None, Cutoff, list[MatrixRow]]:
     """One row per Member State on a requirement (or resolution `number`'s general report),
-    as of the end of `as_of` (UTC), ordered by state name."""
+    as of the end of `as_of` (UTC), ordered by state name, with the enforcement record's
+    facts (public incidents only when `public_only`)."""
     resolution, answered = answered_for(session, number, requirement)
     check_as_of(resolution, as_of)
     cutoff = Cutoff.for_date(as_of)
     found: dict[int, Found] = defaultdict(list)
+    shown: dict[int, tuple[Report, ReportVersion]] = {}
     for report, version in latest_versions(session, cutoff,
                                            answers=_answers_key(resolution, answered)):
         found[report.state_id].append((report, version))
-    rows = [_row(s, resolution, answered, cutoff, found.get(s.id, []))
-            for s in states_by_name(session)]
+        shown[version.id] = (report, version)
+    states = states_by_name(session)
+    rows = [_row(s, resolution, answered, cutoff, found.get(s.id, [])) for s in states]
+    record = incident_record(session, cutoff, {s.id: s.iso3 for s in states},
+                             resolution_id=resolution.id, public_only=public_only)
+    codes = frozenset(session.scalars(select(Obligation.code).where(
+        Obligation.resolution_id == resolution.id)))
+    figures: Figures = {}
+    if record.counts_figures:
+        figures = declared_figures(session, [r.version_id for r in rows
+                                             if r.version_id is not None])
+    rows = [with_record(row, record, codes, figures, shown, resolution) for row in rows]
     return resolution, answered, cutoff, rows
 
 
-def state_profile(session: DbSession, iso3: str, as_of: dt.date | None
+def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
+                  public_only: bool = False
                   ) -> tuple[MemberState, Cutoff, list[MatrixRow], list[MatrixRow]]:
     """For one Member State and every resolution adopted by `as_of`: a row on the
     resolution's general report (or saying none is requested), and a row on every
@@ -386,11 +597,19 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None
             selectinload(Resolution.reporting_requirements).options(
                 selectinload(ReportingRequirement.stages),
                 selectinload(ReportingRequirement.resolution)),
+            selectinload(Resolution.obligations).load_only(Obligation.code),
         ).order_by(Resolution.number)
     ).all()
     found: dict[str, Found] = defaultdict(list)
+    shown: dict[int, tuple[Report, ReportVersion]] = {}
     for report, version in latest_versions(session, cutoff, state_id=state.id):
         found[report.answers].append((report, version))
+        shown[version.id] = (report, version)
+    record = Record.empty()
+    if resolutions:
+        iso3_of = {i: c for i, c in session.execute(select(MemberState.id, MemberState.iso3))}
+        record = incident_record(session, cutoff, iso3_of, state_id=state.id,
+                                 public_only=public_only)
     general: list[MatrixRow] = []
     every: list[MatrixRow] = []
     for resolution in resolutions:
@@ -401,7 +620,9 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None
                             found.get(_answers_key(resolution, default), [])))
         for answered in requirements.everything_answerable(resolution):
             every.append(_row(state, resolution, answered, cutoff, found.get(answered.code, [])))
-    return state, cutoff, general, every
+    by_number = {r.number: r for r in resolutions}
+    enriched = _apply_record(session, general + every, record, shown, by_number)
+    return state, cutoff, enriched[:len(general)], enriched[len(general):]
 
 
 def median(values: list[float]) -> float | None:
