@@ -118,3 +118,47 @@ def test_restricted_incidents_count_for_the_panel(client, panel, make_token):
     france = make_token("reporter", "FRA")
     profile = client.get("/api/v1/compliance/states/FRA", headers=auth(france)).get_json()
     assert all(r["incidents"] == 0 for r in profile["items"])
+
+
+def test_the_matrix_counts_follow_the_rule(client, panel, make_token):
+    """The matrix aggregates in SQL; the rule is `app.incidents.involvement`: both agree on a
+    random record (seeded), acknowledgements and panel-recorded incidents included."""
+    import random
+
+    from app.incidents import OnRecord, involvement
+
+    rng = random.Random(14)
+    states = ["FRA", "DEU", "KHM", "EGY", "PAN", "PRK"]
+    reporters = {s: make_token("reporter", s) for s in states if s != "PRK"}
+    roles = ["inspecting_state", "port_state", "flag_state", "origin", "transit"]
+    created = []
+    for _ in range(14):
+        parties = [{"state": s, "role": rng.choice(roles)}
+                   for s in rng.sample(states, rng.randint(1, 4))]
+        filer = next((p["state"] for p in parties if p["state"] != "PRK"), None)
+        token = reporters[filer] if filer and rng.random() < 0.5 else panel
+        body = seizure(parties=parties, occurred_on="2018-04-01",
+                       obligations=[rng.choice(["2270/18", "2397/9"])])
+        response = client.post("/api/v1/incidents", json=body, headers=auth(token))
+        assert response.status_code == 201, response.get_json()
+        created.append(response.get_json())
+    for incident in created:
+        for state in incident["unreported_by"]:
+            if rng.random() < 0.4:
+                client.post(incident["links"]["acknowledgements"],
+                            headers=auth(reporters[state]))
+    views = client.get("/api/v1/incidents?page_size=100", headers=auth(panel)).get_json()
+    facts = [OnRecord(kind=v["kind"], occurred_on=dt.date.fromisoformat(v["occurred_on"]),
+                      parties=tuple((p["state"], p["role"]) for p in v["parties"]),
+                      obligations=frozenset(v["obligations"]),
+                      reported_on={r["state"]: dt.date.fromisoformat(r["on"])
+                                   for r in v["reporting"]})
+             for v in views["items"]]
+    for number, codes in ((2270, {"2270/18"}), (2397, {"2397/9"})):
+        rows = client.get(f"/api/v1/compliance?resolution={number}",
+                          headers=auth(panel)).get_json()["items"]
+        for state in states[:-1]:
+            row = next(r for r in rows if r["state"] == state)
+            expected = involvement(facts, state, codes)
+            assert (row["incidents"], row["unreported_incidents"]) == (
+                expected.incidents, expected.unreported), (number, state)

@@ -47,13 +47,21 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
 from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import flags as flag_rules
 from .. import incidents as record_rules
 from .. import requirements as rules
-from ..domain import FIGURE_OF_KIND, Flag, Rating, RequirementKind, RowStatus, Visibility
+from ..domain import (
+    FIGURE_OF_KIND,
+    Flag,
+    PartyRole,
+    Rating,
+    RequirementKind,
+    RowStatus,
+    Visibility,
+)
 from ..errors import Invalid, NotFound
 from ..models import (
     Entry,
@@ -225,97 +233,91 @@ def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | 
     return session.execute(stmt).all()
 
 
+Key = tuple[str, int]  # (ISO3 of a State, number of a resolution)
+
+
 @dataclass
 class Record:
-    """The enforcement record as of a cut-off, as the signals read it: each incident (its
-    latest version received by then) under each of its party States."""
+    """What the enforcement record says as of a cut-off, as the signals read it: per State
+    and resolution, its incidents (how many, how many unreported, how many demo), and per
+    State the seizures and inspections it made as inspecting State (for its reports'
+    figures)."""
 
-    by_state: dict[str, list[record_rules.OnRecord]]
-    demo_by_state: dict[str, list[record_rules.OnRecord]]
-    kinds: set[str]
+    involvement: dict[Key, tuple[int, int, int]]
+    made: dict[str, list[record_rules.OnRecord]]
 
-    @classmethod
-    def empty(cls) -> Record:
-        return cls({}, {}, set())
-
-    def of(self, iso3: str) -> list[record_rules.OnRecord]:
-        return self.by_state.get(iso3, [])
-
-    @property
-    def counts_figures(self) -> bool:
-        """Whether any incident is of a kind a report's figures count."""
-        return any(kind in FIGURE_OF_KIND for kind in self.kinds)
+    def counts(self, key: Key) -> tuple[int, int, int]:
+        return self.involvement.get(key, (0, 0, 0))
 
 
-def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str], *,
-                    resolution_id: int | None = None, state_id: int | None = None,
-                    public_only: bool = False) -> Record:
-    """The incidents on record by the cut-off (engaging an obligation of `resolution_id`, or
-    naming `state_id` as a party), at their latest version received by then; public ones
-    only for a public output. One query when there is none, four otherwise, whatever their
-    number."""
+def _on_record(cutoff: Cutoff, public_only: bool, *columns: Any):
+    """A select of `columns` over the incidents recorded by the cut-off, each at its latest
+    version received by then (public ones only for a public output)."""
     inner = aliased(IncidentVersion)
     latest = (select(func.max(inner.number))
               .where(inner.incident_id == Incident.id, inner.received_at < cutoff.before)
               .correlate(Incident).scalar_subquery())
-    current = (
-        select(IncidentVersion.id.label("version_id"), Incident.id.label("incident_id"),
-               IncidentVersion.kind, IncidentVersion.occurred_on, Incident.filed_by_state_id,
-               Incident.first_recorded_at, Incident.is_demo)
+    stmt = (
+        select(*columns).select_from(Incident)
         .join(IncidentVersion, (IncidentVersion.incident_id == Incident.id)
               & (IncidentVersion.number == latest))
+        .join(IncidentParty, IncidentParty.version_id == IncidentVersion.id)
+        .join(IncidentObligation, IncidentObligation.version_id == IncidentVersion.id)
+        .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
         .where(Incident.first_recorded_at < cutoff.before)
     )
     if public_only:
-        current = current.where(IncidentVersion.visibility == Visibility.PUBLIC)
+        stmt = stmt.where(IncidentVersion.visibility == Visibility.PUBLIC)
+    return stmt
+
+
+def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str],
+                    number_of: dict[int, int], *, resolution_id: int | None = None,
+                    state_id: int | None = None, public_only: bool = False) -> Record:
+    """The record's facts for the rows of one resolution (`resolution_id`) or of one State
+    (`state_id`): two aggregate queries whatever the number of incidents.
+
+    An incident counts for a State and a resolution when the State is among its parties and
+    it engages an obligation of the resolution; the State has reported it when it filed it
+    or acknowledged it before the cut-off (`app.incidents.reporting_of`)."""
+    reported = or_(
+        # Never NULL (a panel-recorded incident has no filer): `NOT reported` must be true.
+        and_(Incident.filed_by_state_id.is_not(None),
+             Incident.filed_by_state_id == IncidentParty.state_id),
+        exists().where(IncidentAcknowledgement.incident_id == Incident.id,
+                       IncidentAcknowledgement.state_id == IncidentParty.state_id,
+                       IncidentAcknowledgement.acknowledged_at < cutoff.before))
+    counts = _on_record(
+        cutoff, public_only, IncidentParty.state_id, Obligation.resolution_id,
+        func.count(distinct(Incident.id)),
+        func.count(distinct(case((~reported, Incident.id)))),
+        func.count(distinct(case((Incident.is_demo.is_(True), Incident.id)))),
+    ).group_by(IncidentParty.state_id, Obligation.resolution_id)
+    made = _on_record(
+        cutoff, public_only, IncidentParty.state_id, Incident.id, IncidentVersion.kind,
+        IncidentVersion.occurred_on, Obligation.code,
+    ).where(IncidentParty.role == PartyRole.INSPECTING_STATE,
+            IncidentVersion.kind.in_(tuple(FIGURE_OF_KIND)))
     if resolution_id is not None:
-        current = current.where(exists().where(
-            IncidentObligation.version_id == IncidentVersion.id,
-            IncidentObligation.obligation_id == Obligation.id,
-            Obligation.resolution_id == resolution_id))
+        counts = counts.where(Obligation.resolution_id == resolution_id)
+        made = made.where(Obligation.resolution_id == resolution_id)
     if state_id is not None:
-        current = current.where(exists().where(IncidentParty.version_id == IncidentVersion.id,
-                                               IncidentParty.state_id == state_id))
-    rows = session.execute(current).all()
-    if not rows:
-        return Record.empty()
-    chosen = current.subquery()
-    parties: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for version_id, party_state, role in session.execute(
-        select(IncidentParty.version_id, IncidentParty.state_id, IncidentParty.role)
-        .where(IncidentParty.version_id.in_(select(chosen.c.version_id)))
-        .order_by(IncidentParty.version_id, IncidentParty.position)
-    ):
-        parties[version_id].append((iso3_of[party_state], role))
-    engaged: dict[int, set[str]] = defaultdict(set)
-    for version_id, code in session.execute(
-        select(IncidentObligation.version_id, Obligation.code)
-        .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
-        .where(IncidentObligation.version_id.in_(select(chosen.c.version_id)))
-    ):
-        engaged[version_id].add(code)
-    acknowledged: dict[int, dict[str, dt.date]] = defaultdict(dict)
-    for incident_id, ack_state, at in session.execute(
-        select(IncidentAcknowledgement.incident_id, IncidentAcknowledgement.state_id,
-               IncidentAcknowledgement.acknowledged_at)
-        .where(IncidentAcknowledgement.incident_id.in_(select(chosen.c.incident_id)),
-               IncidentAcknowledgement.acknowledged_at < cutoff.before)
-    ):
-        acknowledged[incident_id][iso3_of[ack_state]] = at.date()
-    record = Record.empty()
-    for row in rows:
-        reported = dict(acknowledged.get(row.incident_id, {}))
-        if row.filed_by_state_id is not None:
-            reported[iso3_of[row.filed_by_state_id]] = row.first_recorded_at.date()
-        fact = record_rules.OnRecord(
-            kind=row.kind, occurred_on=row.occurred_on, parties=tuple(parties[row.version_id]),
-            obligations=frozenset(engaged[row.version_id]), reported_on=reported)
-        record.kinds.add(row.kind)
-        for party in fact.party_states:
-            record.by_state.setdefault(party, []).append(fact)
-            if row.is_demo:
-                record.demo_by_state.setdefault(party, []).append(fact)
-    return record
+        counts = counts.where(IncidentParty.state_id == state_id)
+        made = made.where(IncidentParty.state_id == state_id)
+    involvement = {(iso3_of[s], number_of[r]): (n, unreported, demo)
+                   for s, r, n, unreported, demo in session.execute(counts)
+                   if r in number_of}
+    facts: dict[tuple[int, int], tuple[str, str, dt.date, set[str]]] = {}
+    for made_by, incident_id, kind, occurred_on, code in session.execute(made):
+        facts.setdefault((made_by, incident_id),
+                         (iso3_of[made_by], kind, occurred_on, set()))[3].add(code)
+    by_state: dict[str, list[record_rules.OnRecord]] = defaultdict(list)
+    for iso3, kind, occurred_on, codes in facts.values():
+        by_state[iso3].append(record_rules.OnRecord(
+            kind=kind, occurred_on=occurred_on,
+            parties=((iso3, PartyRole.INSPECTING_STATE),), obligations=frozenset(codes),
+            reported_on={}))
+    return Record(involvement, dict(by_state))
 
 
 def report_window(report: Report, version: ReportVersion,
@@ -348,30 +350,29 @@ def declared_figures(session: DbSession, version_ids: list[int]) -> Figures:
     return found
 
 
-def with_record(row: MatrixRow, record: Record, codes: frozenset[str], figures: Figures,
+def with_record(row: MatrixRow, record: Record, figures: Figures,
                 shown: dict[int, tuple[Report, ReportVersion]],
                 resolution: Resolution) -> MatrixRow:
     """`row` with the facts the enforcement record gives about its State on the resolution
-    (`codes`: the resolution's obligations) and about its report."""
+    and about its report."""
     if row.status == RowStatus.NOT_EXPECTED:
         return row
-    own = record.of(row.state)
-    involvement = record_rules.involvement(own, row.state, codes)
-    demo = record_rules.involvement(record.demo_by_state.get(row.state, []), row.state, codes)
+    incidents, unreported, demo = record.counts((row.state, row.resolution))
     found: list[record_rules.Inconsistency] = []
     if row.version_id is not None and row.version_id in figures and not row.nil:
         report, version = shown[row.version_id]
         start, end = report_window(report, version, resolution)
-        found = record_rules.inconsistencies(figures[row.version_id], own, row.state, start, end)
+        found = record_rules.inconsistencies(figures[row.version_id],
+                                             record.made.get(row.state, []), row.state,
+                                             start, end)
     flags = set(row.flags)
     if row.status in (RowStatus.REPORTED, RowStatus.NOT_REPORTED):
-        if involvement.flagged:
+        if unreported:
             flags.add(Flag.UNREPORTED_INVOLVEMENT)
         if found:
             flags.add(Flag.INCONSISTENT_WITH_RECORD)
     return replace(
-        row, incidents=involvement.incidents, unreported_incidents=involvement.unreported,
-        demo_incidents=demo.incidents,
+        row, incidents=incidents, unreported_incidents=unreported, demo_incidents=demo,
         inconsistencies=tuple({"obligation": i.obligation, "figure": i.figure,
                                "declared": i.declared, "on_record": i.on_record}
                               for i in found),
@@ -382,15 +383,13 @@ def _apply_record(session: DbSession, rows: list[MatrixRow], record: Record,
                   shown: dict[int, tuple[Report, ReportVersion]],
                   resolutions: dict[int, Resolution]) -> list[MatrixRow]:
     """Every row with its record facts; the declared figures are read (one query) only when
-    the record holds incidents a figure counts."""
+    the record holds seizures or inspections the rows' States made."""
     figures: Figures = {}
-    if record.counts_figures:
+    if any(row.state in record.made for row in rows):
         figures = declared_figures(session, [r.version_id for r in rows
                                              if r.version_id is not None])
-    codes = {number: frozenset(o.code for o in resolution.obligations)
-             for number, resolution in resolutions.items()}
-    return [with_record(row, record, codes[row.resolution], figures, shown,
-                        resolutions[row.resolution]) for row in rows]
+    return [with_record(row, record, figures, shown, resolutions[row.resolution])
+            for row in rows]
 
 
 def deadline_verified(resolution: Resolution) -> bool | None:
@@ -572,14 +571,9 @@ def matrix(session: DbSession, number: int | None, as_of: dt.date | None,
     states = states_by_name(session)
     rows = [_row(s, resolution, answered, cutoff, found.get(s.id, [])) for s in states]
     record = incident_record(session, cutoff, {s.id: s.iso3 for s in states},
-                             resolution_id=resolution.id, public_only=public_only)
-    codes = frozenset(session.scalars(select(Obligation.code).where(
-        Obligation.resolution_id == resolution.id)))
-    figures: Figures = {}
-    if record.counts_figures:
-        figures = declared_figures(session, [r.version_id for r in rows
-                                             if r.version_id is not None])
-    rows = [with_record(row, record, codes, figures, shown, resolution) for row in rows]
+                             {resolution.id: resolution.number}, resolution_id=resolution.id,
+                             public_only=public_only)
+    rows = _apply_record(session, rows, record, shown, {resolution.number: resolution})
     return resolution, answered, cutoff, rows
 
 
@@ -597,7 +591,6 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
             selectinload(Resolution.reporting_requirements).options(
                 selectinload(ReportingRequirement.stages),
                 selectinload(ReportingRequirement.resolution)),
-            selectinload(Resolution.obligations).load_only(Obligation.code),
         ).order_by(Resolution.number)
     ).all()
     found: dict[str, Found] = defaultdict(list)
@@ -605,11 +598,9 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
     for report, version in latest_versions(session, cutoff, state_id=state.id):
         found[report.answers].append((report, version))
         shown[version.id] = (report, version)
-    record = Record.empty()
-    if resolutions:
-        iso3_of = {i: c for i, c in session.execute(select(MemberState.id, MemberState.iso3))}
-        record = incident_record(session, cutoff, iso3_of, state_id=state.id,
-                                 public_only=public_only)
+    record = incident_record(session, cutoff, {state.id: state.iso3},
+                             {r.id: r.number for r in resolutions}, state_id=state.id,
+                             public_only=public_only)
     general: list[MatrixRow] = []
     every: list[MatrixRow] = []
     for resolution in resolutions:
