@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import flags as flag_rules
@@ -250,25 +250,35 @@ class Record:
         return self.involvement.get(key, (0, 0, 0))
 
 
-def _on_record(cutoff: Cutoff, public_only: bool, *columns: Any):
-    """A select of `columns` over the incidents recorded by the cut-off, each at its latest
-    version received by then (public ones only for a public output)."""
+def _on_record(cutoff: Cutoff, public_only: bool, *, resolution_id: int | None,
+               state_id: int | None):
+    """The incidents recorded by the cut-off (engaging an obligation of `resolution_id`, or
+    naming `state_id` as a party), each at its latest version received by then; public ones
+    only for a public output. A materialized CTE: it is computed once, then joined."""
     inner = aliased(IncidentVersion)
     latest = (select(func.max(inner.number))
               .where(inner.incident_id == Incident.id, inner.received_at < cutoff.before)
               .correlate(Incident).scalar_subquery())
     stmt = (
-        select(*columns).select_from(Incident)
+        select(IncidentVersion.id.label("version_id"), Incident.id.label("incident_id"),
+               Incident.filed_by_state_id.label("filer"), Incident.is_demo.label("demo"),
+               IncidentVersion.kind.label("kind"),
+               IncidentVersion.occurred_on.label("occurred_on"))
         .join(IncidentVersion, (IncidentVersion.incident_id == Incident.id)
               & (IncidentVersion.number == latest))
-        .join(IncidentParty, IncidentParty.version_id == IncidentVersion.id)
-        .join(IncidentObligation, IncidentObligation.version_id == IncidentVersion.id)
-        .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
         .where(Incident.first_recorded_at < cutoff.before)
     )
     if public_only:
         stmt = stmt.where(IncidentVersion.visibility == Visibility.PUBLIC)
-    return stmt
+    if resolution_id is not None:
+        stmt = stmt.where(exists().where(
+            IncidentObligation.version_id == IncidentVersion.id,
+            IncidentObligation.obligation_id == Obligation.id,
+            Obligation.resolution_id == resolution_id))
+    if state_id is not None:
+        stmt = stmt.where(exists().where(IncidentParty.version_id == IncidentVersion.id,
+                                         IncidentParty.state_id == state_id))
+    return stmt.cte("on_record").prefix_with("MATERIALIZED")
 
 
 def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str],
@@ -280,29 +290,40 @@ def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str],
     An incident counts for a State and a resolution when the State is among its parties and
     it engages an obligation of the resolution; the State has reported it when it filed it
     or acknowledged it before the cut-off (`app.incidents.reporting_of`)."""
+    cur = _on_record(cutoff, public_only, resolution_id=resolution_id, state_id=state_id)
     reported = or_(
         # Never NULL (a panel-recorded incident has no filer): `NOT reported` must be true.
-        and_(Incident.filed_by_state_id.is_not(None),
-             Incident.filed_by_state_id == IncidentParty.state_id),
-        exists().where(IncidentAcknowledgement.incident_id == Incident.id,
+        and_(cur.c.filer.is_not(None), cur.c.filer == IncidentParty.state_id),
+        exists().where(IncidentAcknowledgement.incident_id == cur.c.incident_id,
                        IncidentAcknowledgement.state_id == IncidentParty.state_id,
                        IncidentAcknowledgement.acknowledged_at < cutoff.before))
-    counts = _on_record(
-        cutoff, public_only, IncidentParty.state_id, Obligation.resolution_id,
-        func.count(distinct(Incident.id)),
-        func.count(distinct(case((~reported, Incident.id)))),
-        func.count(distinct(case((Incident.is_demo.is_(True), Incident.id)))),
-    ).group_by(IncidentParty.state_id, Obligation.resolution_id)
-    made = _on_record(
-        cutoff, public_only, IncidentParty.state_id, Incident.id, IncidentVersion.kind,
-        IncidentVersion.occurred_on, Obligation.code,
-    ).where(IncidentParty.role == PartyRole.INSPECTING_STATE,
-            IncidentVersion.kind.in_(tuple(FIGURE_OF_KIND)))
+    tallies = (func.count(distinct(cur.c.incident_id)),
+               func.count(distinct(case((~reported, cur.c.incident_id)))),
+               func.count(distinct(case((cur.c.demo.is_(True), cur.c.incident_id)))))
+    parties = (select(cur).join(IncidentParty, IncidentParty.version_id == cur.c.version_id)
+               .with_only_columns(IncidentParty.state_id))
     if resolution_id is not None:
-        counts = counts.where(Obligation.resolution_id == resolution_id)
+        counts = (parties.add_columns(literal(resolution_id), *tallies)
+                  .group_by(IncidentParty.state_id))
+    else:
+        counts = (parties.add_columns(Obligation.resolution_id, *tallies)
+                  .join(IncidentObligation, IncidentObligation.version_id == cur.c.version_id)
+                  .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
+                  .where(IncidentParty.state_id == state_id)
+                  .group_by(IncidentParty.state_id, Obligation.resolution_id))
+    made = (
+        select(IncidentParty.state_id, cur.c.incident_id, cur.c.kind, cur.c.occurred_on,
+               Obligation.code)
+        .select_from(cur)
+        .join(IncidentParty, IncidentParty.version_id == cur.c.version_id)
+        .join(IncidentObligation, IncidentObligation.version_id == cur.c.version_id)
+        .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
+        .where(IncidentParty.role == PartyRole.INSPECTING_STATE,
+               cur.c.kind.in_(tuple(FIGURE_OF_KIND)))
+    )
+    if resolution_id is not None:
         made = made.where(Obligation.resolution_id == resolution_id)
     if state_id is not None:
-        counts = counts.where(IncidentParty.state_id == state_id)
         made = made.where(IncidentParty.state_id == state_id)
     involvement = {(iso3_of[s], number_of[r]): (n, unreported, demo)
                    for s, r, n, unreported, demo in session.execute(counts)
