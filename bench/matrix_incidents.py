@@ -5,7 +5,8 @@ Builds the history of bench/compliance_matrix.py (193 states x 10 resolutions x 
 10,000; each with three parties, one vessel, obligations of the timed resolution, a third
 of them seizures or inspections, a quarter acknowledged by a party) and times the same
 requests again. By default the worst case: every incident engages the resolution whose
-matrix is timed, so every one is counted; `--spread`: each engages one of the 10 resolutions. Prints both medians and their ratio (the floor: at most 1.2x).
+matrix is timed, so every one is counted; `--spread`: each engages one of the 10
+resolutions. Prints both medians and their ratio (the floor: at most 1.2x).
 
     .venv/bin/python bench/matrix_incidents.py                      # SQLite and PostgreSQL
     .venv/bin/python bench/matrix_incidents.py --backends sqlite --incidents 10000
