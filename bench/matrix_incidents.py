@@ -47,6 +47,7 @@ from app.models import (  # noqa: E402
     Resolution,
 )
 from app.services.authorities import create_authority  # noqa: E402
+from app.services.incidents import refresh_derived  # noqa: E402
 
 TIMED = 9000  # the resolution whose matrix is timed; every incident engages it
 
@@ -103,6 +104,8 @@ def add_incidents(app, count: int, seed: int, spread: bool = False) -> None:
                             (IncidentObligation, engaged), (IncidentAcknowledgement, acks)):
             for start in range(0, len(rows), 10000):
                 session.execute(insert(table), rows[start:start + 10000])
+        # What every write keeps, rebuilt here for the rows inserted in bulk.
+        refresh_derived(session)
         session.commit()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:

@@ -85,10 +85,11 @@ def test_zero_seizures_against_a_seizure_on_record_is_inconsistent(client, panel
     assert row["incidents"] == 3
     # A seizure by France, engaging 2397/9, within the window.
     _seizure_by(client, panel, "FRA", "2018-02-01")
-    row = _row(client, panel, "resolution=2397", "FRA")
-    assert "inconsistent_with_record" in row["flags"]
-    assert row["inconsistencies"] == [{"obligation": "2397/9", "figure": "seizures",
-                                       "declared": 0, "on_record": 1}]
+    for query in ("resolution=2397", f"resolution=2397&as_of={TODAY.isoformat()}"):
+        row = _row(client, panel, query, "FRA")
+        assert "inconsistent_with_record" in row["flags"]
+        assert row["inconsistencies"] == [{"obligation": "2397/9", "figure": "seizures",
+                                           "declared": 0, "on_record": 1}]
     # The same in CSV.
     text = client.get("/api/v1/compliance?resolution=2397&format=csv",
                       headers=auth(panel)).get_data(as_text=True)
@@ -154,11 +155,26 @@ def test_the_matrix_counts_follow_the_rule(client, panel, make_token):
                       reported_on={r["state"]: dt.date.fromisoformat(r["on"])
                                    for r in v["reporting"]})
              for v in views["items"]]
-    for number, codes in ((2270, {"2270/18"}), (2397, {"2397/9"})):
-        rows = client.get(f"/api/v1/compliance?resolution={number}",
-                          headers=auth(panel)).get_json()["items"]
-        for state in states[:-1]:
-            row = next(r for r in rows if r["state"] == state)
-            expected = involvement(facts, state, codes)
-            assert (row["incidents"], row["unreported_incidents"]) == (
-                expected.incidents, expected.unreported), (number, state)
+    # Now (the derived tables the writes keep) and as of today (the versions themselves).
+    for query in ("", f"&as_of={TODAY.isoformat()}"):
+        for number, codes in ((2270, {"2270/18"}), (2397, {"2397/9"})):
+            rows = client.get(f"/api/v1/compliance?resolution={number}{query}",
+                              headers=auth(panel)).get_json()["items"]
+            for state in states[:-1]:
+                row = next(r for r in rows if r["state"] == state)
+                expected = involvement(facts, state, codes)
+                assert (row["incidents"], row["unreported_incidents"]) == (
+                    expected.incidents, expected.unreported), (number, state, query)
+
+
+def test_an_amendment_changes_the_counts_now_and_as_of_today(client, panel):
+    created = client.post("/api/v1/incidents", json=seizure(), headers=auth(panel))
+    assert _row(client, panel, "resolution=2270", "KHM")["incidents"] == 1
+    without_khm = seizure(parties=[{"state": "EGY", "role": "inspecting_state"},
+                                   {"state": "PRK", "role": "origin"}])
+    amended = client.put(created.get_json()["links"]["self"], json=without_khm,
+                         headers=auth(panel, **{"If-Match": created.headers["ETag"]}))
+    assert amended.status_code == 200
+    for query in ("resolution=2270", f"resolution=2270&as_of={TODAY.isoformat()}"):
+        assert _row(client, panel, query, "KHM")["incidents"] == 0
+        assert _row(client, panel, query, "EGY")["unreported_incidents"] == 1
