@@ -245,27 +245,30 @@ def demo_load(seed: int) -> None:
     if not inspect(db.engine).has_table("report"):
         raise click.ClickException("run `flask --app wsgi db upgrade` first")
     try:
-        count = load_demo(db.session, seed)
+        loaded = load_demo(db.session, seed)
     except BackfillError as exc:  # pragma: no cover - the generator makes valid reports
         raise click.ClickException(f"nothing was loaded: {exc}") from exc
-    if count == 0:
+    if loaded.versions == 0 and loaded.incidents == 0:
         click.echo("no demo reports added: they are loaded already")
     else:
-        click.echo(f"stored {count} demo report versions; every output built from them is "
-                   "marked as demo data")
+        click.echo(f"stored {loaded.versions} demo report versions and "
+                   f"{_count(loaded.incidents, 'demo incident')}; every output built from "
+                   "them is marked as demo data")
 
 
 @demo_cli.command("unload")
 def demo_unload() -> None:
-    """Remove all demo data (and only demo data) in one transaction."""
+    """Remove all demo data (reports and incidents, and only demo data) in one
+    transaction."""
     if not inspect(db.engine).has_table("report"):
         raise click.ClickException("run `flask --app wsgi db upgrade` first")
     removed = unload_demo(db.session)
-    if removed.reports == 0:
+    if removed.reports == 0 and removed.incidents == 0:
         click.echo("no demo data to remove")
     else:
         click.echo(f"removed {removed.reports} demo reports ({removed.versions} versions, "
-                   f"{removed.entries} entries); real reports are untouched")
+                   f"{removed.entries} entries) and {_count(removed.incidents, 'demo incident')}"
+                   "; real reports and incidents are untouched")
 
 
 def _as_of_date(as_of: dt.datetime | None) -> dt.date | None:
