@@ -362,6 +362,19 @@ def test_demo_incidents_give_every_signal_and_go_with_the_demo_data(client, runn
     assert entry["enforcement"]["seizures"] == 0
     detail = client.get(f"/api/v1/resolutions/{resolution}").get_json()
     assert detail["adopted_on"] <= undeclared["occurred_on"] <= report["dated"]
+    # The matrix reads both signals from the demo record.
+    rows = client.get(f"/api/v1/compliance?resolution={resolution}",
+                      headers=auth(panel)).get_json()["items"]
+    row = next(r for r in rows if r["state"] == state)
+    assert "inconsistent_with_record" in row["flags"] and row["demo_incidents"] >= 1
+    assert any((i["obligation"], i["figure"], i["declared"]) == (obligation, "seizures", 0)
+               and i["on_record"] >= 1 for i in row["inconsistencies"])
+    rows = client.get("/api/v1/compliance?resolution=2371",
+                      headers=auth(panel)).get_json()["items"]
+    row = next(r for r in rows if r["state"] == port_state)
+    assert row["unreported_incidents"] >= 1
+    assert row["status"] not in ("reported", "not_reported") or (
+        "unreported_involvement" in row["flags"])
 
     # Reporters never see demo incidents; a rerun adds none; unload removes them all and
     # only them.
