@@ -1,5 +1,5 @@
 """Command line: `flask --app wsgi db ...`, `catalogue ...`, `authority ...`, `reports ...`,
-`demo ...`, `summary ...`, `deadlines ...`."""
+`incidents ...`, `demo ...`, `summary ...`, `deadlines ...`."""
 
 from __future__ import annotations
 
@@ -20,16 +20,18 @@ from .domain import Role
 from .errors import DomainError
 from .extensions import db
 from .mail import Mailer, MailError, address_problem, parse_smtp_url, plain_message, sender_address
-from .services import authorities, reminders
+from .services import authorities, incidents, reminders
 from .services.backfill_files import BackfillFileError, read_records
 from .services.catalogue import CatalogueFileError, load_catalogue
 from .services.demo import load_demo, unload_demo
+from .services.incident_files import IncidentFileError, read_incidents
 from .services.reports import BackfillError, backfill
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 catalogue_cli = AppGroup("catalogue", help="The bundled sanctions catalogue.")
 authority_cli = AppGroup("authority", help="Authorities and their API tokens.")
 reports_cli = AppGroup("reports", help="Reports: historical backfill.")
+incidents_cli = AppGroup("incidents", help="The enforcement record: import incidents.")
 demo_cli = AppGroup("demo", help="Synthetic demo data, marked as such everywhere.")
 summary_cli = AppGroup("summary", help="Lax-enforcement summaries (PDF or HTML).")
 deadlines_cli = AppGroup("deadlines", help="Reporting deadlines: e-mail reminders.")
@@ -209,6 +211,33 @@ def reports_import(path: Path) -> None:
                f"from {path.name}")
 
 
+@incidents_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "acting_as", default=None, metavar="NAME",
+              help="A panel or admin authority the incidents are recorded by (default: the "
+              "command line).")
+def incidents_import(path: Path, acting_as: str | None) -> None:
+    """Record incidents from a JSON or CSV file as the Panel, all or nothing.
+
+    JSON: a list of incident bodies as for POST /api/v1/incidents, or {"incidents": [...]}.
+    CSV: one row per incident (columns in docs/incidents.md). One bad record stores nothing
+    and is named, with the pointer of each error.
+    """
+    try:
+        principal = (COMMAND_LINE if acting_as is None
+                     else authorities.panel_principal(db.session, acting_as))
+    except DomainError as exc:
+        raise click.ClickException(f"nothing was stored: {exc.detail}") from exc
+    try:
+        records, labels = read_incidents(path)
+        ids = incidents.import_records(db.session, principal, records, labels,
+                                       source=path.name)
+    except (IncidentFileError, incidents.ImportError_) as exc:
+        raise click.ClickException(f"nothing was stored: {exc}") from exc
+    click.echo(f"recorded {len(ids)} incident{'' if len(ids) == 1 else 's'} from {path.name} "
+               f"as the Panel ({principal.name})")
+
+
 @demo_cli.command("load")
 @click.option("--seed", default=1718, show_default=True, help="Random seed of the demo data.")
 def demo_load(seed: int) -> None:
@@ -216,27 +245,30 @@ def demo_load(seed: int) -> None:
     if not inspect(db.engine).has_table("report"):
         raise click.ClickException("run `flask --app wsgi db upgrade` first")
     try:
-        count = load_demo(db.session, seed)
+        loaded = load_demo(db.session, seed)
     except BackfillError as exc:  # pragma: no cover - the generator makes valid reports
         raise click.ClickException(f"nothing was loaded: {exc}") from exc
-    if count == 0:
+    if loaded.versions == 0 and loaded.incidents == 0:
         click.echo("no demo reports added: they are loaded already")
     else:
-        click.echo(f"stored {count} demo report versions; every output built from them is "
-                   "marked as demo data")
+        click.echo(f"stored {loaded.versions} demo report versions and "
+                   f"{_count(loaded.incidents, 'demo incident')}; every output built from "
+                   "them is marked as demo data")
 
 
 @demo_cli.command("unload")
 def demo_unload() -> None:
-    """Remove all demo data (and only demo data) in one transaction."""
+    """Remove all demo data (reports and incidents, and only demo data) in one
+    transaction."""
     if not inspect(db.engine).has_table("report"):
         raise click.ClickException("run `flask --app wsgi db upgrade` first")
     removed = unload_demo(db.session)
-    if removed.reports == 0:
+    if removed.reports == 0 and removed.incidents == 0:
         click.echo("no demo data to remove")
     else:
         click.echo(f"removed {removed.reports} demo reports ({removed.versions} versions, "
-                   f"{removed.entries} entries); real reports are untouched")
+                   f"{removed.entries} entries) and {_count(removed.incidents, 'demo incident')}"
+                   "; real reports and incidents are untouched")
 
 
 def _as_of_date(as_of: dt.datetime | None) -> dt.date | None:
@@ -355,6 +387,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(authority_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(incidents_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(summary_cli)
     app.cli.add_command(deadlines_cli)

@@ -307,3 +307,88 @@ def test_demo_answers_nothing_where_the_catalogue_lacks_the_requirements(app):
         assert len(demo_answers(resolution, states, 1718)) > 100
         bare = SimpleNamespace(number=2397, regime=resolution.regime, reporting_requirements=[])
         assert demo_answers(bare, states, 1718) == []
+
+
+# --- the demo enforcement record --------------------------------------------------------
+
+def _incidents(client, token):
+    r = client.get("/api/v1/incidents?page_size=200", headers=auth(token))
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["items"]
+
+
+def test_demo_incidents_give_every_signal_and_go_with_the_demo_data(client, runner,
+                                                                      make_token):
+    from app.incidents import imo_problem
+
+    from .test_incidents import seizure
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    panel = make_token("panel")
+    incidents = _incidents(client, panel)
+    assert len(incidents) >= 4 and all(i["demo"] for i in incidents)
+    for incident in incidents:
+        assert incident["summary"].startswith("Synthetic demo incident, not a real event")
+        assert all(v["name"].startswith("DEMO ") and imo_problem(v["imo"]) is None
+                   for v in incident["vessels"])
+        assert "PRK" not in incident["reported_by"] + incident["unreported_by"]
+    # A designated vessel's port call that the port State never reported.
+    call = next(i for i in incidents if i["kind"] == "port_call")
+    port_state = next(p["state"] for p in call["parties"] if p["role"] == "port_state")
+    assert call["recorded_by"] == "panel" and port_state in call["unreported_by"]
+    assert call["obligations"] == ["2371/6"]
+    # A seizure its inspecting State filed more than 30 days after the event.
+    late = [i for i in incidents if i["filed_by"] and any(
+        r["how"] == "filed" and r["days_after_event"] > 30 for r in i["reporting"])]
+    assert late and late[0]["kind"] == "seizure"
+    first = dt.date.fromisoformat(late[0]["first_recorded_at"][:10])
+    assert (first - dt.date.fromisoformat(late[0]["occurred_on"])).days > 30
+    # A seizure the Panel recorded that one party acknowledged and another did not.
+    acknowledged = [i for i in incidents if i["recorded_by"] == "panel" and i["kind"] ==
+                    "seizure" and i["reported_by"] and i["unreported_by"]]
+    assert acknowledged
+    assert [r["how"] for r in acknowledged[0]["reporting"]] == ["acknowledged"]
+    # A seizure under an obligation for which the State's demo report declares none.
+    undeclared = next(i for i in incidents if "declares no seizure" in i["summary"])
+    state = next(p["state"] for p in undeclared["parties"] if p["role"] == "inspecting_state")
+    (resolution,) = undeclared["resolutions"]
+    (obligation,) = undeclared["obligations"]
+    reports = client.get(f"/api/v1/reports?state={state}&resolution={resolution}",
+                         headers=auth(panel)).get_json()["items"]
+    (general,) = [r for r in reports if r["requirement"] == f"{resolution}/R-general"]
+    report = client.get(f"/api/v1/reports/{general['id']}", headers=auth(panel)).get_json()
+    assert report["demo"] is True and report["version"] == 1
+    entry = next(e for e in report["entries"] if e["obligation"] == obligation)
+    assert entry["enforcement"]["seizures"] == 0
+    detail = client.get(f"/api/v1/resolutions/{resolution}").get_json()
+    assert detail["adopted_on"] <= undeclared["occurred_on"] <= report["dated"]
+    # The matrix reads both signals from the demo record.
+    rows = client.get(f"/api/v1/compliance?resolution={resolution}",
+                      headers=auth(panel)).get_json()["items"]
+    row = next(r for r in rows if r["state"] == state)
+    assert "inconsistent_with_record" in row["flags"] and row["demo_incidents"] >= 1
+    assert any((i["obligation"], i["figure"], i["declared"]) == (obligation, "seizures", 0)
+               and i["on_record"] >= 1 for i in row["inconsistencies"])
+    rows = client.get("/api/v1/compliance?resolution=2371",
+                      headers=auth(panel)).get_json()["items"]
+    row = next(r for r in rows if r["state"] == port_state)
+    assert row["unreported_incidents"] >= 1
+    assert row["status"] not in ("reported", "not_reported") or (
+        "unreported_involvement" in row["flags"])
+
+    # Reporters never see demo incidents; a rerun adds none; unload removes them all and
+    # only them.
+    reporter = make_token("reporter", port_state)
+    assert _incidents(client, reporter) == []
+    assert "loaded already" in runner.invoke(args=["demo", "load"]).output
+    assert len(_incidents(client, panel)) == len(incidents)
+    real = client.post("/api/v1/incidents", json=seizure(), headers=auth(panel))
+    assert real.status_code == 201, real.get_json()
+    result = runner.invoke(args=["demo", "unload"])
+    assert result.exit_code == 0 and f"{len(incidents)} demo incidents" in result.output
+    assert [i["id"] for i in _incidents(client, panel)] == [real.get_json()["id"]]
+    # The same seed gives the same demo record.
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    again = [i for i in _incidents(client, panel) if i["demo"]]
+    assert sorted((i["kind"], i["occurred_on"], str(i["vessels"])) for i in again) == sorted(
+        (i["kind"], i["occurred_on"], str(i["vessels"])) for i in incidents)

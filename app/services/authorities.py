@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth import new_token
+from ..auth import Principal, new_token
 from ..domain import Role
-from ..errors import Conflict, Invalid, NotFound
+from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..mail import address_problem
 from ..models import ROLES, ApiToken, Authority, MemberState
 from ..models.types import utcnow
@@ -150,3 +150,16 @@ def list_authorities(session: DbSession) -> list[Authority]:
             .order_by(Authority.name)
         )
     )
+
+
+def panel_principal(session: DbSession, name: str) -> Principal:
+    """The enabled panel or admin authority `name` acting from the command line (no token):
+    what it stores is recorded as the Panel's and as submitted by it."""
+    authority = _get(session, name)
+    if authority.disabled_at is not None:
+        raise Conflict(f"The authority {name!r} is disabled.")
+    if authority.role not in (Role.PANEL, Role.ADMIN):
+        raise Forbidden(f"The authority {name!r} is a {authority.role}: the command line "
+                        "records incidents as the Panel, for a panel or admin authority.")
+    return Principal(authority_id=authority.id, token_id=None, name=authority.name,
+                     role=authority.role, state_id=None, state_iso3=None)

@@ -19,6 +19,15 @@ resolution 2397 (`demo_answers`):
   States.
 A State writes every report in its own language, and the target of the regime (the DPRK)
 never reports.
+
+The demo enforcement record (`demo_incidents`) holds a few synthetic incidents, one for each
+signal the record gives: a designated vessel's port call the port State never reported
+(`unreported_by`), a seizure its inspecting State filed months after the event (`days after
+the event`), a seizure the Panel recorded that one party State acknowledged and another did
+not, a ship-to-ship transfer on the high seas, and a seizure by a State whose demo report
+declares `seizures: 0` for the obligation it engages, within the report's window
+(`inconsistent_with_record`). Their vessels are named `DEMO ...` and their summaries say they
+are synthetic.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from .. import incidents as incident_rules
 from .. import requirements as rules
 from ..auth import COMMAND_LINE, Principal
 from ..domain import EntryStatus, Role
@@ -38,6 +48,14 @@ from ..models import (
     AuditEvent,
     Entry,
     IdempotencyKey,
+    Incident,
+    IncidentAcknowledgement,
+    IncidentEnforcement,
+    IncidentInvolvement,
+    IncidentObligation,
+    IncidentParty,
+    IncidentVersion,
+    IncidentVessel,
     MemberState,
     Obligation,
     Report,
@@ -47,6 +65,7 @@ from ..models import (
 )
 from ..models.types import utcnow
 from . import audit, use_case
+from . import incidents as incident_service
 from .catalogue import default_requirement
 from .reports import backfill
 from .session import DbSession, rowcount
@@ -468,16 +487,220 @@ def demo_records(session: DbSession, seed: int = 1718) -> list[dict[str, Any]]:
     return records
 
 
+# --- the demo enforcement record -------------------------------------------------------
+
+# Ports the demo incidents happen in: (State, place, latitude, longitude).
+DEMO_PORTS = (
+    ("EGY", "Port Said", 31.265, 32.302), ("MYS", "Port Klang", 2.999, 101.392),
+    ("PAN", "Colón", 9.359, -79.901), ("GRC", "Piraeus", 37.942, 23.646),
+    ("IDN", "Tanjung Priok", -6.104, 106.880), ("TZA", "Dar es Salaam", -6.825, 39.290),
+    ("VNM", "Hai Phong", 20.866, 106.683), ("SEN", "Dakar", 14.683, -17.433),
+)
+DEMO_VESSELS = ("DEMO STAR", "DEMO HARMONY", "DEMO PEARL", "DEMO HORIZON", "DEMO VENTURE",
+                "DEMO CORAL")
+SYNTHETIC = "Synthetic demo incident, not a real event: "
+LATE_FILING_DAYS = (60, 240)  # how long after the event the late seizure is filed
+
+
+@dataclass
+class DemoIncident:
+    """A demo incident to record: its body, who records it (the Panel, or a State filing
+    it), when, and the party States that acknowledge it (State, when)."""
+
+    body: dict[str, Any]
+    received_at: dt.datetime
+    filed_by: MemberState | None = None
+    acknowledged: list[tuple[MemberState, dt.datetime]] | None = None
+
+
+def _demo_imo(rng: random.Random, taken: set[str]) -> str:
+    """A fictional IMO number with a valid check digit, not used before."""
+    while True:
+        first_six = "9" + "".join(str(rng.randint(0, 9)) for _ in range(5))
+        imo = first_six + str(incident_rules.imo_check_digit(first_six))
+        if imo not in taken:
+            taken.add(imo)
+            return imo
+
+
+def _incident_body(kind: str, day: dt.date, location: dict[str, Any], summary: str,
+                   parties: list[tuple[str, str]], vessels: list[dict[str, Any]],
+                   cargo: list[dict[str, Any]], obligations: list[str], reference: str,
+                   visibility: str = "public") -> dict[str, Any]:
+    return {
+        "kind": kind, "occurred_on": day.isoformat(), "occurred_until": None,
+        "location": location, "summary": SYNTHETIC + summary, "language": "en",
+        "parties": [{"state": state, "role": role} for state, role in parties],
+        "vessels": vessels, "cargo": cargo, "obligations": obligations,
+        "sources": [{"kind": "other", "reference": reference,
+                     "title": "Synthetic demo source (no such document)"}],
+        "visibility": visibility,
+    }
+
+
+def _inconsistent_report(rng: random.Random, records: list[dict[str, Any]],
+                         resolutions: dict[int, Resolution]
+                         ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """A general demo report with one version among `records` and an entry giving
+    enforcement figures: (report, entry), or None when there is none."""
+    versions: dict[tuple[str, int], int] = {}
+    for record in records:
+        key = (record["state"], record["resolution"])
+        versions[key] = versions.get(key, 0) + 1
+    candidates = [
+        (record, entry) for record in records
+        if "requirement" not in record and versions[(record["state"], record["resolution"])] == 1
+        and record["resolution"] in resolutions
+        for entry in record["entries"] if isinstance(entry.get("enforcement"), dict)
+    ]
+    return rng.choice(candidates) if candidates else None
+
+
+def demo_incidents(session: DbSession, seed: int, records: list[dict[str, Any]]
+                   ) -> list[DemoIncident]:
+    """The demo enforcement record (see the module's docstring). One report of `records`
+    (a general report with a single version) is changed to declare `seizures: 0` on an
+    entry whose obligation a demo seizure by its State engages, within its window (the
+    resolution's adoption to the day the report is dated)."""
+    rng = random.Random(f"{seed}/incidents")
+    today = utcnow().date()
+    states = {s.iso3: s for s in session.scalars(select(MemberState))}
+    resolutions = {r.number: r for r in session.scalars(select(Resolution))}
+    taken: set[str] = set()
+    ports = rng.sample([p for p in DEMO_PORTS if p[0] in states], 4)
+    names = rng.sample(DEMO_VESSELS, len(DEMO_VESSELS))
+    flags = [s for s in sorted(states) if s != "PRK" and s not in {p[0] for p in DEMO_PORTS}]
+    flag_a, flag_b, flag_c = rng.sample(flags, 3)
+    found: list[DemoIncident] = []
+
+    def when(start: dt.date, end: dt.date) -> dt.date:
+        return start + dt.timedelta(days=rng.randint(0, (end - start).days))
+
+    def located(port: tuple[str, str, float, float]) -> dict[str, Any]:
+        return {"state": port[0], "place": port[1], "lat": port[2], "lon": port[3]}
+
+    # A designated vessel calls at a port; the port State never reports it.
+    port = ports[0]
+    day = when(dt.date(2018, 3, 1), dt.date(2020, 12, 31))
+    vessel = {"imo": _demo_imo(rng, taken), "name": names[0], "flag": flag_a}
+    found.append(DemoIncident(_incident_body(
+        "port_call", day, located(port),
+        f"the designated vessel {names[0]} called at {port[1]} and left after "
+        f"{rng.randint(2, 9)} days; the port State has not reported the call.",
+        [(port[0], "port_state"), (flag_a, "flag_state")], [vessel], [], ["2371/6"],
+        f"DEMO/PORT-CALL/{day.year}"), _at(rng, day + dt.timedelta(days=rng.randint(20, 90)))))
+
+    # A seizure its inspecting State files long after the event.
+    port = ports[1]
+    day = when(dt.date(2016, 4, 1), dt.date(2019, 6, 30))
+    filed = _at(rng, day + dt.timedelta(days=rng.randint(*LATE_FILING_DAYS)))
+    vessel = {"imo": _demo_imo(rng, taken), "name": names[1], "flag": flag_b}
+    found.append(DemoIncident(_incident_body(
+        "seizure", day, located(port),
+        f"arms found under a declared cargo of machinery on {names[1]} at {port[1]} were "
+        "seized; the inspecting State filed the incident months later.",
+        [(port[0], "inspecting_state"), ("PRK", "origin"), (flag_b, "flag_state")],
+        [vessel], [{"description": "Rocket-propelled grenades (demo)", "hs_code": "9306",
+                    "quantity": rng.randint(100, 5000), "unit": "pieces", "value_usd": None}],
+        ["1874/9", "2270/18"], f"DEMO/SEIZURE/{day.year}/LATE"), filed,
+        filed_by=states[port[0]]))
+
+    # A seizure recorded by the Panel: the inspecting State acknowledges it, the flag State
+    # does not.
+    port = ports[2]
+    day = when(dt.date(2018, 1, 15), dt.date(2021, 6, 30))
+    recorded = _at(rng, day + dt.timedelta(days=rng.randint(10, 60)))
+    acknowledged = _at(rng, recorded.date() + dt.timedelta(days=rng.randint(5, 45)))
+    vessel = {"imo": _demo_imo(rng, taken), "name": names[2], "flag": flag_c}
+    found.append(DemoIncident(_incident_body(
+        "seizure", day, located(port),
+        f"{names[2]} was seized and impounded at {port[1]} with refined petroleum loaded "
+        "for the DPRK; the Panel recorded the incident.",
+        [(port[0], "inspecting_state"), (flag_c, "flag_state"), ("PRK", "destination")],
+        [vessel], [{"description": "Refined petroleum products (demo)", "hs_code": "2710",
+                    "quantity": rng.randint(500, 4000), "unit": "tonnes", "value_usd": None}],
+        ["2397/9"], f"DEMO/SEIZURE/{day.year}/PANEL"), recorded,
+        acknowledged=[(states[port[0]], acknowledged)]))
+
+    # A ship-to-ship transfer on the high seas with a DPRK-flagged tanker.
+    day = when(dt.date(2018, 1, 1), dt.date(2021, 12, 31))
+    vessels = [{"imo": _demo_imo(rng, taken), "name": names[3], "flag": flag_a},
+               {"imo": _demo_imo(rng, taken), "name": names[4], "flag": "PRK"}]
+    found.append(DemoIncident(_incident_body(
+        "ship_to_ship_transfer", day,
+        {"state": None, "place": "East China Sea (high seas)",
+         "lat": round(rng.uniform(29.5, 31.5), 3), "lon": round(rng.uniform(123.5, 125.0), 3)},
+        f"{names[3]} transferred cargo to the DPRK-flagged {names[4]} at night, transponders "
+        "off.", [(flag_a, "flag_state"), ("PRK", "flag_state")], vessels, [],
+        ["2375/11"], f"DEMO/STS/{day.year}", visibility="restricted"),
+        _at(rng, day + dt.timedelta(days=rng.randint(30, 120)))))
+
+    # A seizure by a State whose report declares none in the same window.
+    chosen = _inconsistent_report(rng, records, resolutions)
+    if chosen is not None:
+        report, entry = chosen
+        resolution = resolutions[report["resolution"]]
+        dated = dt.date.fromisoformat(report["dated"])
+        day = when(resolution.adopted_on, dated)
+        entry["enforcement"]["seizures"] = 0
+        found.append(DemoIncident(_incident_body(
+            "seizure", day, {"state": report["state"], "place": None, "lat": None,
+                             "lon": None},
+            f"goods bound for the DPRK were seized in {report['state']}; its demo report on "
+            f"resolution {resolution.number} declares no seizure under "
+            f"{entry['obligation']}.",
+            [(report["state"], "inspecting_state"), ("PRK", "destination")],
+            [], [{"description": "Prohibited goods (demo)", "hs_code": None,
+                  "quantity": None, "unit": None, "value_usd": None}],
+            [entry["obligation"]], f"DEMO/SEIZURE/{day.year}/UNDECLARED"),
+            _at(rng, min(day + dt.timedelta(days=rng.randint(3, 30)), dated))))
+    # Every draw is made above; a date past today (the generator's ranges are historical)
+    # leaves that incident out.
+    return [i for i in found if i.received_at.date() <= today]
+
+
+def _record_demo_incidents(session: DbSession, drafts: list[DemoIncident]) -> int:
+    recorded: list[int] = []
+    for draft in drafts:
+        principal = DEMO_PRINCIPAL
+        if draft.filed_by is not None:
+            principal = Principal(authority_id=None, token_id=None, name=DEMO_PRINCIPAL.name,
+                                  role=Role.REPORTER, state_id=draft.filed_by.id,
+                                  state_iso3=draft.filed_by.iso3)
+        doc = incident_service._require_checked(session, principal, draft.body)
+        version = incident_service._create(session, principal, doc, demo=True,
+                                           received_at=draft.received_at)
+        recorded.append(version.incident.id)
+        for state, on in draft.acknowledged or []:
+            session.add(IncidentAcknowledgement(
+                incident_id=version.incident.id, state_id=state.id, authority_id=None,
+                token_id=None, reference=f"DEMO/ACK/{on.year} (demo)", acknowledged_at=on))
+    # What the live matrix reads, with the acknowledgements just added.
+    incident_service.refresh_derived(session, recorded)
+    return len(drafts)
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    versions: int
+    incidents: int
+
+
 @use_case
-def load_demo(session: DbSession, seed: int = 1718) -> int:
+def load_demo(session: DbSession, seed: int = 1718) -> LoadSummary:
     """Store the demo reports in the demo namespace (skipping any state and resolution that
-    has demo data already), in one transaction audited once."""
+    has demo data already) and, unless there are demo incidents already, the demo
+    enforcement record; in one transaction audited once."""
     records = demo_records(session, seed)
-    if not records:
-        return 0
+    has_incidents = session.scalar(select(Incident.id).where(Incident.is_demo.is_(True))
+                                   .limit(1)) is not None
+    drafts = [] if has_incidents else demo_incidents(session, seed, records)
+    if not records and not drafts:
+        return LoadSummary(0, 0)
     audit.record(session, action="demo.load", actor=COMMAND_LINE.name,
-                 details={"seed": seed, "versions": len(records)})
-    return backfill(session, DEMO_PRINCIPAL, records, demo=True).versions
+                 details={"seed": seed, "versions": len(records), "incidents": len(drafts)})
+    versions = backfill(session, DEMO_PRINCIPAL, records, demo=True).versions if records else 0
+    return LoadSummary(versions, _record_demo_incidents(session, drafts))
 
 
 @dataclass(frozen=True)
@@ -485,12 +708,14 @@ class UnloadSummary:
     reports: int
     versions: int
     entries: int
+    incidents: int = 0
 
 
 @use_case
 def unload_demo(session: DbSession) -> UnloadSummary:
-    """Remove every demo report with its versions and entries, and nothing else, in one
-    transaction. Real reports, authorities and the audit trail of real actions stay."""
+    """Remove every demo report with its versions and entries, and every demo incident with
+    its versions and acknowledgements, and nothing else, in one transaction. Real reports
+    and incidents, authorities and the audit trail of real actions stay."""
     demo_reports = select(Report.id).where(Report.is_demo.is_(True))
     demo_versions = select(ReportVersion.id).where(ReportVersion.report_id.in_(demo_reports))
     entries = rowcount(session.execute(
@@ -504,7 +729,23 @@ def unload_demo(session: DbSession) -> UnloadSummary:
     session.execute(delete(AuditEvent).where(AuditEvent.report_id.in_(demo_reports)))
     session.execute(delete(IdempotencyKey).where(IdempotencyKey.report_id.in_(demo_reports)))
     reports = rowcount(session.execute(delete(Report).where(Report.is_demo.is_(True))))
-    if reports:
+    incidents = _unload_demo_incidents(session)
+    if reports or incidents:
         audit.record(session, action="demo.unload", actor=COMMAND_LINE.name,
-                     details={"reports": reports, "versions": versions})
-    return UnloadSummary(reports=reports, versions=versions, entries=entries)
+                     details={"reports": reports, "versions": versions,
+                              "incidents": incidents})
+    return UnloadSummary(reports=reports, versions=versions, entries=entries,
+                         incidents=incidents)
+
+
+def _unload_demo_incidents(session: DbSession) -> int:
+    demo = select(Incident.id).where(Incident.is_demo.is_(True))
+    demo_versions = select(IncidentVersion.id).where(IncidentVersion.incident_id.in_(demo))
+    for derived in (IncidentInvolvement, IncidentEnforcement):
+        session.execute(delete(derived).where(derived.incident_id.in_(demo)))
+    for child in (IncidentParty, IncidentVessel, IncidentObligation):
+        session.execute(delete(child).where(child.version_id.in_(demo_versions)))
+    session.execute(delete(IncidentVersion).where(IncidentVersion.incident_id.in_(demo)))
+    session.execute(delete(IncidentAcknowledgement).where(
+        IncidentAcknowledgement.incident_id.in_(demo)))
+    return rowcount(session.execute(delete(Incident).where(Incident.is_demo.is_(True))))

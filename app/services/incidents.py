@@ -255,7 +255,10 @@ def _new_version(session: DbSession, incident: Incident, number: int, doc: Check
 
 
 def _create(session: DbSession, principal: Principal, doc: CheckedIncident, *,
-            demo: bool = False, received_at: dt.datetime | None = None) -> IncidentVersion:
+            demo: bool = False, received_at: dt.datetime | None = None,
+            audited: bool = True) -> IncidentVersion:
+    """A new incident at version 1; audited unless demo data or `audited` is False (an
+    import audits itself once)."""
     received_at = received_at or utcnow()
     by_state = principal.is_reporter
     incident = Incident(
@@ -267,7 +270,7 @@ def _create(session: DbSession, principal: Principal, doc: CheckedIncident, *,
     session.add(incident)
     version = _new_version(session, incident, 1, doc, principal, received_at)
     refresh_derived(session, [incident.id])
-    if not demo:
+    if audited and not demo:
         audit.record(session, action="incident.create", actor=principal.name,
                      authority_id=principal.authority_id, token_id=principal.token_id,
                      state_iso3=principal.state_iso3, version=1,
@@ -411,21 +414,26 @@ class ImportError_(Exception):
 
 
 def import_records(session: DbSession, principal: Principal, records: Sequence[Any],
-                   labels: Sequence[str] | None = None, *, demo: bool = False) -> int:
-    """Use case: record every incident of `records`, all or nothing; how many were
-    recorded."""
-    count = 0
+                   labels: Sequence[str] | None = None, *, demo: bool = False,
+                   source: str | None = None) -> list[str]:
+    """Use case: record every incident of `records`, all or nothing; the ids of those
+    recorded, in order. Audited once (`incident.import`, naming `source`), demo data not."""
+    ids: list[str] = []
     with transaction(session):
         for index, raw in enumerate(records):
             label = labels[index] if labels else f"record {index + 1}"
             try:
                 doc = _require_checked(session, principal, raw)
-                _create(session, principal, doc, demo=demo)
+                version = _create(session, principal, doc, demo=demo, audited=False)
             except DomainError as exc:
                 raise ImportError_(index, label, exc.errors or [
                     {"pointer": "", "detail": exc.detail}]) from exc
-            count += 1
-    return count
+            ids.append(version.incident.public_id)
+        if ids and not demo:
+            audit.record(session, action="incident.import", actor=principal.name,
+                         authority_id=principal.authority_id, token_id=principal.token_id,
+                         details={"source": source, "count": len(ids), "incidents": ids})
+    return ids
 
 
 # --- reading -----------------------------------------------------------------------------
