@@ -434,3 +434,136 @@ def test_a_long_history_loads_only_the_current_version_s_entries(app, client, ad
     assert [v["version"] for v in item["history"]] == [1, 2, 3, 4, 5, 6]
     assert len(item["entries"]) == 6 and len(set(entries)) == 1 and len(entries) == 6
     assert not any("report_version.document" in s for s in statements)
+
+
+# --- the enforcement record in the summaries ---------------------------------------------
+
+def _seizure(**changes) -> dict:
+    from tests.test_incidents import seizure
+
+    return seizure(**changes)
+
+
+def _today() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def _days_since(day: str) -> int:
+    import datetime as dt
+
+    return (dt.datetime.now(dt.UTC).date() - dt.date.fromisoformat(day)).days
+
+
+def test_the_model_case_in_the_resolution_summary_and_the_profile(client, panel, make_token):
+    egypt = make_token("reporter", "EGY")
+    created = client.post("/api/v1/incidents", json=_seizure(), headers=auth(egypt))
+    assert created.status_code == 201, created.get_json()
+    summary = _get(client, panel, "/api/v1/summaries/resolutions/2270.pdf")
+    assert summary.status_code == 200
+    text = " ".join(pdf_pages(summary.data))
+    record = text[text.index("Enforcement on record"):]
+    assert record.startswith("Enforcement on record 1 public incident first recorded by "
+                             f"{_today()} engages an obligation of this resolution.")
+    assert "seizure 1" in record  # by kind
+    for role in ("inspecting state 1", "origin 1", "flag state 1"):
+        assert role in record  # party appearances by role
+    listed = record.index(f"{SEIZED_ON} · seizure")
+    unreported = record[record.index("States whose involvement is unreported"):listed]
+    assert "Cambodia (KHM) 1" in unreported
+    assert "Egypt" not in unreported and "PRK" not in unreported  # filed; the regime's target
+    incident = record[listed:]
+    assert incident.startswith(f"{SEIZED_ON} · seizure · Off Ain Sokhna, Egypt")
+    assert "IMO 9074729 TEST VESSEL" in incident
+    assert (f"Reported by Egypt (EGY): filed {_today()}, {_days_since(SEIZED_ON)} days after "
+            "the event") in incident
+    assert ("Not reported by Cambodia (KHM) Not asked to report PRK (target of the regime)"
+            in incident)
+    assert ("state report: EGY/2016/TEST-1, “Note verbale of Egypt (test data)”"
+            in incident)
+    assert "DEMO" not in record and "synthetic" not in record  # real data: no demo mark
+
+    profile = _get(client, egypt, "/api/v1/summaries/states/EGY.pdf")
+    assert profile.status_code == 200
+    text = " ".join(pdf_pages(profile.data))
+    section = text[text.index("Enforcement record"):]
+    assert "filed by it 1; acknowledged by it 0; not reported by it 0" in section
+    assert (f"Egypt, inspecting state: filed it on {_today()}, {_days_since(SEIZED_ON)} days "
+            "after the event.") in section
+    assert "EGY/2016/TEST-1" in section
+    # Cambodia's profile: the same incident, not reported.
+    khm = " ".join(pdf_pages(_get(client, panel, "/api/v1/summaries/states/KHM.pdf").data))
+    assert "Cambodia, flag state: has not reported it." in khm
+
+
+SEIZED_ON = "2016-08-11"
+
+
+def test_a_restricted_incident_is_only_in_the_restricted_edition(client, panel, make_token):
+    egypt = make_token("reporter", "EGY")
+    hidden = _seizure(visibility="restricted", summary="Restricted seizure.",
+                      sources=[{"kind": "panel_report", "reference": "PANEL/RESTRICTED-7",
+                                "title": None}],
+                      vessels=[{"imo": "9074729", "name": "HIDDEN VESSEL", "flag": "KHM"}])
+    assert client.post("/api/v1/incidents", json=hidden,
+                       headers=auth(panel)).status_code == 201
+    public = {
+        "resolution": _get(client, panel, "/api/v1/summaries/resolutions/2270.pdf"),
+        "state": _get(client, panel, "/api/v1/summaries/states/EGY.pdf"),
+        "own state": _get(client, egypt, "/api/v1/summaries/states/EGY.pdf"),
+        "explicitly": _get(client, panel,
+                           "/api/v1/summaries/resolutions/2270.pdf?audience=public"),
+    }
+    for name, response in public.items():
+        assert response.status_code == 200, name
+        text = " ".join(pdf_pages(response.data))
+        assert "PANEL/RESTRICTED-7" not in text and "HIDDEN VESSEL" not in text, name
+        assert "RESTRICTED" not in text, name
+        assert "Public edition" in text, name
+    text = " ".join(pdf_pages(public["resolution"].data))
+    assert (f"No public incident on record engages this resolution as of {_today()}."
+            in text)
+    for url in ("/api/v1/summaries/resolutions/2270.html",
+                "/api/v1/summaries/states/EGY.html"):
+        page = _get(client, panel, url).get_data(as_text=True)
+        assert "PANEL/RESTRICTED-7" not in page and "HIDDEN VESSEL" not in page, url
+
+    restricted = _get(client, panel,
+                      "/api/v1/summaries/resolutions/2270.pdf?audience=restricted")
+    assert restricted.status_code == 200
+    assert restricted.headers["Content-Disposition"].endswith(f'{_today()}-restricted.pdf"')
+    assert restricted.headers["ETag"] != public["resolution"].headers["ETag"]
+    pages = pdf_pages(restricted.data)
+    for page in pages:
+        # The running header and footer of every page.
+        assert "Restricted · Lax-enforcement summary: Resolution 2270" in page
+        assert "RESTRICTED Page" in page
+    assert pages[0].startswith("RESTRICTED · LAX-ENFORCEMENT SUMMARY Resolution 2270")
+    text = " ".join(pages)
+    assert "PANEL/RESTRICTED-7" in text and "HIDDEN VESSEL" in text
+    assert "Recorded by the Panel" in text
+    record = text[text.index("Enforcement on record"):]
+    assert record.startswith("Enforcement on record 1 incident first recorded by "
+                             f"{_today()} engages an obligation of this resolution; 1 is "
+                             "recorded as restricted.")
+    html = _get(client, panel, "/api/v1/summaries/states/EGY.html?audience=restricted")
+    page = html.get_data(as_text=True)
+    assert "<title>RESTRICTED: " in page and "PANEL/RESTRICTED-7" in page
+
+
+def test_a_reporter_may_not_ask_for_the_restricted_edition(client, make_token):
+    egypt = make_token("reporter", "EGY")
+    for fmt in ("pdf", "html"):
+        r = _get(client, egypt, f"/api/v1/summaries/states/EGY.{fmt}?audience=restricted")
+        assert r.status_code == 403
+        assert r.mimetype == "application/problem+json"
+        assert [e["pointer"] for e in r.get_json()["errors"]] == ["audience"]
+    assert _get(client, egypt,
+                "/api/v1/summaries/states/EGY.html?audience=public").status_code == 200
+    # Another State's profile stays a 404, whatever the audience.
+    assert _get(client, egypt, "/api/v1/summaries/states/KHM.html?audience=restricted"
+                ).status_code == 404
+    bad = _get(client, make_token("panel"), "/api/v1/summaries/states/EGY.pdf?audience=all")
+    assert bad.status_code == 422
+    assert [e["pointer"] for e in bad.get_json()["errors"]] == ["audience"]
