@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -370,6 +371,12 @@ def test_cli_renders_to_a_file(runner, tmp_path, submit):
     html = tmp_path / "fra.html"
     result = runner.invoke(args=["summary", "render", "--state", "FRA", "--out", str(html)])
     assert result.exit_code == 0 and "France (FRA)" in html.read_text(encoding="utf-8")
+    restricted = tmp_path / "restricted.pdf"
+    result = runner.invoke(args=["summary", "render", "--resolution", "2397", "--audience",
+                                 "restricted", "--out", str(restricted)])
+    assert result.exit_code == 0 and "RESTRICTED" in result.output
+    assert "RESTRICTED Page 1 of" in pdf_pages(restricted.read_bytes())[0]
+    assert "RESTRICTED" not in " ".join(pdf_pages(out.read_bytes()))
     bad = runner.invoke(args=["summary", "render", "--out", str(out)])
     assert bad.exit_code != 0
     missing = runner.invoke(args=["summary", "render", "--resolution", "1",
@@ -567,3 +574,89 @@ def test_a_reporter_may_not_ask_for_the_restricted_edition(client, make_token):
     bad = _get(client, make_token("panel"), "/api/v1/summaries/states/EGY.pdf?audience=all")
     assert bad.status_code == 422
     assert [e["pointer"] for e in bad.get_json()["errors"]] == ["audience"]
+
+
+def _backdate(app, public_id: str, recorded_at: str) -> None:
+    """Put an incident's recording (and its first version) on an earlier day: the API
+    records incidents now, and a summary as of a past day needs a record made back then."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from app.models import Incident, IncidentVersion
+
+    when = dt.datetime.fromisoformat(recorded_at)
+    with app.app_context():
+        incident_id = db.session.scalar(
+            select(Incident.id).where(Incident.public_id == public_id))
+        db.session.execute(update(Incident).where(Incident.id == incident_id)
+                           .values(first_recorded_at=when))
+        db.session.execute(update(IncidentVersion).where(
+            IncidentVersion.incident_id == incident_id, IncidentVersion.number == 1)
+            .values(received_at=when))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_record_as_of_a_date(app, client, panel, make_token):
+    """As of a past day: the incidents recorded by then, each as its version of then, and
+    the acknowledgements made by then."""
+    egypt, cambodia = make_token("reporter", "EGY"), make_token("reporter", "KHM")
+    created = client.post("/api/v1/incidents", json=_seizure(), headers=auth(egypt)).get_json()
+    _backdate(app, created["id"], "2020-01-10T12:00:00+00:00")
+    amended = _seizure(vessels=[{"imo": "9074729", "name": "RENAMED VESSEL", "flag": "KHM"}])
+    r = client.put(created["links"]["self"], json=amended,
+                   headers=auth(egypt, **{"If-Match": f'"{created["id"]}.v1"'}))
+    assert r.status_code == 200, r.get_json()
+    ack = client.post(created["links"]["acknowledgements"], headers=auth(cambodia))
+    assert ack.status_code == 201
+
+    def record(as_of: str) -> str:
+        text = " ".join(pdf_pages(_get(
+            client, panel, f"/api/v1/summaries/resolutions/2270.pdf?as_of={as_of}").data))
+        return text[text.index("Enforcement on record"):text.index("About these figures")]
+
+    before = record("2020-01-09")
+    assert "No public incident on record engages this resolution as of 2020-01-09." in before
+    then = record("2020-01-10")
+    assert "1 public incident first recorded by 2020-01-10" in then
+    assert "TEST VESSEL" in then and "RENAMED" not in then  # version 1, as it was then
+    assert "Cambodia (KHM) 1" in then  # it acknowledged later: unreported then
+    assert f"filed 2020-01-10, {(dt.date(2020, 1, 10) - dt.date(2016, 8, 11)).days} days" in then
+    now = record(_today())
+    assert "RENAMED VESSEL" in now
+    assert "None: every party State asked to report filed or acknowledged" in now
+    assert "Cambodia (KHM): acknowledged" in now
+    # The profile of Cambodia as of the same days.
+    khm = " ".join(pdf_pages(_get(
+        client, panel, "/api/v1/summaries/states/KHM.pdf?as_of=2020-01-10").data))
+    assert "Cambodia, flag state: has not reported it." in khm
+    khm = " ".join(pdf_pages(_get(client, panel, "/api/v1/summaries/states/KHM.pdf").data))
+    assert (f"Cambodia, flag state: acknowledged it on {_today()}, "
+            f"{_days_since(SEIZED_ON)} days after the event.") in khm
+
+
+def test_demo_incidents_are_marked(app, client, panel, make_token):
+    from app.services.demo import DEMO_PRINCIPAL
+    from app.services.incidents import import_records
+
+    egypt = make_token("reporter", "EGY")
+    assert client.post("/api/v1/incidents", json=_seizure(),
+                       headers=auth(egypt)).status_code == 201
+    with app.app_context():
+        import_records(db.session, DEMO_PRINCIPAL, [
+            _seizure(occurred_on="2017-05-02", summary="Synthetic seizure.",
+                     vessels=[{"imo": "9074729", "name": "DEMO VESSEL", "flag": "KHM"}])],
+            demo=True)
+        db.session.remove()
+    pages = pdf_pages(_get(client, panel, "/api/v1/summaries/resolutions/2270.pdf").data)
+    assert ("CONTAINS DEMO DATA: 1 incident shown is real and 1 is synthetic demo data; "
+            "every row and section built from demo data is marked") in pages[0]
+    assert all("CONTAINS DEMO DATA" in page for page in pages)
+    text = " ".join(pages)
+    record = text[text.index("Enforcement on record"):text.index("About these figures")]
+    assert ("2 public incidents first recorded by " f"{_today()} engage an obligation of "
+            "this resolution; 1 of them is synthetic demo data") in record
+    assert "2017-05-02 · seizure · Off Ain Sokhna, Egypt DEMO" in record
+    assert f"{SEIZED_ON} · seizure · Off Ain Sokhna, Egypt Parties" in record  # real: no tag
+    assert "Cambodia (KHM) DEMO (1 of the 2) 2" in record

@@ -161,7 +161,7 @@ def _demo_mix(mix: dict[str, int], incidents: dict[str, int]) -> str | None:
 
 # --- the enforcement record --------------------------------------------------------------
 
-def _audience_arguments(function: Any, audience: str) -> dict[str, bool]:
+def _audience_arguments(function: Any, audience: str) -> dict[str, Any]:
     """`public_only` for a compliance function that counts incidents in its rows: a public
     document counts no restricted incident anywhere, its flags included."""
     if "public_only" in inspect.signature(function).parameters:
@@ -282,7 +282,9 @@ def _resolution_record(session: DbSession, resolution: Resolution, cutoff: compl
     if rows and hasattr(rows[0], "inconsistencies"):
         inconsistent = [
             {"state": row.state, "name": names[row.state], "demo": row.demo,
-             **(dataclasses.asdict(found) if dataclasses.is_dataclass(found) else dict(found))}
+             **(dataclasses.asdict(found)
+                if dataclasses.is_dataclass(found) and not isinstance(found, type)
+                else dict(found))}
             for row in rows for found in getattr(row, "inconsistencies", ()) or ()
         ]
     return {
