@@ -660,3 +660,30 @@ def test_demo_incidents_are_marked(app, client, panel, make_token):
     assert "2017-05-02 · seizure · Off Ain Sokhna, Egypt DEMO" in record
     assert f"{SEIZED_ON} · seizure · Off Ain Sokhna, Egypt Parties" in record  # real: no tag
     assert "Cambodia (KHM) DEMO (1 of the 2) 2" in record
+
+
+def test_the_listed_incidents_are_bounded(client, panel, make_token, monkeypatch):
+    """However large the record, a document lists a bounded number of incidents, vessels
+    and sources, says so, and counts them all."""
+    from app.services import summaries
+
+    monkeypatch.setattr(summaries, "INCIDENTS_LISTED", 2)
+    egypt = make_token("reporter", "EGY")
+    sources = [{"kind": "public_record", "reference": f"REF-{n} " + "x" * 900,
+                "title": None} for n in range(7)]
+    for day in ("2016-08-11", "2016-09-12", "2016-10-13"):
+        body = _seizure(occurred_on=day, sources=sources)
+        assert client.post("/api/v1/incidents", json=body,
+                           headers=auth(egypt)).status_code == 201
+    text = " ".join(pdf_pages(_get(client, panel,
+                                   "/api/v1/summaries/resolutions/2270.pdf").data))
+    record = text[text.index("Enforcement on record"):text.index("About these figures")]
+    assert "3 public incidents first recorded by" in record and "seizure 3" in record
+    assert "Cambodia (KHM) 3" in record
+    assert "The 2 most recent of the 3 incidents" in record
+    assert "2016-10-13 · seizure" in record and "2016-09-12 · seizure" in record
+    assert "2016-08-11 · seizure" not in record
+    assert "REF-4" in record and "REF-5" not in record and "; and 2 more" in record
+    assert "x" * 400 not in record and "…" in record
+    profile = " ".join(pdf_pages(_get(client, egypt, "/api/v1/summaries/states/EGY.pdf").data))
+    assert "filed by it 3" in profile and "The 2 most recent of the 3 incidents" in profile

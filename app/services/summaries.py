@@ -173,7 +173,7 @@ def _incidents_as_of(session: DbSession, before: dt.datetime, *, public_only: bo
                      resolution_id: int | None = None, state_id: int | None = None
                      ) -> list[tuple[Incident, IncidentVersion]]:
     """Incidents first recorded before the cut-off `before`, each as its latest version
-    received by then, oldest event first: those engaging an obligation of the resolution,
+    received by then, the most recent event first: those engaging an obligation of the resolution,
     or naming the State as a party, in that version. `public_only`: public versions only."""
     latest = (
         select(IncidentVersion.incident_id,
@@ -199,7 +199,7 @@ def _incidents_as_of(session: DbSession, before: dt.datetime, *, public_only: bo
     if state_id is not None:
         stmt = stmt.where(exists().where(IncidentParty.version_id == IncidentVersion.id,
                                          IncidentParty.state_id == state_id))
-    stmt = stmt.order_by(IncidentVersion.occurred_on, Incident.id).options(
+    stmt = stmt.order_by(IncidentVersion.occurred_on.desc(), Incident.id.desc()).options(
         selectinload(Incident.filed_by_state),
         selectinload(Incident.acknowledgements).selectinload(IncidentAcknowledgement.state),
         selectinload(IncidentVersion.parties).selectinload(IncidentParty.state),
@@ -211,9 +211,25 @@ def _incidents_as_of(session: DbSession, before: dt.datetime, *, public_only: bo
     return [(row.Incident, row.IncidentVersion) for row in session.execute(stmt)]
 
 
+#: A document lists at most this many incidents (the most recent events); its counts cover
+#: them all. Each incident lists at most this many vessels and sources (each source's
+#: reference and title shortened as a report's evidence is): the document stays bounded
+#: whatever the record holds.
+INCIDENTS_LISTED = 50
+VESSELS_LISTED = 10
+SOURCES_LISTED = summary_budget.EVIDENCE_ITEMS
+SOURCE_CHARS = summary_budget.EVIDENCE_CHARS
+
+
 def _place(version: IncidentVersion) -> str:
     where = version.location_state.name if version.location_state else "high seas"
-    return f"{version.place}, {where}" if version.place else where
+    if not version.place:
+        return where
+    return f"{summary_budget.shorten(version.place, SOURCE_CHARS)}, {where}"
+
+
+def _short(text: str | None) -> str | None:
+    return None if text is None else summary_budget.shorten(text, SOURCE_CHARS)
 
 
 def _incident_item(incident: Incident, version: IncidentVersion,
@@ -233,10 +249,14 @@ def _incident_item(incident: Incident, version: IncidentVersion,
         "place": _place(version),
         "parties": [{"state": p.state.iso3, "name": p.state.name, "role": p.role}
                     for p in version.parties],
-        "vessels": [{"imo": v.imo, "name": v.name} for v in version.vessels],
+        "vessels": [{"imo": v.imo, "name": v.name}
+                    for v in version.vessels[:VESSELS_LISTED]],
+        "more_vessels": max(len(version.vessels) - VESSELS_LISTED, 0),
         "obligations": [o.obligation.code for o in version.obligations],
-        "sources": [{"kind": s.get("kind"), "reference": s.get("reference"),
-                     "title": s.get("title")} for s in version.sources],
+        "sources": [{"kind": s.get("kind"), "reference": _short(s.get("reference")),
+                     "title": _short(s.get("title"))}
+                    for s in version.sources[:SOURCES_LISTED]],
+        "more_sources": max(len(version.sources) - SOURCES_LISTED, 0),
         "recorded_by": incident.recorded_by,
         "filed_by": filer,
         "reporting": [{"state": state, "name": names[state],
@@ -297,7 +317,7 @@ def _resolution_record(session: DbSession, resolution: Resolution, cutoff: compl
                     if roles[role]],
         "unreported": sorted(unreported.values(),
                              key=lambda e: compliance.name_key(e["name"])),
-        "incidents": items,
+        "incidents": items[:INCIDENTS_LISTED],
         "inconsistent": inconsistent,
     }
 
@@ -331,7 +351,7 @@ def _state_record(session: DbSession, state: MemberState, cutoff: compliance.Cut
         "acknowledged": statuses["acknowledged"],
         "unreported": statuses["unreported"],
         "not_expected": statuses["not_expected"],
-        "incidents": items,
+        "incidents": items[:INCIDENTS_LISTED],
     }
 
 
