@@ -52,6 +52,15 @@ class MissedPeriodSchema(Schema):
     due = fields.Date(required=True)
 
 
+class InconsistencySchema(Schema):
+    obligation = fields.String(required=True)
+    figure = fields.String(required=True, metadata={"enum": ["seizures", "inspections"]})
+    declared = fields.Integer(required=True, metadata={"description": "What the report says"})
+    on_record = fields.Integer(required=True, metadata={
+        "description": "Incidents of that kind on record for the State (as inspecting State), "
+        "the obligation and the report's window"})
+
+
 class ComplianceRowSchema(Schema):
     state = fields.String(required=True)
     name = fields.String(required=True)
@@ -111,6 +120,18 @@ class ComplianceRowSchema(Schema):
                                                        "requirements: reports filed"})
     days_from_event = fields.Integer(allow_none=True, metadata={"description": "Of the latest "
                                                                 "event reported"})
+    incidents = fields.Integer(allow_none=True, metadata={
+        "description": "Incidents on record by `as_of` naming the State as a party and "
+        "engaging an obligation of the resolution; null for the regime's target State"})
+    unreported_incidents = fields.Integer(allow_none=True, metadata={
+        "description": "Of those, the ones the State neither filed nor acknowledged by "
+        "`as_of` (flag `unreported_involvement`)"})
+    demo_incidents = fields.Integer(allow_none=True, metadata={
+        "description": "Of `incidents`, how many are synthetic demo data"})
+    inconsistencies = fields.List(fields.Nested(InconsistencySchema), required=True, metadata={
+        "description": "Figures of the row's report lower than the record (flag "
+        "`inconsistent_with_record`). In CSV: `obligation figure declared<on_record` items "
+        "separated by `;`"})
 
 
 class MatrixSummarySchema(Schema):

@@ -53,6 +53,7 @@ def test_every_member_state_has_a_row(client, panel):
         "flags": ["not_reported", "late"], "demo": None, "requirement": "2397/R-general",
         "nil": None, "periods_ended": None, "periods_filed": None, "periods_missed": None,
         "missed_periods": None, "events": None, "days_from_event": None,
+        "incidents": 0, "unreported_incidents": 0, "demo_incidents": 0, "inconsistencies": [],
     }
     assert matrix["demo"] is False
     assert (matrix["requirement"], matrix["kind"], matrix["applies_to"]) == (
@@ -316,9 +317,34 @@ def test_the_matrix_is_a_fixed_number_of_queries(app, client, panel, admin, subm
             assert r.status_code == 200
     large = queries()
     assert small == large
-    # The token, the resolution, its requirements and their stages, the states, the rows
-    # (and SQLite's BEGIN).
-    assert large <= 7, statements
+    # The token, the resolution, its requirements and their stages, the states, the rows,
+    # the incidents on record (none), the resolution's obligation codes (and SQLite's BEGIN).
+    assert large <= 9, statements
+    # With incidents on record: the counts per State, the figures below the record and the
+    # incidents behind those: at most three queries whatever the number of incidents.
+    from .test_incidents import seizure
+
+    def record(n: int) -> None:
+        for i in range(n):
+            response = client.post("/api/v1/incidents", headers=auth(admin), json=seizure(
+                obligations=["2397/9"], occurred_on=f"2018-0{1 + i % 9}-0{1 + i % 9}",
+                parties=[{"state": "FRA", "role": "inspecting_state"},
+                         {"state": "DEU", "role": "flag_state"}]))
+            assert response.status_code == 201, response.get_json()
+
+    record(1)
+    assert queries() <= large + 3, statements
+    record(9)
+    assert queries() <= large + 3, statements
+    # As of a past day the versions themselves are read: a fixed number of queries too.
+    statements.clear()
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            _matrix(client, panel, "resolution=2397&as_of=2020-01-01")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) <= large + 3, statements
 
 
 def _typed_row(**changes):

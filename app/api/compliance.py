@@ -74,8 +74,18 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ";".join(f"{v['from']}/{v['to']}" if isinstance(v, dict) else str(v)
-                        for v in value)
+        return ";".join(_item(v) for v in value)
+    return str(value)
+
+
+def _item(value: Any) -> str:
+    """A list item in a CSV cell: a period `from/to`, an inconsistency
+    `2270/18 seizures 0<1`, or the value."""
+    if isinstance(value, dict) and "from" in value:
+        return f"{value['from']}/{value['to']}"
+    if isinstance(value, dict) and "figure" in value:
+        return (f"{value['obligation']} {value['figure']} "
+                f"{value['declared']}<{value['on_record']}")
     return str(value)
 
 

@@ -13,6 +13,8 @@ from .catalogue import (
 from .incidents import (
     Incident,
     IncidentAcknowledgement,
+    IncidentEnforcement,
+    IncidentInvolvement,
     IncidentObligation,
     IncidentParty,
     IncidentVersion,
@@ -44,6 +46,8 @@ __all__ = [
     "IdempotencyKey",
     "Incident",
     "IncidentAcknowledgement",
+    "IncidentEnforcement",
+    "IncidentInvolvement",
     "IncidentObligation",
     "IncidentParty",
     "IncidentVersion",

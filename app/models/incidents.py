@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -164,3 +165,45 @@ class IncidentAcknowledgement(Base):
 
     incident: Mapped[Incident] = relationship(back_populates="acknowledgements")
     state: Mapped[MemberState] = relationship()
+
+
+class IncidentInvolvement(Base):
+    """Derived, for the live matrix: each party State of an incident's current version, per
+    resolution it engages, and whether the State has reported it (filed or acknowledged).
+    Rewritten whenever the incident or its acknowledgements change
+    (`services.incidents.refresh_derived`); a matrix as of a past day reads the versions."""
+
+    __tablename__ = "incident_involvement"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "state_id", "resolution_id"),
+        Index("ix_incident_involvement_resolution_id_state_id", "resolution_id", "state_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    state_id: Mapped[int] = mapped_column(ForeignKey("member_state.id"), index=True)
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolution.id"))
+    reported: Mapped[bool] = mapped_column(Boolean)
+    is_demo: Mapped[bool] = mapped_column(Boolean)
+    public: Mapped[bool] = mapped_column(Boolean)
+
+
+class IncidentEnforcement(Base):
+    """Derived, for the live matrix: a seizure or an inspection made by a State (its
+    inspecting State), per obligation it engages, for the rule `inconsistent_with_record`.
+    Rewritten with `IncidentInvolvement`."""
+
+    __tablename__ = "incident_enforcement"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "state_id", "obligation_id"),
+        Index("ix_incident_enforcement_resolution_id_state_id", "resolution_id", "state_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
+    state_id: Mapped[int] = mapped_column(ForeignKey("member_state.id"), index=True)
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligation.id"))
+    resolution_id: Mapped[int] = mapped_column(ForeignKey("resolution.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    public: Mapped[bool] = mapped_column(Boolean)

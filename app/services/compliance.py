@@ -27,6 +27,14 @@ completeness.
 Demo reports live beside real ones: a real report hides the demo report of the same state
 and requirement (and period or event) in every output; rows built from demo data say so
 (`demo`).
+
+The enforcement record adds facts to every row of a State asked to report (rules in
+`app.incidents`, docs/incidents.md): `incidents` (on record by the cut-off, the State a
+party, engaging an obligation of the resolution), `unreported_incidents` (those it neither
+filed nor acknowledged by then; flag `unreported_involvement`) and `inconsistencies` (the
+row's report declares a seizures or inspections figure below the record; flag
+`inconsistent_with_record`). Each incident counts at its latest version received by the
+cut-off. A public output (`public_only`) counts public incidents only.
 """
 
 from __future__ import annotations
@@ -35,18 +43,44 @@ import datetime as dt
 import statistics
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import flags as flag_rules
+from .. import incidents as record_rules
 from .. import requirements as rules
-from ..domain import Flag, Rating, RequirementKind, RowStatus
+from ..domain import (
+    FIGURE_OF_KIND,
+    Figure,
+    Flag,
+    IncidentKind,
+    PartyRole,
+    Rating,
+    RequirementKind,
+    RowStatus,
+    Visibility,
+)
 from ..errors import Invalid, NotFound
-from ..models import MemberState, Report, ReportingRequirement, ReportVersion, Resolution
+from ..models import (
+    Entry,
+    Incident,
+    IncidentAcknowledgement,
+    IncidentEnforcement,
+    IncidentInvolvement,
+    IncidentObligation,
+    IncidentParty,
+    IncidentVersion,
+    MemberState,
+    Obligation,
+    Report,
+    ReportingRequirement,
+    ReportVersion,
+    Resolution,
+)
 from ..models.types import utcnow
 from ..scoring import round_half_up
 from . import requirements
@@ -90,6 +124,13 @@ class MatrixRow:
     #: An on-event requirement: the reports filed, and days from the event to the latest.
     events: int | None = None
     days_from_event: int | None = None
+    #: The enforcement record (None on rows of the regime's target State).
+    incidents: int | None = None
+    unreported_incidents: int | None = None
+    demo_incidents: int | None = None
+    #: Figures of the row's report below the record: `{obligation, figure, declared,
+    #: on_record}` each.
+    inconsistencies: tuple[dict[str, Any], ...] = ()
     #: The stored version the row shows (not part of the matrix's JSON or CSV).
     version_id: int | None = None
 
@@ -130,12 +171,14 @@ class Cutoff:
 
     as_of: dt.date
     before: dt.datetime  # versions received strictly before this instant count
+    #: Now (no `as_of` asked): what is on record, which derived tables hold ready.
+    live: bool = False
 
     @classmethod
     def for_date(cls, as_of: dt.date | None) -> Cutoff:
         if as_of is None:
             now = utcnow()
-            return cls(now.date(), now + dt.timedelta(microseconds=1))
+            return cls(now.date(), now + dt.timedelta(microseconds=1), live=True)
         start_of_next = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
         return cls(as_of, start_of_next)
 
@@ -184,7 +227,8 @@ def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | 
         .where(or_(Report.is_demo.is_(False), ~has_real))
         .options(load_only(ReportVersion.number, ReportVersion.received_at,
                            ReportVersion.completeness, ReportVersion.rating,
-                           ReportVersion.content_flags, ReportVersion.nil))
+                           ReportVersion.content_flags, ReportVersion.nil,
+                           ReportVersion.dated))
     )
     if answers is not None:
         stmt = stmt.where(Report.answers == answers)
@@ -193,6 +237,293 @@ def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | 
     if state_id is not None:
         stmt = stmt.where(Report.state_id == state_id)
     return session.execute(stmt).all()
+
+
+Key = tuple[str, int]  # (ISO3 of a State, number of a resolution)
+#: By report version: (obligation code, figure name, declared value) of its entries.
+Figures = dict[int, list[tuple[str, str, int | None]]]
+
+
+@dataclass
+class Record:
+    """What the enforcement record says as of a cut-off, as the signals read it: per State
+    and resolution, its incidents (how many, how many unreported, how many demo), and per
+    State the seizures and inspections it made as inspecting State (for its reports'
+    figures)."""
+
+    involvement: dict[Key, tuple[int, int, int]]
+    made: dict[str, list[record_rules.OnRecord]]
+    #: The figures of the rows' reports that may be inconsistent, when already found (the
+    #: live record finds them in SQL); None: read them for every row (`declared_figures`).
+    figures: Figures | None = None
+
+    def counts(self, key: Key) -> tuple[int, int, int]:
+        return self.involvement.get(key, (0, 0, 0))
+
+
+def _on_record(cutoff: Cutoff, public_only: bool, *, resolution_id: int | None,
+               state_id: int | None):
+    """The incidents recorded by the cut-off (engaging an obligation of `resolution_id`, or
+    naming `state_id` as a party), each at its latest version received by then; public ones
+    only for a public output. A materialized CTE: it is computed once, then joined."""
+    inner = aliased(IncidentVersion)
+    latest = (select(func.max(inner.number))
+              .where(inner.incident_id == Incident.id, inner.received_at < cutoff.before)
+              .correlate(Incident).scalar_subquery())
+    columns = (IncidentVersion.id.label("version_id"), Incident.id.label("incident_id"),
+               Incident.filed_by_state_id.label("filer"), Incident.is_demo.label("demo"),
+               IncidentVersion.kind.label("kind"),
+               IncidentVersion.occurred_on.label("occurred_on"))
+    # Driven from what the rows are about (the resolution's obligations, or the State's
+    # parts), so the cost follows the incidents concerned, not the size of the record.
+    if resolution_id is not None:
+        stmt = (select(*columns).distinct().select_from(Obligation)
+                .join(IncidentObligation, IncidentObligation.obligation_id == Obligation.id)
+                .join(IncidentVersion, IncidentVersion.id == IncidentObligation.version_id)
+                .where(Obligation.resolution_id == resolution_id))
+    else:
+        stmt = (select(*columns).distinct().select_from(IncidentParty)
+                .join(IncidentVersion, IncidentVersion.id == IncidentParty.version_id)
+                .where(IncidentParty.state_id == state_id))
+    stmt = (stmt.join(Incident, Incident.id == IncidentVersion.incident_id)
+            .where(IncidentVersion.number == latest,
+                   Incident.first_recorded_at < cutoff.before))
+    if public_only:
+        stmt = stmt.where(IncidentVersion.visibility == Visibility.PUBLIC)
+    return stmt.cte("on_record").prefix_with("MATERIALIZED")
+
+
+def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str],
+                    number_of: dict[int, int], *, resolution_id: int | None = None,
+                    state_id: int | None = None, public_only: bool = False,
+                    version_ids: list[int] | None = None) -> Record:
+    """The record's facts for the rows of one resolution (`resolution_id`) or of one State
+    (`state_id`): two aggregate queries whatever the number of incidents.
+
+    An incident counts for a State and a resolution when the State is among its parties and
+    it engages an obligation of the resolution; the State has reported it when it filed it
+    or acknowledged it before the cut-off (`app.incidents.reporting_of`)."""
+    if cutoff.live:
+        return _live_record(session, iso3_of, number_of, version_ids or [],
+                            resolution_id=resolution_id, state_id=state_id,
+                            public_only=public_only)
+    cur = _on_record(cutoff, public_only, resolution_id=resolution_id, state_id=state_id)
+    reported = or_(
+        # Never NULL (a panel-recorded incident has no filer): `NOT reported` must be true.
+        and_(cur.c.filer.is_not(None), cur.c.filer == IncidentParty.state_id),
+        exists().where(IncidentAcknowledgement.incident_id == cur.c.incident_id,
+                       IncidentAcknowledgement.state_id == IncidentParty.state_id,
+                       IncidentAcknowledgement.acknowledged_at < cutoff.before))
+    tallies = (func.count(distinct(cur.c.incident_id)),
+               func.count(distinct(case((~reported, cur.c.incident_id)))),
+               func.count(distinct(case((cur.c.demo.is_(True), cur.c.incident_id)))))
+    parties = (select(cur).join(IncidentParty, IncidentParty.version_id == cur.c.version_id)
+               .with_only_columns(IncidentParty.state_id))
+    if resolution_id is not None:
+        counts = (parties.add_columns(literal(resolution_id), *tallies)
+                  .group_by(IncidentParty.state_id))
+    else:
+        counts = (parties.add_columns(Obligation.resolution_id, *tallies)
+                  .join(IncidentObligation, IncidentObligation.version_id == cur.c.version_id)
+                  .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
+                  .where(IncidentParty.state_id == state_id)
+                  .group_by(IncidentParty.state_id, Obligation.resolution_id))
+    made = (
+        select(IncidentParty.state_id, cur.c.incident_id, cur.c.kind, cur.c.occurred_on,
+               Obligation.code)
+        .select_from(cur)
+        .join(IncidentParty, IncidentParty.version_id == cur.c.version_id)
+        .join(IncidentObligation, IncidentObligation.version_id == cur.c.version_id)
+        .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
+        .where(IncidentParty.role == PartyRole.INSPECTING_STATE,
+               cur.c.kind.in_(tuple(FIGURE_OF_KIND)))
+    )
+    if resolution_id is not None:
+        made = made.where(Obligation.resolution_id == resolution_id)
+    if state_id is not None:
+        made = made.where(IncidentParty.state_id == state_id)
+    return _record_of(session, counts, made, iso3_of, number_of)
+
+
+def _record_of(session: DbSession, counts: Any, made: Any, iso3_of: dict[int, str],
+               number_of: dict[int, int]) -> Record:
+    """A `Record` from the rows of `counts` (state, resolution, incidents, unreported, demo)
+    and `made` (state, incident, kind, occurred_on, obligation code). Read through the
+    connection: plain rows, without the ORM's per-row work (8x faster on 10,000 rows)."""
+    connection = session.connection()
+    involvement = {(iso3_of[s], number_of[r]): (n, unreported or 0, demo or 0)
+                   for s, r, n, unreported, demo in connection.execute(counts)
+                   if r in number_of}
+    facts: dict[tuple[int, int], tuple[str, str, dt.date, set[str]]] = {}
+    for made_by, incident_id, kind, occurred_on, code in connection.execute(made):
+        facts.setdefault((made_by, incident_id),
+                         (iso3_of[made_by], kind, occurred_on, set()))[3].add(code)
+    by_state: dict[str, list[record_rules.OnRecord]] = defaultdict(list)
+    for iso3, kind, occurred_on, codes in facts.values():
+        by_state[iso3].append(record_rules.OnRecord(
+            kind=kind, occurred_on=occurred_on,
+            parties=((iso3, PartyRole.INSPECTING_STATE),), obligations=frozenset(codes),
+            reported_on={}))
+    return Record(involvement, dict(by_state))
+
+
+def _live_record(session: DbSession, iso3_of: dict[int, str], number_of: dict[int, int],
+                 version_ids: list[int], *, resolution_id: int | None, state_id: int | None,
+                 public_only: bool) -> Record:
+    """The same facts as `incident_record`, now, from the derived tables the writes keep
+    (`services.incidents.refresh_derived`), in three indexed reads: the counts per State
+    and resolution; the figures of the reports (`version_ids`) below the State's total of
+    seizures or inspections on the obligation (the only ones the record can contradict);
+    and, for those alone, the incidents, whose days the report's window then sorts."""
+    involved, made = IncidentInvolvement, IncidentEnforcement
+    counts = select(
+        involved.state_id, involved.resolution_id, func.count(),
+        func.sum(case((involved.reported.is_(False), 1), else_=0)),
+        func.sum(case((involved.is_demo.is_(True), 1), else_=0)),
+    ).group_by(involved.state_id, involved.resolution_id)
+    scope = []
+    if resolution_id is not None:
+        counts = counts.where(involved.resolution_id == resolution_id)
+        scope.append(made.resolution_id == resolution_id)
+    if state_id is not None:
+        counts = counts.where(involved.state_id == state_id)
+        scope.append(made.state_id == state_id)
+    if public_only:
+        counts = counts.where(involved.public.is_(True))
+        scope.append(made.public.is_(True))
+    connection = session.connection()
+    involvement = {(iso3_of[s], number_of[r]): (n, unreported or 0, demo or 0)
+                   for s, r, n, unreported, demo in connection.execute(counts)
+                   if r in number_of}
+    figures: Figures = defaultdict(list)
+    if not version_ids:
+        return Record(involvement, {}, figures)
+    totals = (select(made.state_id, made.obligation_id, made.kind,
+                     func.count().label("n"))
+              .where(*scope).group_by(made.state_id, made.obligation_id, made.kind)
+              .cte("totals").prefix_with("MATERIALIZED"))
+    # Both sides are materialized first: the reports' few hundred entries, the record's
+    # totals; joined after (driving from the totals into every entry of an obligation is
+    # what a planner may otherwise choose).
+    declared = (
+        select(Entry.version_id, Entry.obligation_id, Entry.seizures, Entry.inspections,
+               Report.state_id)
+        .join(ReportVersion, ReportVersion.id == Entry.version_id)
+        .join(Report, Report.id == ReportVersion.report_id)
+        .where(Entry.version_id.in_(version_ids),
+               or_(Entry.seizures.is_not(None), Entry.inspections.is_not(None)))
+        .cte("declared").prefix_with("MATERIALIZED"))
+    below = (
+        select(declared.c.version_id, Obligation.code, declared.c.seizures,
+               declared.c.inspections, totals.c.kind, declared.c.state_id,
+               declared.c.obligation_id)
+        .select_from(declared)
+        .join(totals, and_(totals.c.state_id == declared.c.state_id,
+                           totals.c.obligation_id == declared.c.obligation_id))
+        .join(Obligation, Obligation.id == declared.c.obligation_id)
+        .where(or_(and_(totals.c.kind == IncidentKind.SEIZURE,
+                        declared.c.seizures < totals.c.n),
+                   and_(totals.c.kind == IncidentKind.INSPECTION,
+                        declared.c.inspections < totals.c.n)))
+    )
+    wanted: set[tuple[int, int, str]] = set()
+    for version_id, code, seizures, inspections, kind, made_by, obligation_id in (
+            connection.execute(below)):
+        figure = FIGURE_OF_KIND[kind]
+        figures[version_id].append(
+            (code, figure, seizures if figure == Figure.SEIZURES else inspections))
+        wanted.add((made_by, obligation_id, kind))
+    by_state: dict[str, list[record_rules.OnRecord]] = defaultdict(list)
+    if wanted:
+        detail = (select(made.state_id, made.obligation_id, made.kind, made.occurred_on,
+                         Obligation.code)
+                  .join(Obligation, Obligation.id == made.obligation_id)
+                  .where(*scope, made.state_id.in_({w[0] for w in wanted}),
+                         made.obligation_id.in_({w[1] for w in wanted})))
+        for made_by, obligation_id, kind, occurred_on, code in connection.execute(detail):
+            if (made_by, obligation_id, kind) in wanted:
+                iso3 = iso3_of[made_by]
+                by_state[iso3].append(record_rules.OnRecord(
+                    kind=kind, occurred_on=occurred_on,
+                    parties=((iso3, PartyRole.INSPECTING_STATE),),
+                    obligations=frozenset((code,)), reported_on={}))
+    return Record(involvement, dict(by_state), figures)
+
+
+def report_window(report: Report, version: ReportVersion,
+                  resolution: Resolution) -> tuple[dt.date, dt.date]:
+    """The days a report's enforcement figures are about: its period (periodic), its event
+    (on-event), otherwise from the resolution's adoption to the day the version is dated
+    (or was received, when undated)."""
+    if report.period_from is not None and report.period_to is not None:
+        return report.period_from, report.period_to
+    if report.event_on is not None:
+        return report.event_on, report.event_on
+    return resolution.adopted_on, version.dated or version.received_at.date()
+
+
+def declared_figures(session: DbSession, version_ids: list[int],
+                     codes: set[str]) -> Figures:
+    """The seizures and inspections figures each version's entries declare on the
+    obligations `codes` (those the record holds enforcement on), by version."""
+    found: Figures = defaultdict(list)
+    if not version_ids or not codes:
+        return found
+    for version_id, code, seizures, inspections in session.connection().execute(
+        select(Entry.version_id, Obligation.code, Entry.seizures, Entry.inspections)
+        .join(Obligation, Obligation.id == Entry.obligation_id)
+        .where(Entry.version_id.in_(version_ids), Obligation.code.in_(sorted(codes)),
+               or_(Entry.seizures.is_not(None), Entry.inspections.is_not(None)))
+    ):
+        found[version_id] += [(code, "seizures", seizures), (code, "inspections", inspections)]
+    return found
+
+
+def with_record(row: MatrixRow, record: Record, figures: Figures,
+                shown: dict[int, tuple[Report, ReportVersion]],
+                resolution: Resolution) -> MatrixRow:
+    """`row` with the facts the enforcement record gives about its State on the resolution
+    and about its report."""
+    if row.status == RowStatus.NOT_EXPECTED:
+        return row
+    incidents, unreported, demo = record.counts((row.state, row.resolution))
+    found: list[record_rules.Inconsistency] = []
+    if row.version_id is not None and row.version_id in figures and not row.nil:
+        report, version = shown[row.version_id]
+        start, end = report_window(report, version, resolution)
+        found = record_rules.inconsistencies(figures[row.version_id],
+                                             record.made.get(row.state, []), row.state,
+                                             start, end)
+    flags = set(row.flags)
+    if row.status in (RowStatus.REPORTED, RowStatus.NOT_REPORTED):
+        if unreported:
+            flags.add(Flag.UNREPORTED_INVOLVEMENT)
+        if found:
+            flags.add(Flag.INCONSISTENT_WITH_RECORD)
+    return replace(
+        row, incidents=incidents, unreported_incidents=unreported, demo_incidents=demo,
+        inconsistencies=tuple({"obligation": i.obligation, "figure": i.figure,
+                               "declared": i.declared, "on_record": i.on_record}
+                              for i in found),
+        flags=tuple(f for f in flag_rules.FLAG_ORDER if f in flags))
+
+
+def _apply_record(session: DbSession, rows: list[MatrixRow], record: Record,
+                  shown: dict[int, tuple[Report, ReportVersion]],
+                  resolutions: dict[int, Resolution]) -> list[MatrixRow]:
+    """Every row with its record facts; the declared figures are read (one query) only when
+    the record holds seizures or inspections the rows' States made."""
+    figures: Figures = {}
+    concerned = [r.version_id for r in rows
+                 if r.version_id is not None and r.state in record.made]
+    if record.figures is not None:
+        figures = record.figures
+    elif concerned:
+        codes = {code for facts in record.made.values() for f in facts
+                 for code in f.obligations}
+        figures = declared_figures(session, concerned, codes)
+    return [with_record(row, record, figures, shown, resolutions[row.resolution])
+            for row in rows]
 
 
 def deadline_verified(resolution: Resolution) -> bool | None:
@@ -357,23 +688,32 @@ def _answers_key(resolution: Resolution, answered: Answered | None) -> str:
 
 
 def matrix(session: DbSession, number: int | None, as_of: dt.date | None,
-           requirement: str | None = None
+           requirement: str | None = None, *, public_only: bool = False
            ) -> tuple[Resolution, Answered | None, Cutoff, list[MatrixRow]]:
     """One row per Member State on a requirement (or resolution `number`'s general report),
-    as of the end of `as_of` (UTC), ordered by state name."""
+    as of the end of `as_of` (UTC), ordered by state name, with the enforcement record's
+    facts (public incidents only when `public_only`)."""
     resolution, answered = answered_for(session, number, requirement)
     check_as_of(resolution, as_of)
     cutoff = Cutoff.for_date(as_of)
     found: dict[int, Found] = defaultdict(list)
+    shown: dict[int, tuple[Report, ReportVersion]] = {}
     for report, version in latest_versions(session, cutoff,
                                            answers=_answers_key(resolution, answered)):
         found[report.state_id].append((report, version))
-    rows = [_row(s, resolution, answered, cutoff, found.get(s.id, []))
-            for s in states_by_name(session)]
+        shown[version.id] = (report, version)
+    states = states_by_name(session)
+    rows = [_row(s, resolution, answered, cutoff, found.get(s.id, [])) for s in states]
+    record = incident_record(session, cutoff, {s.id: s.iso3 for s in states},
+                             {resolution.id: resolution.number}, resolution_id=resolution.id,
+                             public_only=public_only,
+                             version_ids=[r.version_id for r in rows if r.version_id])
+    rows = _apply_record(session, rows, record, shown, {resolution.number: resolution})
     return resolution, answered, cutoff, rows
 
 
-def state_profile(session: DbSession, iso3: str, as_of: dt.date | None
+def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
+                  public_only: bool = False
                   ) -> tuple[MemberState, Cutoff, list[MatrixRow], list[MatrixRow]]:
     """For one Member State and every resolution adopted by `as_of`: a row on the
     resolution's general report (or saying none is requested), and a row on every
@@ -389,8 +729,13 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None
         ).order_by(Resolution.number)
     ).all()
     found: dict[str, Found] = defaultdict(list)
+    shown: dict[int, tuple[Report, ReportVersion]] = {}
     for report, version in latest_versions(session, cutoff, state_id=state.id):
         found[report.answers].append((report, version))
+        shown[version.id] = (report, version)
+    record = incident_record(session, cutoff, {state.id: state.iso3},
+                             {r.id: r.number for r in resolutions}, state_id=state.id,
+                             public_only=public_only, version_ids=list(shown))
     general: list[MatrixRow] = []
     every: list[MatrixRow] = []
     for resolution in resolutions:
@@ -401,7 +746,9 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None
                             found.get(_answers_key(resolution, default), [])))
         for answered in requirements.everything_answerable(resolution):
             every.append(_row(state, resolution, answered, cutoff, found.get(answered.code, [])))
-    return state, cutoff, general, every
+    by_number = {r.number: r for r in resolutions}
+    enriched = _apply_record(session, general + every, record, shown, by_number)
+    return state, cutoff, enriched[:len(general)], enriched[len(general):]
 
 
 def median(values: list[float]) -> float | None:

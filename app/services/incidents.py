@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, case, delete, exists, false, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -32,7 +32,7 @@ from schemas.incidents import AcknowledgementInSchema, IncidentInSchema
 
 from .. import incidents as rules
 from ..auth import Principal
-from ..domain import RecordedBy, Role, Visibility
+from ..domain import FIGURE_OF_KIND, PartyRole, RecordedBy, Role, Visibility
 from ..errors import (
     Conflict,
     DomainError,
@@ -47,6 +47,8 @@ from ..errors import (
 from ..models import (
     Incident,
     IncidentAcknowledgement,
+    IncidentEnforcement,
+    IncidentInvolvement,
     IncidentObligation,
     IncidentParty,
     IncidentVersion,
@@ -173,6 +175,55 @@ def _require_checked(session: DbSession, principal: Principal, raw: Any,
     return doc
 
 
+# --- derived tables ----------------------------------------------------------------------
+
+def refresh_derived(session: DbSession, incident_ids: Sequence[int] | None = None) -> None:
+    """Rewrite what the live matrix reads (`IncidentInvolvement`, `IncidentEnforcement`)
+    for `incident_ids` (every incident when None) from their current versions and
+    acknowledgements: set-based, a fixed number of statements whatever the count."""
+    session.flush()
+    for table in (IncidentInvolvement, IncidentEnforcement):
+        stmt = delete(table)
+        if incident_ids is not None:
+            stmt = stmt.where(table.incident_id.in_(incident_ids))
+        session.execute(stmt)
+    current = and_(IncidentVersion.incident_id == Incident.id,
+                   IncidentVersion.number == Incident.current_version)
+    reported = case(
+        (and_(Incident.filed_by_state_id.is_not(None),
+              Incident.filed_by_state_id == IncidentParty.state_id), true()),
+        (exists().where(IncidentAcknowledgement.incident_id == Incident.id,
+                        IncidentAcknowledgement.state_id == IncidentParty.state_id), true()),
+        else_=false())
+    public = case((IncidentVersion.visibility == Visibility.PUBLIC, true()), else_=false())
+    involved = (
+        select(Incident.id, IncidentParty.state_id, Obligation.resolution_id, reported,
+               Incident.is_demo, public).distinct()
+        .select_from(Incident).join(IncidentVersion, current)
+        .join(IncidentParty, IncidentParty.version_id == IncidentVersion.id)
+        .join(IncidentObligation, IncidentObligation.version_id == IncidentVersion.id)
+        .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
+    )
+    made = (
+        select(Incident.id, IncidentParty.state_id, Obligation.id, Obligation.resolution_id,
+               IncidentVersion.kind, IncidentVersion.occurred_on, public).distinct()
+        .select_from(Incident).join(IncidentVersion, current)
+        .join(IncidentParty, IncidentParty.version_id == IncidentVersion.id)
+        .join(IncidentObligation, IncidentObligation.version_id == IncidentVersion.id)
+        .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
+        .where(IncidentParty.role == PartyRole.INSPECTING_STATE,
+               IncidentVersion.kind.in_(tuple(FIGURE_OF_KIND)))
+    )
+    if incident_ids is not None:
+        involved = involved.where(Incident.id.in_(incident_ids))
+        made = made.where(Incident.id.in_(incident_ids))
+    session.execute(insert(IncidentInvolvement).from_select(
+        ["incident_id", "state_id", "resolution_id", "reported", "is_demo", "public"], involved))
+    session.execute(insert(IncidentEnforcement).from_select(
+        ["incident_id", "state_id", "obligation_id", "resolution_id", "kind", "occurred_on",
+         "public"], made))
+
+
 # --- writing -----------------------------------------------------------------------------
 
 def _new_version(session: DbSession, incident: Incident, number: int, doc: CheckedIncident,
@@ -215,6 +266,7 @@ def _create(session: DbSession, principal: Principal, doc: CheckedIncident, *,
     )
     session.add(incident)
     version = _new_version(session, incident, 1, doc, principal, received_at)
+    refresh_derived(session, [incident.id])
     if not demo:
         audit.record(session, action="incident.create", actor=principal.name,
                      authority_id=principal.authority_id, token_id=principal.token_id,
@@ -284,6 +336,7 @@ def amend(session: DbSession, principal: Principal, public_id: str, raw: Any,
     except IntegrityError:
         raise StaleVersion("Another amendment was stored first; read the incident again and "
                            "resend.") from None
+    refresh_derived(session, [incident.id])
     audit.record(session, action="incident.amend", actor=principal.name,
                  authority_id=principal.authority_id, token_id=principal.token_id,
                  state_iso3=principal.state_iso3, version=number,
@@ -335,6 +388,7 @@ def acknowledge(session: DbSession, principal: Principal, public_id: str,
             IncidentAcknowledgement.incident_id == incident.id,
             IncidentAcknowledgement.state_id == principal.state_id))
         return Acknowledged(incident, existing, False)
+    refresh_derived(session, [incident.id])
     audit.record(session, action="incident.acknowledge", actor=principal.name,
                  authority_id=principal.authority_id, token_id=principal.token_id,
                  state_iso3=principal.state_iso3,

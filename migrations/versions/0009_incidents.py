@@ -137,9 +137,61 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_incident_vessel_imo'), ['imo'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_vessel_version_id'), ['version_id'], unique=False)
 
+    op.create_table('incident_involvement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('state_id', sa.Integer(), nullable=False),
+    sa.Column('resolution_id', sa.Integer(), nullable=False),
+    sa.Column('reported', sa.Boolean(), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.Column('public', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_incident_involvement_incident_id_incident')),
+    sa.ForeignKeyConstraint(['resolution_id'], ['resolution.id'], name=op.f('fk_incident_involvement_resolution_id_resolution')),
+    sa.ForeignKeyConstraint(['state_id'], ['member_state.id'], name=op.f('fk_incident_involvement_state_id_member_state')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_involvement')),
+    sa.UniqueConstraint('incident_id', 'state_id', 'resolution_id', name=op.f('uq_incident_involvement_incident_id_state_id_resolution_id'))
+    )
+    with op.batch_alter_table('incident_involvement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incident_involvement_incident_id'), ['incident_id'], unique=False)
+        batch_op.create_index('ix_incident_involvement_resolution_id_state_id', ['resolution_id', 'state_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_involvement_state_id'), ['state_id'], unique=False)
+
+    op.create_table('incident_enforcement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('state_id', sa.Integer(), nullable=False),
+    sa.Column('obligation_id', sa.Integer(), nullable=False),
+    sa.Column('resolution_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('public', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_incident_enforcement_incident_id_incident')),
+    sa.ForeignKeyConstraint(['obligation_id'], ['obligation.id'], name=op.f('fk_incident_enforcement_obligation_id_obligation')),
+    sa.ForeignKeyConstraint(['resolution_id'], ['resolution.id'], name=op.f('fk_incident_enforcement_resolution_id_resolution')),
+    sa.ForeignKeyConstraint(['state_id'], ['member_state.id'], name=op.f('fk_incident_enforcement_state_id_member_state')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_enforcement')),
+    sa.UniqueConstraint('incident_id', 'state_id', 'obligation_id', name=op.f('uq_incident_enforcement_incident_id_state_id_obligation_id'))
+    )
+    with op.batch_alter_table('incident_enforcement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_incident_enforcement_incident_id'), ['incident_id'], unique=False)
+        batch_op.create_index('ix_incident_enforcement_resolution_id_state_id', ['resolution_id', 'state_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_incident_enforcement_state_id'), ['state_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('incident_enforcement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_enforcement_state_id'))
+        batch_op.drop_index('ix_incident_enforcement_resolution_id_state_id')
+        batch_op.drop_index(batch_op.f('ix_incident_enforcement_incident_id'))
+
+    op.drop_table('incident_enforcement')
+    with op.batch_alter_table('incident_involvement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_incident_involvement_state_id'))
+        batch_op.drop_index('ix_incident_involvement_resolution_id_state_id')
+        batch_op.drop_index(batch_op.f('ix_incident_involvement_incident_id'))
+
+    op.drop_table('incident_involvement')
+
     with op.batch_alter_table('incident_vessel', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_vessel_version_id'))
         batch_op.drop_index(batch_op.f('ix_incident_vessel_imo'))
