@@ -687,3 +687,41 @@ def test_the_listed_incidents_are_bounded(client, panel, make_token, monkeypatch
     assert "x" * 400 not in record and "…" in record
     profile = " ".join(pdf_pages(_get(client, egypt, "/api/v1/summaries/states/EGY.pdf").data))
     assert "filed by it 3" in profile and "The 2 most recent of the 3 incidents" in profile
+
+
+def test_reports_inconsistent_with_the_record_per_audience(client, panel, admin, report_body):
+    """France declares no seizure; the record holds one by France in the report's window. A
+    public seizure makes the report inconsistent in both editions; a restricted one only in
+    the restricted edition, flag included."""
+    body = report_body("FRA", 2397, received_at="2018-06-01T00:00:00Z", dated="2018-05-30")
+    for entry in body["entries"]:
+        entry["enforcement"]["seizures"] = 0
+    assert client.post("/api/v1/reports", json=body, headers=auth(admin)).status_code == 201
+
+    def seizure_by_france(visibility):
+        r = client.post("/api/v1/incidents", headers=auth(panel), json=_seizure(
+            occurred_on="2018-02-01", obligations=["2397/9"], visibility=visibility,
+            location={"state": "FRA", "place": "Le Havre"},
+            parties=[{"state": "FRA", "role": "inspecting_state"},
+                     {"state": "PRK", "role": "origin"}]))
+        assert r.status_code == 201, r.get_json()
+
+    def section(audience):
+        text = " ".join(pdf_pages(_get(
+            client, panel, f"/api/v1/summaries/resolutions/2397.pdf?audience={audience}").data))
+        start = text.index("Reports inconsistent with the record")
+        return text[start:text.index("Annex: every Member State", start)], text
+
+    seizure_by_france("restricted")
+    public, whole = section("public")
+    assert ("None: no report received by " f"{_today()} declares an enforcement figure lower "
+            "than the public incidents on record.") in public
+    assert "inconsistent with record" not in whole  # no flag from the restricted seizure
+    restricted, whole = section("restricted")
+    assert "France (FRA) 2397/9 seizures 0 1" in restricted
+    assert "inconsistent with record" in whole  # the flag, in the annex
+    seizure_by_france("public")
+    public, whole = section("public")
+    assert "France (FRA) 2397/9 seizures 0 1" in public
+    restricted, _ = section("restricted")
+    assert "France (FRA) 2397/9 seizures 0 2" in restricted

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import inspect
 import json
 from collections import Counter, defaultdict
 from typing import Any
@@ -161,14 +160,6 @@ def _demo_mix(mix: dict[str, int], incidents: dict[str, int]) -> str | None:
 
 # --- the enforcement record --------------------------------------------------------------
 
-def _audience_arguments(function: Any, audience: str) -> dict[str, Any]:
-    """`public_only` for a compliance function that counts incidents in its rows: a public
-    document counts no restricted incident anywhere, its flags included."""
-    if "public_only" in inspect.signature(function).parameters:
-        return {"public_only": audience == Visibility.PUBLIC}
-    return {}
-
-
 def _incidents_as_of(session: DbSession, before: dt.datetime, *, public_only: bool,
                      resolution_id: int | None = None, state_id: int | None = None
                      ) -> list[tuple[Incident, IncidentVersion]]:
@@ -296,17 +287,9 @@ def _resolution_record(session: DbSession, resolution: Resolution, cutoff: compl
             entry["incidents"] += 1
             entry["demo"] += item["demo"]
     names = {r.state: r.name for r in rows}
-    # Reports whose declared figures are below the record: None (the sub-list is left out)
-    # where the matrix does not compare them.
-    inconsistent = None
-    if rows and hasattr(rows[0], "inconsistencies"):
-        inconsistent = [
-            {"state": row.state, "name": names[row.state], "demo": row.demo,
-             **(dataclasses.asdict(found)
-                if dataclasses.is_dataclass(found) and not isinstance(found, type)
-                else dict(found))}
-            for row in rows for found in getattr(row, "inconsistencies", ()) or ()
-        ]
+    # Reports whose declared figures are below the record (of this audience).
+    inconsistent = [{"state": row.state, "name": names[row.state], "demo": row.demo, **found}
+                    for row in rows for found in row.inconsistencies]
     return {
         "count": len(items),
         "mix": _incident_mix(items),
@@ -358,7 +341,7 @@ def _state_record(session: DbSession, state: MemberState, cutoff: compliance.Cut
 def resolution_context(session: DbSession, number: int, as_of: dt.date | None,
                        audience: str = Visibility.PUBLIC) -> dict[str, Any]:
     resolution, answered, cutoff, rows = compliance.matrix(
-        session, number, as_of, **_audience_arguments(compliance.matrix, audience))
+        session, number, as_of, public_only=audience == Visibility.PUBLIC)
     reported = [r for r in rows if r.reported]
     # The versions the matrix already found: no second query for them.
     version_ids = [r.version_id for r in reported if r.version_id is not None]
@@ -416,7 +399,7 @@ def _requirement_sections(session: DbSession, resolution: Resolution, general: A
         if general is not None and answered.code == general.code:
             continue
         _, _, _, rows = compliance.matrix(session, None, as_of, requirement=answered.code,
-                                          **_audience_arguments(compliance.matrix, audience))
+                                          public_only=audience == Visibility.PUBLIC)
         filed = [r for r in rows if r.reported]
         q = answered.requirement
         sections.append({
@@ -450,7 +433,7 @@ PROFILE_ROW_FIELDS = ("state", "name", "un_group", "status", "reported", "versio
 def state_context(session: DbSession, iso3: str, as_of: dt.date | None,
                   audience: str = Visibility.PUBLIC) -> dict[str, Any]:
     state, cutoff, rows, every = compliance.state_profile(
-        session, iso3, as_of, **_audience_arguments(compliance.state_profile, audience))
+        session, iso3, as_of, public_only=audience == Visibility.PUBLIC)
     report_ids = [r.report_id for r in rows if r.reported]
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
     latest: dict[str, Any] = {}
