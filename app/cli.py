@@ -287,9 +287,14 @@ def _as_of_date(as_of: dt.datetime | None) -> dt.date | None:
 @click.option("--state", default=None, help="Profile of this Member State (ISO3).")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="What was known at the end of this day, UTC (default: now).")
+@click.option("--audience", type=click.Choice(["public", "restricted"]), default="public",
+              show_default=True,
+              help="public: no incident recorded as restricted; restricted: everything, "
+              "every page marked Restricted.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output file: .pdf or .html.")
-def summary_render(resolution: int | None, state: str | None, as_of, out: Path) -> None:
+def summary_render(resolution: int | None, state: str | None, as_of, audience: str,
+                   out: Path) -> None:
     """Render a resolution summary (--resolution) or a state profile (--state) to a file."""
     from .rendering import documents
     from .services import summaries
@@ -306,7 +311,8 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
         assert state is not None
         kind, subject = "state", state
     try:
-        context = summaries.build_context(db.session, kind, subject, _as_of_date(as_of))
+        context = summaries.build_context(db.session, kind, subject, _as_of_date(as_of),
+                                          audience)
         template = summaries.TEMPLATES[kind]
         if fmt == "html":
             out.write_text(documents.render_html(template, context,
@@ -317,7 +323,9 @@ def summary_render(resolution: int | None, state: str | None, as_of, out: Path) 
     except DomainError as exc:
         raise click.ClickException(exc.detail) from exc
     marks = {"all": ", DEMO DATA", "mixed": ", CONTAINS DEMO DATA"}
-    click.echo(f"wrote {out} (as of {context['as_of']}{marks.get(context['demo'], '')})")
+    edition = ", RESTRICTED" if audience == "restricted" else ""
+    click.echo(f"wrote {out} (as of {context['as_of']}{edition}"
+               f"{marks.get(context['demo'], '')})")
 
 
 def _count(n: int, noun: str) -> str:

@@ -199,3 +199,16 @@ def test_not_yours_is_documented_as_404(document):
                          ("/api/v1/summaries/states/{iso3}.{fmt}", "get")]:
         description = ops[(path, method)]["responses"]["404"]["description"]
         assert "another state" in description.lower(), (path, method)
+
+
+def test_the_summary_audience_is_documented(document):
+    ops = {(p, m): op for p, m, op in _operations(document)}
+    for path in ("/api/v1/summaries/resolutions/{number}.{fmt}",
+                 "/api/v1/summaries/states/{iso3}.{fmt}"):
+        op = ops[(path, "get")]
+        audience = next(p for p in op["parameters"] if p["name"] == "audience")
+        assert audience["in"] == "query" and not audience.get("required")
+        assert audience["schema"]["enum"] == ["public", "restricted"]
+        assert audience["schema"]["default"] == "public"
+        assert "restricted" in audience["description"] and "403" in audience["description"]
+        assert "403" in op["responses"]

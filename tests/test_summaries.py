@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -370,6 +371,12 @@ def test_cli_renders_to_a_file(runner, tmp_path, submit):
     html = tmp_path / "fra.html"
     result = runner.invoke(args=["summary", "render", "--state", "FRA", "--out", str(html)])
     assert result.exit_code == 0 and "France (FRA)" in html.read_text(encoding="utf-8")
+    restricted = tmp_path / "restricted.pdf"
+    result = runner.invoke(args=["summary", "render", "--resolution", "2397", "--audience",
+                                 "restricted", "--out", str(restricted)])
+    assert result.exit_code == 0 and "RESTRICTED" in result.output
+    assert "RESTRICTED Page 1 of" in pdf_pages(restricted.read_bytes())[0]
+    assert "RESTRICTED" not in " ".join(pdf_pages(out.read_bytes()))
     bad = runner.invoke(args=["summary", "render", "--out", str(out)])
     assert bad.exit_code != 0
     missing = runner.invoke(args=["summary", "render", "--resolution", "1",
@@ -434,3 +441,287 @@ def test_a_long_history_loads_only_the_current_version_s_entries(app, client, ad
     assert [v["version"] for v in item["history"]] == [1, 2, 3, 4, 5, 6]
     assert len(item["entries"]) == 6 and len(set(entries)) == 1 and len(entries) == 6
     assert not any("report_version.document" in s for s in statements)
+
+
+# --- the enforcement record in the summaries ---------------------------------------------
+
+def _seizure(**changes) -> dict:
+    from tests.test_incidents import seizure
+
+    return seizure(**changes)
+
+
+def _today() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def _days_since(day: str) -> int:
+    import datetime as dt
+
+    return (dt.datetime.now(dt.UTC).date() - dt.date.fromisoformat(day)).days
+
+
+def test_the_model_case_in_the_resolution_summary_and_the_profile(client, panel, make_token):
+    egypt = make_token("reporter", "EGY")
+    created = client.post("/api/v1/incidents", json=_seizure(), headers=auth(egypt))
+    assert created.status_code == 201, created.get_json()
+    summary = _get(client, panel, "/api/v1/summaries/resolutions/2270.pdf")
+    assert summary.status_code == 200
+    text = " ".join(pdf_pages(summary.data))
+    record = text[text.index("Enforcement on record"):]
+    assert record.startswith("Enforcement on record 1 public incident first recorded by "
+                             f"{_today()} engages an obligation of this resolution.")
+    assert "seizure 1" in record  # by kind
+    for role in ("inspecting state 1", "origin 1", "flag state 1"):
+        assert role in record  # party appearances by role
+    listed = record.index(f"{SEIZED_ON} · seizure")
+    unreported = record[record.index("States whose involvement is unreported"):listed]
+    assert "Cambodia (KHM) 1" in unreported
+    assert "Egypt" not in unreported and "PRK" not in unreported  # filed; the regime's target
+    incident = record[listed:]
+    assert incident.startswith(f"{SEIZED_ON} · seizure · Off Ain Sokhna, Egypt")
+    assert "IMO 9074729 TEST VESSEL" in incident
+    assert (f"Reported by Egypt (EGY): filed {_today()}, {_days_since(SEIZED_ON)} days after "
+            "the event") in incident
+    assert ("Not reported by Cambodia (KHM) Not asked to report PRK (target of the regime)"
+            in incident)
+    assert ("state report: EGY/2016/TEST-1, “Note verbale of Egypt (test data)”"
+            in incident)
+    assert "DEMO" not in record and "synthetic" not in record  # real data: no demo mark
+
+    profile = _get(client, egypt, "/api/v1/summaries/states/EGY.pdf")
+    assert profile.status_code == 200
+    text = " ".join(pdf_pages(profile.data))
+    section = text[text.index("Enforcement record"):]
+    assert "filed by it 1; acknowledged by it 0; not reported by it 0" in section
+    assert (f"Egypt, inspecting state: filed it on {_today()}, {_days_since(SEIZED_ON)} days "
+            "after the event.") in section
+    assert "EGY/2016/TEST-1" in section
+    # Cambodia's profile: the same incident, not reported.
+    khm = " ".join(pdf_pages(_get(client, panel, "/api/v1/summaries/states/KHM.pdf").data))
+    assert "Cambodia, flag state: has not reported it." in khm
+
+
+SEIZED_ON = "2016-08-11"
+
+
+def test_a_restricted_incident_is_only_in_the_restricted_edition(client, panel, make_token):
+    egypt = make_token("reporter", "EGY")
+    hidden = _seizure(visibility="restricted", summary="Restricted seizure.",
+                      sources=[{"kind": "panel_report", "reference": "PANEL/RESTRICTED-7",
+                                "title": None}],
+                      vessels=[{"imo": "9074729", "name": "HIDDEN VESSEL", "flag": "KHM"}])
+    assert client.post("/api/v1/incidents", json=hidden,
+                       headers=auth(panel)).status_code == 201
+    public = {
+        "resolution": _get(client, panel, "/api/v1/summaries/resolutions/2270.pdf"),
+        "state": _get(client, panel, "/api/v1/summaries/states/EGY.pdf"),
+        "own state": _get(client, egypt, "/api/v1/summaries/states/EGY.pdf"),
+        "explicitly": _get(client, panel,
+                           "/api/v1/summaries/resolutions/2270.pdf?audience=public"),
+    }
+    for name, response in public.items():
+        assert response.status_code == 200, name
+        text = " ".join(pdf_pages(response.data))
+        assert "PANEL/RESTRICTED-7" not in text and "HIDDEN VESSEL" not in text, name
+        assert "RESTRICTED" not in text, name
+        assert "Public edition" in text, name
+    text = " ".join(pdf_pages(public["resolution"].data))
+    assert (f"No public incident on record engages this resolution as of {_today()}."
+            in text)
+    for url in ("/api/v1/summaries/resolutions/2270.html",
+                "/api/v1/summaries/states/EGY.html"):
+        page = _get(client, panel, url).get_data(as_text=True)
+        assert "PANEL/RESTRICTED-7" not in page and "HIDDEN VESSEL" not in page, url
+
+    restricted = _get(client, panel,
+                      "/api/v1/summaries/resolutions/2270.pdf?audience=restricted")
+    assert restricted.status_code == 200
+    assert restricted.headers["Content-Disposition"].endswith(f'{_today()}-restricted.pdf"')
+    assert restricted.headers["ETag"] != public["resolution"].headers["ETag"]
+    pages = pdf_pages(restricted.data)
+    for page in pages:
+        # The running header and footer of every page.
+        assert "Restricted · Lax-enforcement summary: Resolution 2270" in page
+        assert "RESTRICTED Page" in page
+    assert pages[0].startswith("RESTRICTED · LAX-ENFORCEMENT SUMMARY Resolution 2270")
+    text = " ".join(pages)
+    assert "PANEL/RESTRICTED-7" in text and "HIDDEN VESSEL" in text
+    assert "Recorded by the Panel" in text
+    record = text[text.index("Enforcement on record"):]
+    assert record.startswith("Enforcement on record 1 incident first recorded by "
+                             f"{_today()} engages an obligation of this resolution; 1 is "
+                             "recorded as restricted.")
+    html = _get(client, panel, "/api/v1/summaries/states/EGY.html?audience=restricted")
+    page = html.get_data(as_text=True)
+    assert "<title>RESTRICTED: " in page and "PANEL/RESTRICTED-7" in page
+
+
+def test_a_reporter_may_not_ask_for_the_restricted_edition(client, make_token):
+    egypt = make_token("reporter", "EGY")
+    for fmt in ("pdf", "html"):
+        r = _get(client, egypt, f"/api/v1/summaries/states/EGY.{fmt}?audience=restricted")
+        assert r.status_code == 403
+        assert r.mimetype == "application/problem+json"
+        assert [e["pointer"] for e in r.get_json()["errors"]] == ["audience"]
+    assert _get(client, egypt,
+                "/api/v1/summaries/states/EGY.html?audience=public").status_code == 200
+    # Another State's profile stays a 404, whatever the audience.
+    assert _get(client, egypt, "/api/v1/summaries/states/KHM.html?audience=restricted"
+                ).status_code == 404
+    bad = _get(client, make_token("panel"), "/api/v1/summaries/states/EGY.pdf?audience=all")
+    assert bad.status_code == 422
+    assert [e["pointer"] for e in bad.get_json()["errors"]] == ["audience"]
+
+
+def _backdate(app, public_id: str, recorded_at: str) -> None:
+    """Put an incident's recording (and its first version) on an earlier day: the API
+    records incidents now, and a summary as of a past day needs a record made back then."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from app.models import Incident, IncidentVersion
+
+    when = dt.datetime.fromisoformat(recorded_at)
+    with app.app_context():
+        incident_id = db.session.scalar(
+            select(Incident.id).where(Incident.public_id == public_id))
+        db.session.execute(update(Incident).where(Incident.id == incident_id)
+                           .values(first_recorded_at=when))
+        db.session.execute(update(IncidentVersion).where(
+            IncidentVersion.incident_id == incident_id, IncidentVersion.number == 1)
+            .values(received_at=when))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_record_as_of_a_date(app, client, panel, make_token):
+    """As of a past day: the incidents recorded by then, each as its version of then, and
+    the acknowledgements made by then."""
+    egypt, cambodia = make_token("reporter", "EGY"), make_token("reporter", "KHM")
+    created = client.post("/api/v1/incidents", json=_seizure(), headers=auth(egypt)).get_json()
+    _backdate(app, created["id"], "2020-01-10T12:00:00+00:00")
+    amended = _seizure(vessels=[{"imo": "9074729", "name": "RENAMED VESSEL", "flag": "KHM"}])
+    r = client.put(created["links"]["self"], json=amended,
+                   headers=auth(egypt, **{"If-Match": f'"{created["id"]}.v1"'}))
+    assert r.status_code == 200, r.get_json()
+    ack = client.post(created["links"]["acknowledgements"], headers=auth(cambodia))
+    assert ack.status_code == 201
+
+    def record(as_of: str) -> str:
+        text = " ".join(pdf_pages(_get(
+            client, panel, f"/api/v1/summaries/resolutions/2270.pdf?as_of={as_of}").data))
+        return text[text.index("Enforcement on record"):text.index("About these figures")]
+
+    before = record("2020-01-09")
+    assert "No public incident on record engages this resolution as of 2020-01-09." in before
+    then = record("2020-01-10")
+    assert "1 public incident first recorded by 2020-01-10" in then
+    assert "TEST VESSEL" in then and "RENAMED" not in then  # version 1, as it was then
+    assert "Cambodia (KHM) 1" in then  # it acknowledged later: unreported then
+    assert f"filed 2020-01-10, {(dt.date(2020, 1, 10) - dt.date(2016, 8, 11)).days} days" in then
+    now = record(_today())
+    assert "RENAMED VESSEL" in now
+    assert "None: every party State asked to report filed or acknowledged" in now
+    assert "Cambodia (KHM): acknowledged" in now
+    # The profile of Cambodia as of the same days.
+    khm = " ".join(pdf_pages(_get(
+        client, panel, "/api/v1/summaries/states/KHM.pdf?as_of=2020-01-10").data))
+    assert "Cambodia, flag state: has not reported it." in khm
+    khm = " ".join(pdf_pages(_get(client, panel, "/api/v1/summaries/states/KHM.pdf").data))
+    assert (f"Cambodia, flag state: acknowledged it on {_today()}, "
+            f"{_days_since(SEIZED_ON)} days after the event.") in khm
+
+
+def test_demo_incidents_are_marked(app, client, panel, make_token):
+    from app.services.demo import DEMO_PRINCIPAL
+    from app.services.incidents import import_records
+
+    egypt = make_token("reporter", "EGY")
+    assert client.post("/api/v1/incidents", json=_seizure(),
+                       headers=auth(egypt)).status_code == 201
+    with app.app_context():
+        import_records(db.session, DEMO_PRINCIPAL, [
+            _seizure(occurred_on="2017-05-02", summary="Synthetic seizure.",
+                     vessels=[{"imo": "9074729", "name": "DEMO VESSEL", "flag": "KHM"}])],
+            demo=True)
+        db.session.remove()
+    pages = pdf_pages(_get(client, panel, "/api/v1/summaries/resolutions/2270.pdf").data)
+    assert ("CONTAINS DEMO DATA: 1 incident shown is real and 1 is synthetic demo data; "
+            "every row and section built from demo data is marked") in pages[0]
+    assert all("CONTAINS DEMO DATA" in page for page in pages)
+    text = " ".join(pages)
+    record = text[text.index("Enforcement on record"):text.index("About these figures")]
+    assert ("2 public incidents first recorded by " f"{_today()} engage an obligation of "
+            "this resolution; 1 of them is synthetic demo data") in record
+    assert "2017-05-02 · seizure · Off Ain Sokhna, Egypt DEMO" in record
+    assert f"{SEIZED_ON} · seizure · Off Ain Sokhna, Egypt Parties" in record  # real: no tag
+    assert "Cambodia (KHM) DEMO (1 of the 2) 2" in record
+
+
+def test_the_listed_incidents_are_bounded(client, panel, make_token, monkeypatch):
+    """However large the record, a document lists a bounded number of incidents, vessels
+    and sources, says so, and counts them all."""
+    from app.services import summaries
+
+    monkeypatch.setattr(summaries, "INCIDENTS_LISTED", 2)
+    egypt = make_token("reporter", "EGY")
+    sources = [{"kind": "public_record", "reference": f"REF-{n} " + "x" * 900,
+                "title": None} for n in range(7)]
+    for day in ("2016-08-11", "2016-09-12", "2016-10-13"):
+        body = _seizure(occurred_on=day, sources=sources)
+        assert client.post("/api/v1/incidents", json=body,
+                           headers=auth(egypt)).status_code == 201
+    text = " ".join(pdf_pages(_get(client, panel,
+                                   "/api/v1/summaries/resolutions/2270.pdf").data))
+    record = text[text.index("Enforcement on record"):text.index("About these figures")]
+    assert "3 public incidents first recorded by" in record and "seizure 3" in record
+    assert "Cambodia (KHM) 3" in record
+    assert "The 2 most recent of the 3 incidents" in record
+    assert "2016-10-13 · seizure" in record and "2016-09-12 · seizure" in record
+    assert "2016-08-11 · seizure" not in record
+    assert "REF-4" in record and "REF-5" not in record and "; and 2 more" in record
+    assert "x" * 400 not in record and "…" in record
+    profile = " ".join(pdf_pages(_get(client, egypt, "/api/v1/summaries/states/EGY.pdf").data))
+    assert "filed by it 3" in profile and "The 2 most recent of the 3 incidents" in profile
+
+
+def test_reports_inconsistent_with_the_record_per_audience(client, panel, admin, report_body):
+    """France declares no seizure; the record holds one by France in the report's window. A
+    public seizure makes the report inconsistent in both editions; a restricted one only in
+    the restricted edition, flag included."""
+    body = report_body("FRA", 2397, received_at="2018-06-01T00:00:00Z", dated="2018-05-30")
+    for entry in body["entries"]:
+        entry["enforcement"]["seizures"] = 0
+    assert client.post("/api/v1/reports", json=body, headers=auth(admin)).status_code == 201
+
+    def seizure_by_france(visibility):
+        r = client.post("/api/v1/incidents", headers=auth(panel), json=_seizure(
+            occurred_on="2018-02-01", obligations=["2397/9"], visibility=visibility,
+            location={"state": "FRA", "place": "Le Havre"},
+            parties=[{"state": "FRA", "role": "inspecting_state"},
+                     {"state": "PRK", "role": "origin"}]))
+        assert r.status_code == 201, r.get_json()
+
+    def section(audience):
+        text = " ".join(pdf_pages(_get(
+            client, panel, f"/api/v1/summaries/resolutions/2397.pdf?audience={audience}").data))
+        start = text.index("Reports inconsistent with the record")
+        return text[start:text.index("Annex: every Member State", start)], text
+
+    seizure_by_france("restricted")
+    public, whole = section("public")
+    assert ("None: no report received by " f"{_today()} declares an enforcement figure lower "
+            "than the public incidents on record.") in public
+    assert "inconsistent with record" not in whole  # no flag from the restricted seizure
+    restricted, whole = section("restricted")
+    assert "France (FRA) 2397/9 seizures 0 1" in restricted
+    assert "inconsistent with record" in whole  # the flag, in the annex
+    seizure_by_france("public")
+    public, whole = section("public")
+    assert "France (FRA) 2397/9 seizures 0 1" in public
+    restricted, _ = section("restricted")
+    assert "France (FRA) 2397/9 seizures 0 2" in restricted

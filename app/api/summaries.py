@@ -9,8 +9,8 @@ from marshmallow import RAISE
 from schemas.summaries import SummaryArgsSchema
 
 from ..auth import require_own_state, requires
-from ..domain import Role
-from ..errors import RenderFailed
+from ..domain import Role, Visibility
+from ..errors import Forbidden, RenderFailed
 from ..extensions import db
 from ..rendering import documents
 from ..services import summaries as service
@@ -52,7 +52,8 @@ def _document(kind: str, subject: str, context: dict, fmt: str) -> Response:
     template = service.TEMPLATES[kind]
     key = service.fingerprint(context, media_type, documents.templates_digest(),
                               documents.RENDERER_VERSION)
-    filename = f"{kind}-{subject}-as-of-{context['as_of'].isoformat()}.{fmt}"
+    edition = "-restricted" if context["audience"] == Visibility.RESTRICTED else ""
+    filename = f"{kind}-{subject}-as-of-{context['as_of'].isoformat()}{edition}.{fmt}"
     if request.if_none_match.contains_weak(key):  # weak comparison, `*` included (GET)
         response = Response(status=304)
     elif fmt == "html":
@@ -108,7 +109,8 @@ class ResolutionSummary(MethodView):
     @requires(Role.PANEL, Role.ADMIN)
     def get(self, args, number, fmt):
         """Lax-enforcement summary of one resolution"""
-        context = service.resolution_context(db.session, number, args.get("as_of"))
+        context = service.resolution_context(db.session, number, args.get("as_of"),
+                                             args["audience"])
         return _document("resolution", str(number), context, fmt)
 
 
@@ -121,8 +123,14 @@ class StateSummary(MethodView):
     @requires(Role.REPORTER, Role.PANEL, Role.ADMIN)
     def get(self, args, iso3, fmt):
         """Implementation profile of one Member State (a reporter: its own)"""
-        require_own_state(iso3)
-        context = service.state_context(db.session, iso3, args.get("as_of"))
+        principal = require_own_state(iso3)
+        if principal.is_reporter and args["audience"] == Visibility.RESTRICTED:
+            raise Forbidden(
+                "A reporter reads the public edition of its profile; the restricted edition "
+                "is for the Panel and administrators.",
+                errors=[{"pointer": "audience", "detail": "Only panel and admin may ask "
+                         "`restricted`; use `public` (the default)."}])
+        context = service.state_context(db.session, iso3, args.get("as_of"), args["audience"])
         return _document("state", context["state"]["iso3"], context, fmt)
 
 

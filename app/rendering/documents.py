@@ -78,6 +78,7 @@ def environment() -> Environment:
     env.filters["rating"] = lambda value: RATING_LABELS.get(value, value)
     env.filters["num"] = _fmt_number
     env.filters["flag"] = label
+    env.filters["label"] = label
     env.filters["row_status"] = _row_status
     env.filters["spans"] = _spans
     env.globals["rating_bands"] = RATING_BANDS

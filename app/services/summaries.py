@@ -16,12 +16,35 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from ..domain import RATING_BANDS, EntryStatus, Rating, RowStatus, UNGroup
-from ..models import Entry, Report, ReportVersion, Resolution
+from .. import incidents as rules
+from ..domain import (
+    RATING_BANDS,
+    EntryStatus,
+    IncidentKind,
+    PartyRole,
+    Rating,
+    RowStatus,
+    UNGroup,
+    Visibility,
+)
+from ..models import (
+    Entry,
+    Incident,
+    IncidentAcknowledgement,
+    IncidentObligation,
+    IncidentParty,
+    IncidentVersion,
+    MemberState,
+    Obligation,
+    Report,
+    ReportVersion,
+    Resolution,
+)
 from . import compliance, reports, requirements, summary_budget
+from . import incidents as incident_service
 from .compliance import MatrixRow
 from .session import DbSession
 
@@ -127,15 +150,198 @@ def _target(rows: list[MatrixRow]) -> dict[str, str] | None:
     return None
 
 
-def _demo_mix(mix: dict[str, int]) -> str | None:
-    """`all` when every report shown is demo data, `mixed` when some are, None otherwise."""
-    if not mix["demo"]:
+def _demo_mix(mix: dict[str, int], incidents: dict[str, int]) -> str | None:
+    """`all` when every report and incident shown is demo data, `mixed` when some are,
+    None otherwise."""
+    if not mix["demo"] and not incidents["demo"]:
         return None
-    return "mixed" if mix["real"] else "all"
+    return "mixed" if mix["real"] or incidents["real"] else "all"
 
 
-def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -> dict[str, Any]:
-    resolution, answered, cutoff, rows = compliance.matrix(session, number, as_of)
+# --- the enforcement record --------------------------------------------------------------
+
+def _incidents_as_of(session: DbSession, before: dt.datetime, *, public_only: bool,
+                     resolution_id: int | None = None, state_id: int | None = None
+                     ) -> list[tuple[Incident, IncidentVersion]]:
+    """Incidents first recorded before the cut-off `before`, each as its latest version
+    received by then, the most recent event first: those engaging an obligation of the resolution,
+    or naming the State as a party, in that version. `public_only`: public versions only."""
+    latest = (
+        select(IncidentVersion.incident_id,
+               func.max(IncidentVersion.number).label("number"))
+        .where(IncidentVersion.received_at < before)
+        .group_by(IncidentVersion.incident_id)
+        .subquery()
+    )
+    stmt = (
+        select(Incident, IncidentVersion)
+        .join(latest, latest.c.incident_id == Incident.id)
+        .join(IncidentVersion, (IncidentVersion.incident_id == Incident.id)
+              & (IncidentVersion.number == latest.c.number))
+        .where(Incident.first_recorded_at < before)
+    )
+    if public_only:
+        stmt = stmt.where(IncidentVersion.visibility == Visibility.PUBLIC)
+    if resolution_id is not None:
+        stmt = stmt.where(exists().where(
+            IncidentObligation.version_id == IncidentVersion.id,
+            IncidentObligation.obligation_id.in_(
+                select(Obligation.id).where(Obligation.resolution_id == resolution_id))))
+    if state_id is not None:
+        stmt = stmt.where(exists().where(IncidentParty.version_id == IncidentVersion.id,
+                                         IncidentParty.state_id == state_id))
+    stmt = stmt.order_by(IncidentVersion.occurred_on.desc(), Incident.id.desc()).options(
+        selectinload(Incident.filed_by_state),
+        selectinload(Incident.acknowledgements).selectinload(IncidentAcknowledgement.state),
+        selectinload(IncidentVersion.parties).selectinload(IncidentParty.state),
+        selectinload(IncidentVersion.vessels),
+        selectinload(IncidentVersion.location_state),
+        selectinload(IncidentVersion.obligations).selectinload(IncidentObligation.obligation)
+        .selectinload(Obligation.resolution).selectinload(Resolution.regime),
+    )
+    return [(row.Incident, row.IncidentVersion) for row in session.execute(stmt)]
+
+
+#: A document lists at most this many incidents (the most recent events); its counts cover
+#: them all. Each incident lists at most this many vessels and sources (each source's
+#: reference and title shortened as a report's evidence is): the document stays bounded
+#: whatever the record holds.
+INCIDENTS_LISTED = 50
+VESSELS_LISTED = 10
+SOURCES_LISTED = summary_budget.EVIDENCE_ITEMS
+SOURCE_CHARS = summary_budget.EVIDENCE_CHARS
+
+
+def _place(version: IncidentVersion) -> str:
+    where = version.location_state.name if version.location_state else "high seas"
+    if not version.place:
+        return where
+    return f"{summary_budget.shorten(version.place, SOURCE_CHARS)}, {where}"
+
+
+def _short(text: str | None) -> str | None:
+    return None if text is None else summary_budget.shorten(text, SOURCE_CHARS)
+
+
+def _incident_item(incident: Incident, version: IncidentVersion,
+                   before: dt.datetime) -> dict[str, Any]:
+    """An incident as the summaries show it, with its reporting by the cut-off."""
+    fact = incident_service.on_record(incident, version, before)
+    targets = incident_service.not_expected(version)
+    reported, unreported = rules.reporting_of(fact, targets)
+    filer = incident.filed_by_state.iso3 if incident.filed_by_state else None
+    names = {p.state.iso3: p.state.name for p in version.parties}
+    return {
+        "id": incident.public_id,
+        "version": version.number,
+        "kind": version.kind,
+        "occurred_on": version.occurred_on,
+        "occurred_until": version.occurred_until,
+        "place": _place(version),
+        "parties": [{"state": p.state.iso3, "name": p.state.name, "role": p.role}
+                    for p in version.parties],
+        "vessels": [{"imo": v.imo, "name": v.name}
+                    for v in version.vessels[:VESSELS_LISTED]],
+        "more_vessels": max(len(version.vessels) - VESSELS_LISTED, 0),
+        "obligations": [o.obligation.code for o in version.obligations],
+        "sources": [{"kind": s.get("kind"), "reference": _short(s.get("reference")),
+                     "title": _short(s.get("title"))}
+                    for s in version.sources[:SOURCES_LISTED]],
+        "more_sources": max(len(version.sources) - SOURCES_LISTED, 0),
+        "recorded_by": incident.recorded_by,
+        "filed_by": filer,
+        "reporting": [{"state": state, "name": names[state],
+                       "how": "filed" if state == filer else "acknowledged",
+                       "on": fact.reported_on[state],
+                       "days_after_event": rules.days_to_report(fact, state)}
+                      for state in reported],
+        "unreported": [{"state": state, "name": names[state]} for state in unreported],
+        "not_expected": sorted(set(fact.party_states) & targets),
+        "restricted": version.visibility == Visibility.RESTRICTED,
+        "demo": incident.is_demo,
+    }
+
+
+def _incident_mix(items: list[dict[str, Any]]) -> dict[str, int]:
+    return {"real": sum(1 for i in items if not i["demo"]),
+            "demo": sum(1 for i in items if i["demo"])}
+
+
+def _resolution_record(session: DbSession, resolution: Resolution, cutoff: compliance.Cutoff,
+                       rows: list[MatrixRow], audience: str) -> dict[str, Any]:
+    """The section "Enforcement on record" of a resolution summary."""
+    pairs = _incidents_as_of(session, cutoff.before,
+                             public_only=audience == Visibility.PUBLIC,
+                             resolution_id=resolution.id)
+    items = [_incident_item(incident, version, cutoff.before) for incident, version in pairs]
+    own = {o.code for o in resolution.obligations}
+    for item in items:
+        item["engaged"] = [code for code in item["obligations"] if code in own]
+    kinds = Counter(item["kind"] for item in items)
+    roles = Counter(p["role"] for item in items for p in item["parties"])
+    unreported: dict[str, dict[str, Any]] = {}
+    for item in items:
+        for party in item["unreported"]:
+            entry = unreported.setdefault(party["state"], {
+                "state": party["state"], "name": party["name"], "incidents": 0, "demo": 0})
+            entry["incidents"] += 1
+            entry["demo"] += item["demo"]
+    names = {r.state: r.name for r in rows}
+    # Reports whose declared figures are below the record (of this audience).
+    inconsistent = [{"state": row.state, "name": names[row.state], "demo": row.demo, **found}
+                    for row in rows for found in row.inconsistencies]
+    return {
+        "count": len(items),
+        "mix": _incident_mix(items),
+        "restricted": sum(1 for item in items if item["restricted"]),
+        "by_kind": [{"kind": kind, "count": kinds[kind]} for kind in IncidentKind
+                    if kinds[kind]],
+        "by_role": [{"role": role, "count": roles[role]} for role in PartyRole
+                    if roles[role]],
+        "unreported": sorted(unreported.values(),
+                             key=lambda e: compliance.name_key(e["name"])),
+        "incidents": items[:INCIDENTS_LISTED],
+        "inconsistent": inconsistent,
+    }
+
+
+def _state_record(session: DbSession, state: MemberState, cutoff: compliance.Cutoff,
+                  audience: str) -> dict[str, Any]:
+    """The section "Enforcement record" of a state profile: the State's incidents as a
+    party, and whether it reported each by the cut-off."""
+    pairs = _incidents_as_of(session, cutoff.before,
+                             public_only=audience == Visibility.PUBLIC, state_id=state.id)
+    items = []
+    for incident, version in pairs:
+        item = _incident_item(incident, version, cutoff.before)
+        item["roles"] = [p["role"] for p in item["parties"] if p["state"] == state.iso3]
+        reporting = next((r for r in item["reporting"] if r["state"] == state.iso3), None)
+        if state.iso3 in item["not_expected"]:
+            item["status"] = "not_expected"
+        elif reporting is not None:
+            item["status"] = reporting["how"]
+            item["reported_on"] = reporting["on"]
+            item["days_after_event"] = reporting["days_after_event"]
+        else:
+            item["status"] = "unreported"
+        items.append(item)
+    statuses = Counter(item["status"] for item in items)
+    return {
+        "count": len(items),
+        "mix": _incident_mix(items),
+        "restricted": sum(1 for item in items if item["restricted"]),
+        "filed": statuses["filed"],
+        "acknowledged": statuses["acknowledged"],
+        "unreported": statuses["unreported"],
+        "not_expected": statuses["not_expected"],
+        "incidents": items[:INCIDENTS_LISTED],
+    }
+
+
+def resolution_context(session: DbSession, number: int, as_of: dt.date | None,
+                       audience: str = Visibility.PUBLIC) -> dict[str, Any]:
+    resolution, answered, cutoff, rows = compliance.matrix(
+        session, number, as_of, public_only=audience == Visibility.PUBLIC)
     reported = [r for r in rows if r.reported]
     # The versions the matrix already found: no second query for them.
     version_ids = [r.version_id for r in reported if r.version_id is not None]
@@ -151,15 +357,19 @@ def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -
     weak = [r for r in reported if _completeness(r) < COMPLETE_FROM]
     weakest = sorted(weak, key=lambda r: (_completeness(r), compliance.name_key(r.name)))
     headline = compliance.headline(rows)
-    sections = _requirement_sections(session, resolution, answered, as_of)
+    sections = _requirement_sections(session, resolution, answered, as_of, audience)
     mix = {"real": headline.real + sum(s["headline"].real for s in sections),
            "demo": headline.demo + sum(s["headline"].demo for s in sections)}
+    record = _resolution_record(session, resolution, cutoff, rows, audience)
     return {
         "kind": "resolution",
+        "audience": audience,
         "requirements": sections,
         "as_of": cutoff.as_of,
-        "demo": _demo_mix(mix),
+        "demo": _demo_mix(mix, record["mix"]),
         "mix": mix,
+        "incident_mix": record["mix"],
+        "record": record,
         "resolution": _resolution_info(resolution),
         "requested": resolution.reporting_deadline_days is not None,
         "target": _target(rows),
@@ -180,15 +390,16 @@ def resolution_context(session: DbSession, number: int, as_of: dt.date | None) -
     }
 
 
-def _requirement_sections(session: DbSession, resolution: Resolution,
-                          general: Any, as_of: dt.date | None) -> list[dict[str, Any]]:
+def _requirement_sections(session: DbSession, resolution: Resolution, general: Any,
+                          as_of: dt.date | None, audience: str) -> list[dict[str, Any]]:
     """A section for each requirement of the resolution other than its general report (a
     staged one: each stage), with its own figures and the states behind them."""
     sections = []
     for answered in requirements.everything_answerable(resolution):
         if general is not None and answered.code == general.code:
             continue
-        _, _, _, rows = compliance.matrix(session, None, as_of, requirement=answered.code)
+        _, _, _, rows = compliance.matrix(session, None, as_of, requirement=answered.code,
+                                          public_only=audience == Visibility.PUBLIC)
         filed = [r for r in rows if r.reported]
         q = answered.requirement
         sections.append({
@@ -219,8 +430,10 @@ PROFILE_ROW_FIELDS = ("state", "name", "un_group", "status", "reported", "versio
 
 
 
-def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[str, Any]:
-    state, cutoff, rows, every = compliance.state_profile(session, iso3, as_of)
+def state_context(session: DbSession, iso3: str, as_of: dt.date | None,
+                  audience: str = Visibility.PUBLIC) -> dict[str, Any]:
+    state, cutoff, rows, every = compliance.state_profile(
+        session, iso3, as_of, public_only=audience == Visibility.PUBLIC)
     report_ids = [r.report_id for r in rows if r.reported]
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
     latest: dict[str, Any] = {}
@@ -293,11 +506,15 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None) -> dict[
     reported = [r for r in [*every, *(r for r in rows if r.requirement is None)] if r.reported]
     mix = {"real": sum(1 for r in reported if not r.demo),
            "demo": sum(1 for r in reported if r.demo)}
+    record = _state_record(session, state, cutoff, audience)
     return {
         "kind": "state",
+        "audience": audience,
         "as_of": cutoff.as_of,
-        "demo": _demo_mix(mix),
+        "demo": _demo_mix(mix, record["mix"]),
         "mix": mix,
+        "incident_mix": record["mix"],
+        "record": record,
         "state": {"iso3": state.iso3, "name": state.name, "un_group": state.un_group},
         "not_expected": sorted({r["resolution"]["regime"] for r in items
                                 if r["status"] == RowStatus.NOT_EXPECTED}),
@@ -331,11 +548,12 @@ TEMPLATES = {"resolution": "resolution_summary.html", "state": "state_profile.ht
 
 
 def build_context(session: DbSession, kind: str, subject: str | int,
-                  as_of: dt.date | None) -> dict[str, Any]:
-    """The data of a resolution summary (`subject` a number) or a state profile (ISO3)."""
+                  as_of: dt.date | None, audience: str = Visibility.PUBLIC) -> dict[str, Any]:
+    """The data of a resolution summary (`subject` a number) or a state profile (ISO3), for
+    an audience: `public` (no restricted incident anywhere) or `restricted` (everything)."""
     if kind == "resolution":
-        return resolution_context(session, int(subject), as_of)
-    return state_context(session, str(subject), as_of)
+        return resolution_context(session, int(subject), as_of, audience)
+    return state_context(session, str(subject), as_of, audience)
 
 
 # --- fingerprint and cache ---------------------------------------------------------------
