@@ -62,6 +62,8 @@ class Flag(StrEnum):
     # From the enforcement record (incidents), facts rather than verdicts:
     UNREPORTED_INVOLVEMENT = "unreported_involvement"  # a party that never reported it
     INCONSISTENT_WITH_RECORD = "inconsistent_with_record"  # figures below the record
+    # From the Panel's published findings: the evidence contradicts the report.
+    CONTRADICTED = "contradicted"
 
 
 class Rating(StrEnum):
@@ -169,6 +171,33 @@ class SourceKind(StrEnum):
     PANEL_REPORT = "panel_report"
     PUBLIC_RECORD = "public_record"
     OTHER = "other"
+
+
+class FindingStatus(StrEnum):
+    """Where a Panel finding stands: a draft, shared with the State (which may reply),
+    published, or withdrawn."""
+
+    DRAFT = "draft"
+    SHARED = "shared"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class Assessment(StrEnum):
+    """What the evidence says about a claim."""
+
+    CORROBORATED = "corroborated"
+    CONTRADICTED = "contradicted"
+    UNVERIFIABLE = "unverifiable"
+
+
+class SubjectKind(StrEnum):
+    """What a finding assesses: an entry of a report (a report and one of its obligations),
+    an incident, or a State's implementation of an obligation."""
+
+    ENTRY = "entry"
+    INCIDENT = "incident"
+    OBLIGATION = "obligation"
 
 
 #: The enforcement figure of a report entry that counts incidents of a kind, for the flag
