@@ -98,6 +98,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # in reminders and in the calendar feed. Unset, the feed uses the address it was
         # requested at and reminders give paths only.
         "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+        # Panel findings: the days a State has to reply once a finding is shared with it.
+        "FINDING_REPLY_DAYS": _int_env("FINDING_REPLY_DAYS", 30),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # flask-smorest / OpenAPI
         "API_TITLE": "Compliance reporting API",

@@ -164,6 +164,7 @@ def app_factory(databases):
 REPORTING_TABLES = (
     "rendered_summary", "render_failure",
     "idempotency_key", "audit_event",
+    "finding_reply_version", "finding_reply", "finding_version", "finding",
     "incident_involvement", "incident_enforcement",
     "incident_acknowledgement", "incident_party", "incident_vessel", "incident_obligation",
     "incident_version", "incident",

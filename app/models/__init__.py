@@ -10,6 +10,7 @@ from .catalogue import (
     Resolution,
     requirement_obligation,
 )
+from .findings import Finding, FindingReply, FindingReplyVersion, FindingVersion
 from .incidents import (
     Incident,
     IncidentAcknowledgement,
@@ -43,6 +44,10 @@ __all__ = [
     "Authority",
     "Base",
     "Entry",
+    "Finding",
+    "FindingReply",
+    "FindingReplyVersion",
+    "FindingVersion",
     "IdempotencyKey",
     "Incident",
     "IncidentAcknowledgement",
