@@ -198,6 +198,7 @@ def register_api(app: Flask) -> None:
     from .compliance import blp as compliance_blp
     from .deadlines import blp as deadlines_blp
     from .docs import bp as docs_bp
+    from .findings import blp as findings_blp
     from .health import bp as health_bp
     from .incidents import blp as incidents_blp
     from .reports import blp as reports_blp
@@ -208,6 +209,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(compliance_blp)
     api.register_blueprint(deadlines_blp)
     api.register_blueprint(incidents_blp)
+    api.register_blueprint(findings_blp)
     api.register_blueprint(summaries_blp)
     api.register_blueprint(audit_blp)
     document.finish()

@@ -185,6 +185,14 @@ OPERATION_IDS = {
     ("get", "/api/v1/incidents/{incident_id}/versions"): "listIncidentVersions",
     ("post", "/api/v1/incidents/{incident_id}/acknowledgements"): "acknowledgeIncident",
     ("get", "/api/v1/vessels/{imo}"): "getVessel",
+    ("post", "/api/v1/findings"): "recordFinding",
+    ("get", "/api/v1/findings"): "listFindings",
+    ("get", "/api/v1/findings/{finding_id}"): "getFinding",
+    ("put", "/api/v1/findings/{finding_id}"): "amendFinding",
+    ("post", "/api/v1/findings/{finding_id}/status"): "changeFindingStatus",
+    ("get", "/api/v1/findings/{finding_id}/versions"): "listFindingVersions",
+    ("put", "/api/v1/findings/{finding_id}/reply"): "replyToFinding",
+    ("get", "/api/v1/findings/{finding_id}/reply/versions"): "listFindingReplyVersions",
 }
 
 # "Not yours" is 404 everywhere: what concerns another state does not exist for a reporter.
@@ -201,7 +209,17 @@ NOT_YOURS_INCIDENT = (
     "party is invisible to it and gets this same answer, as does a string that is not an "
     "incident id"
 )
+NOT_YOURS_FINDING = (
+    "No such finding. For a reporter, a finding about another State, or one not yet shared "
+    "with its State (a draft), does not exist and gets this same answer, as does a string "
+    "that is not a finding id"
+)
 NOT_FOUND_DESCRIPTIONS = {
+    "/api/v1/findings/{finding_id}": NOT_YOURS_FINDING,
+    "/api/v1/findings/{finding_id}/status": NOT_YOURS_FINDING,
+    "/api/v1/findings/{finding_id}/versions": NOT_YOURS_FINDING,
+    "/api/v1/findings/{finding_id}/reply": NOT_YOURS_FINDING,
+    "/api/v1/findings/{finding_id}/reply/versions": NOT_YOURS_FINDING,
     "/api/v1/incidents/{incident_id}": NOT_YOURS_INCIDENT,
     "/api/v1/incidents/{incident_id}/versions": NOT_YOURS_INCIDENT,
     "/api/v1/incidents/{incident_id}/acknowledgements": NOT_YOURS_INCIDENT,
