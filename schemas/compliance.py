@@ -132,6 +132,10 @@ class ComplianceRowSchema(Schema):
         "description": "Figures of the row's report lower than the record (flag "
         "`inconsistent_with_record`). In CSV: `obligation figure declared<on_record` items "
         "separated by `;`"})
+    contradicted = fields.Integer(allow_none=True, metadata={
+        "description": "Published Panel findings (by `as_of`, not withdrawn by then) that "
+        "assess an entry of the row's report as `contradicted` (flag `contradicted`); null "
+        "without a report"})
 
 
 class MatrixSummarySchema(Schema):

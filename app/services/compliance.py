@@ -35,6 +35,11 @@ filed nor acknowledged by then; flag `unreported_involvement`) and `inconsistenc
 row's report declares a seizures or inspections figure below the record; flag
 `inconsistent_with_record`). Each incident counts at its latest version received by the
 cut-off. A public output (`public_only`) counts public incidents only.
+
+Published Panel findings add `contradicted` to every row with a report: the findings
+published by the cut-off (and not withdrawn by then) that assess an entry of the row's
+report as `contradicted`; the flag `contradicted` where there is at least one. A public
+output counts public findings only.
 """
 
 from __future__ import annotations
@@ -83,7 +88,7 @@ from ..models import (
 )
 from ..models.types import utcnow
 from ..scoring import round_half_up
-from . import requirements
+from . import findings, requirements
 from .catalogue import find_resolution, get_resolution, get_state
 from .requirements import Answered
 from .session import DbSession
@@ -131,6 +136,9 @@ class MatrixRow:
     #: Figures of the row's report below the record: `{obligation, figure, declared,
     #: on_record}` each.
     inconsistencies: tuple[dict[str, Any], ...] = ()
+    #: Published Panel findings assessing an entry of the row's report as `contradicted`
+    #: (flag `contradicted`); None on rows without a report.
+    contradicted: int | None = None
     #: The stored version the row shows (not part of the matrix's JSON or CSV).
     version_id: int | None = None
 
@@ -526,6 +534,31 @@ def _apply_record(session: DbSession, rows: list[MatrixRow], record: Record,
             for row in rows]
 
 
+def with_findings(session: DbSession, rows: list[MatrixRow],
+                  shown: dict[int, tuple[Report, ReportVersion]], cutoff: Cutoff, *,
+                  public_only: bool = False) -> list[MatrixRow]:
+    """Every row with a report, with the count of published findings that its report's
+    entries are `contradicted` by the evidence (published by the cut-off, not withdrawn by
+    then; public ones only for a public output), and the flag `contradicted` where there is
+    one. One query."""
+    report_of = {version_id: report.id for version_id, (report, _) in shown.items()}
+    wanted = sorted({report_of[r.version_id] for r in rows if r.version_id in report_of})
+    counts = findings.contradicted_counts(session, wanted, cutoff.before,
+                                          public_only=public_only)
+    out = []
+    for row in rows:
+        if row.version_id not in report_of:
+            out.append(row)
+            continue
+        count = counts.get(report_of[row.version_id], 0)
+        flags = row.flags
+        if count and row.status == RowStatus.REPORTED:
+            flags = tuple(f for f in flag_rules.FLAG_ORDER
+                          if f in {*row.flags, Flag.CONTRADICTED})
+        out.append(replace(row, contradicted=count, flags=flags))
+    return out
+
+
 def deadline_verified(resolution: Resolution) -> bool | None:
     """Whether the reporting deadline was confirmed against the resolution text; None where
     the resolution sets no deadline."""
@@ -709,6 +742,7 @@ def matrix(session: DbSession, number: int | None, as_of: dt.date | None,
                              public_only=public_only,
                              version_ids=[r.version_id for r in rows if r.version_id])
     rows = _apply_record(session, rows, record, shown, {resolution.number: resolution})
+    rows = with_findings(session, rows, shown, cutoff, public_only=public_only)
     return resolution, answered, cutoff, rows
 
 
@@ -748,6 +782,7 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
             every.append(_row(state, resolution, answered, cutoff, found.get(answered.code, [])))
     by_number = {r.number: r for r in resolutions}
     enriched = _apply_record(session, general + every, record, shown, by_number)
+    enriched = with_findings(session, enriched, shown, cutoff, public_only=public_only)
     return state, cutoff, enriched[:len(general)], enriched[len(general):]
 
 
