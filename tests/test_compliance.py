@@ -54,6 +54,7 @@ def test_every_member_state_has_a_row(client, panel):
         "nil": None, "periods_ended": None, "periods_filed": None, "periods_missed": None,
         "missed_periods": None, "events": None, "days_from_event": None,
         "incidents": 0, "unreported_incidents": 0, "demo_incidents": 0, "inconsistencies": [],
+        "contradicted": None,
     }
     assert matrix["demo"] is False
     assert (matrix["requirement"], matrix["kind"], matrix["applies_to"]) == (
@@ -318,8 +319,9 @@ def test_the_matrix_is_a_fixed_number_of_queries(app, client, panel, admin, subm
     large = queries()
     assert small == large
     # The token, the resolution, its requirements and their stages, the states, the rows,
-    # the incidents on record (none), the resolution's obligation codes (and SQLite's BEGIN).
-    assert large <= 9, statements
+    # the incidents on record (none), the resolution's obligation codes, the published
+    # contradicted findings on the rows' reports (and SQLite's BEGIN).
+    assert large <= 10, statements
     # With incidents on record: the counts per State, the figures below the record and the
     # incidents behind those: at most three queries whatever the number of incidents.
     from .test_incidents import seizure
