@@ -291,8 +291,8 @@ def change_status(session: DbSession, principal: Principal, public_id: str, raw:
     finding = get_finding(session, principal, public_id)
     _match(expected, finding)
     now = utcnow()
-    replied = session.scalar(select(func.count()).select_from(FindingReply).where(
-        FindingReply.finding_id == finding.id)) > 0
+    replied = (session.scalar(select(func.count()).select_from(FindingReply).where(
+        FindingReply.finding_id == finding.id)) or 0) > 0
     try:
         outcome = rules.transition(finding.status, data["to"], today=today or now.date(),
                                    reply_due=finding.reply_due, replied=replied,
@@ -470,8 +470,8 @@ def _claims(session: DbSession, findings: Iterable[Finding]) -> dict[int, dict[s
                            Report.current_version == ReportVersion.number))
         .where(ReportVersion.report_id.in_({w[1] for w in wanted}),
                Entry.obligation_id.in_({w[2] for w in wanted}))).all()
-    by_pair = {(report_id, entry.obligation_id): (number, entry)
-               for report_id, number, entry in rows}
+    by_pair: dict[tuple[int | None, int | None], tuple[int, Entry]] = {
+        (report_id, entry.obligation_id): (number, entry) for report_id, number, entry in rows}
     out = {}
     for finding_id, report_id, obligation_id in wanted:
         hit = by_pair.get((report_id, obligation_id))
@@ -571,7 +571,8 @@ def contradicted_counts(session: DbSession, report_ids: list[int], before: dt.da
             .group_by(Finding.report_id))
     if public_only:
         stmt = stmt.where(Finding.visibility == Visibility.PUBLIC)
-    return {report_id: count for report_id, count in session.execute(stmt)}
+    return {report_id: count for report_id, count in session.execute(stmt)
+            if report_id is not None}
 
 
 # --- telling the State -------------------------------------------------------------------
