@@ -178,6 +178,9 @@ def test_the_whole_workflow_from_draft_to_the_matrix(app, client, panel, france,
     before = _row(client, panel, query=f"resolution=2397&as_of={yesterday}")
     assert before["contradicted"] == 0 and "contradicted" not in before["flags"]
     assert _row(client, panel, "DEU")["contradicted"] is None
+    profile = client.get("/api/v1/compliance/states/FRA", headers=auth(france)).get_json()
+    general = next(r for r in profile["items"] if r["resolution"] == 2397)
+    assert general["contradicted"] == 1 and "contradicted" in general["flags"]
     actions = [a for a, _ in _audit(app)]
     assert actions == ["finding.create", "finding.share", "finding.reply", "finding.reply",
                        "finding.publish"]
@@ -247,7 +250,7 @@ def test_illegal_transitions_are_conflicts(app, client, panel, recorded):
     assert [a for a, _ in _audit(app)] == ["finding.create", "finding.share"]
 
 
-def test_preconditions_stale_and_missing(client, panel, recorded):
+def test_preconditions_stale_and_missing(client, panel, france, recorded):
     finding = recorded.get_json()
     missing = client.post(finding["links"]["status"], json={"to": "shared"},
                           headers=auth(panel))
@@ -262,9 +265,14 @@ def test_preconditions_stale_and_missing(client, panel, recorded):
     assert amended.get_json()["assessment"] == "unverifiable"
     stale = _status(client, panel, finding, "shared", _etag(recorded))
     assert stale.status_code == 412
+    shared = _status(client, panel, finding, "shared", _etag(amended))
+    assert shared.status_code == 200 and shared.get_json()["version"] == 2
     assert client.put(finding["links"]["self"], headers=auth(panel), json={}).status_code == 428
     versions = client.get(finding["links"]["versions"], headers=auth(panel)).get_json()
     assert [v["assessment"] for v in versions["items"]] == ["contradicted", "unverifiable"]
+    # The State sees the version shared with it, not the draft before it.
+    theirs = client.get(finding["links"]["versions"], headers=auth(france)).get_json()
+    assert [v["version"] for v in theirs["items"]] == [2]
 
 
 def test_a_published_finding_is_not_amended(client, panel, recorded):

@@ -217,9 +217,10 @@ class FindingVersions(MethodView):
     @blp.response(200, FindingVersionListSchema)
     @requires(*tuple(Role))
     def get(self, finding_id):
-        """Every version of a finding, oldest first"""
+        """Every version of a finding, oldest first (a reporter: from the version shared
+        with its State on)"""
         finding = service.get_finding(db.session, current_principal(), finding_id)
-        versions = service.list_versions(db.session, finding)
+        versions = service.list_versions(db.session, current_principal(), finding)
         return {"finding": finding.public_id, "total": len(versions), "items": [
             {"version": v.number, "received_at": v.received_at,
              "author": v.author.name if v.author else None, "assessment": v.assessment,

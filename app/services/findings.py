@@ -432,10 +432,18 @@ def list_findings(session: DbSession, principal: Principal, filters: Filters, *,
     return findings, total
 
 
-def list_versions(session: DbSession, finding: Finding) -> list[FindingVersion]:
-    return list(session.scalars(
+def list_versions(session: DbSession, principal: Principal, finding: Finding
+                  ) -> list[FindingVersion]:
+    """Every version, oldest first. A reporter: the version shared with its State and
+    those after it (the drafts before sharing are the Panel's)."""
+    versions = list(session.scalars(
         select(FindingVersion).where(FindingVersion.finding_id == finding.id)
         .options(selectinload(FindingVersion.author)).order_by(FindingVersion.number)))
+    if principal.is_reporter and finding.shared_at is not None:
+        shared_at = finding.shared_at
+        first = max((v.number for v in versions if v.received_at <= shared_at), default=1)
+        versions = [v for v in versions if v.number >= first]
+    return versions
 
 
 def list_reply_versions(session: DbSession, finding: Finding) -> list[FindingReplyVersion]:
