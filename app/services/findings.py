@@ -345,9 +345,19 @@ def reply(session: DbSession, principal: Principal, public_id: str, raw: Any) ->
                        "while a finding is shared with it.")
     data = _load(REPLY_IN, raw, "reply")
     now = utcnow()
+    # One writer at a time: the row is locked until the commit, and the ETag moves on (a
+    # status change naming the ETag before this reply fails). No If-Match is asked of the
+    # State; a concurrent publication or withdrawal closes the reply.
+    bumped = session.execute(
+        update(Finding)
+        .where(Finding.id == finding.id, Finding.status == FindingStatus.SHARED)
+        .values(revision=Finding.revision + 1)
+        .execution_options(synchronize_session=False))
+    if rowcount(bumped) != 1:
+        raise Conflict(f"Finding {finding.public_id} is no longer shared: the reply is "
+                       "closed.")
     existing = session.scalar(select(FindingReply).where(
         FindingReply.finding_id == finding.id))
-    _claim(session, finding)  # one writer at a time; the ETag moves on
     if existing is None:
         existing = FindingReply(finding_id=finding.id, current_version=1,
                                 first_received_at=now)
