@@ -431,3 +431,22 @@ def test_sharing_without_smtp_sends_nothing_and_succeeds(client, runner, panel, 
     _authority(runner, "France MFA", "FRA", "sanctions@diplomatie.example.fr")
     shared = _status(client, panel, recorded.get_json(), "shared", _etag(recorded))
     assert shared.status_code == 200 and shared.get_json()["status"] == "shared"
+
+
+def test_demo_data_is_never_a_subject_or_evidence(app, client, runner, panel):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    reports = client.get("/api/v1/reports?resolution=2397&page_size=200",
+                         headers=auth(panel)).get_json()["items"]
+    demo = next(r for r in reports if r["demo"])
+    detail = client.get(f"/api/v1/reports/{demo['id']}", headers=auth(panel)).get_json()
+    incidents = client.get("/api/v1/incidents?page_size=200", headers=auth(panel)).get_json()
+    demo_incident = next(i for i in incidents["items"] if i["demo"])
+    r = client.post("/api/v1/findings", headers=auth(panel), json=finding_body(
+        demo["id"], demo_incident["id"], state=demo["state"],
+        subject={"report": demo["id"], "obligation": detail["entries"][0]["obligation"]}))
+    assert r.status_code == 422
+    pointers = [e["pointer"] for e in r.get_json()["errors"]]
+    assert pointers == ["/subject/report", "/evidence/0/incident"]
+    assert _counts(app) == (0, 0, 0)
+    # `demo unload` is not blocked by findings: none can point at demo data.
+    assert runner.invoke(args=["demo", "unload"]).exit_code == 0

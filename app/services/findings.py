@@ -121,6 +121,11 @@ def _subject(session: DbSession, state: MemberState | None, given: dict[str, Any
             errors.append({"pointer": "/subject/report",
                            "detail": f"No report {given['report']!r}."})
             return None
+        if report.is_demo:
+            errors.append({"pointer": "/subject/report", "detail": f"Report "
+                           f"{report.public_id} is synthetic demo data: the Panel assesses "
+                           "real reports only."})
+            return None
         if state is not None and report.state_id != state.id:
             errors.append({"pointer": "/subject/report", "detail": f"Report "
                            f"{report.public_id} is {report.state.iso3}'s, not {state.iso3}'s."})
@@ -145,6 +150,10 @@ def _subject(session: DbSession, state: MemberState | None, given: dict[str, Any
             errors.append({"pointer": "/subject/incident",
                            "detail": f"No incident {given['incident']!r}."})
             return None
+        if incident.is_demo:
+            errors.append({"pointer": "/subject/incident", "detail": f"Incident "
+                           f"{incident.public_id} is synthetic demo data."})
+            return None
         if state is not None and state.id not in _incident_parties(session, incident):
             errors.append({"pointer": "/subject/incident", "detail": f"Incident "
                            f"{incident.public_id} does not name {state.iso3} as a party."})
@@ -157,13 +166,14 @@ def _evidence(session: DbSession, evidence: list[dict[str, Any]],
               errors: list[dict[str, str]]) -> list[dict[str, Any]]:
     named = [e["incident"] for e in evidence if "incident" in e]
     found = set(session.scalars(select(Incident.public_id).where(
-        Incident.public_id.in_(named)))) if named else set()
+        Incident.public_id.in_(named), Incident.is_demo.is_(False)))) if named else set()
     out = []
     for index, item in enumerate(evidence):
         if "incident" in item:
             if item["incident"] not in found:
-                errors.append({"pointer": f"/evidence/{index}/incident",
-                               "detail": f"No incident {item['incident']!r}."})
+                errors.append({"pointer": f"/evidence/{index}/incident", "detail":
+                               f"No incident {item['incident']!r} (demo incidents are not "
+                               "evidence)."})
             out.append({"incident": item["incident"]})
         else:
             source = item["source"]
