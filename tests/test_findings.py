@@ -5,18 +5,16 @@ rule, withdrawal, illegal transitions, preconditions, validation and atomicity."
 from __future__ import annotations
 
 import datetime as dt
-import email
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AuditEvent, Finding, FindingReplyVersion, FindingVersion
 
-from .helpers import auth, free_port
+from .helpers import auth
 from .test_incidents import seizure
+from .test_reminders import smtp  # noqa: F401 (a fixture: an SMTP server on the loopback)
 
 OBLIGATION = "2397/9"
 
@@ -381,29 +379,6 @@ def test_an_etag_answers_304(client, panel, recorded):
         "If-None-Match": first.headers["ETag"]})).status_code == 304
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture()
-def smtp(app, monkeypatch):
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.1:{port}")
-    monkeypatch.setitem(app.config, "MAIL_FROM", "Sanctions reporting <panel@un.example>")
-    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://reports.example.org")
-    yield inbox
-    controller.stop()
-
-
 def _authority(runner, name, state, address=None):
     args = ["authority", "create", "--name", name, "--role", "reporter", "--state", state]
     args += ["--email", address] if address else []
@@ -411,15 +386,16 @@ def _authority(runner, name, state, address=None):
     assert result.exit_code == 0, result.output
 
 
-def test_sharing_tells_the_states_reporters_by_mail(client, runner, panel, smtp, recorded):
+def test_sharing_tells_the_states_reporters_by_mail(client, runner, panel, request, recorded):
+    inbox = request.getfixturevalue("smtp")
     _authority(runner, "France MFA", "FRA", "sanctions@diplomatie.example.fr")
     _authority(runner, "France Customs", "FRA")  # no address: no message
     _authority(runner, "Germany AA", "DEU", "sanktionen@auswaertiges-amt.example.de")
     finding = recorded.get_json()
-    assert smtp.messages == []  # recording a draft tells nobody
+    assert inbox.messages == []  # recording a draft tells nobody
     shared = _status(client, panel, finding, "shared", _etag(recorded))
     assert shared.status_code == 200
-    [(rcpt, message)] = smtp.messages
+    [(rcpt, message)] = inbox.messages
     assert rcpt == ["sanctions@diplomatie.example.fr"]
     text = message.get_content()
     assert finding["id"] in text and shared.get_json()["reply_due"] in text

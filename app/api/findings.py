@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 from flask.views import MethodView
 from marshmallow import RAISE
 
@@ -30,12 +30,10 @@ from ..extensions import db
 from ..mail import Mailer, MailError, parse_smtp_url, plain_message, sender_address
 from ..models import Finding
 from ..services import findings as service
-from ..services import idempotency
 from ..services.idempotency import StoredResponse
-from ..services.reports import fingerprint
 from . import envelope, json_body, page_size_or_default
 from .parsing import Blueprint
-from .reports import IDEMPOTENCY_HEADER, _expected_version
+from .reports import IDEMPOTENCY_HEADER, _expected_version, idempotent_response
 
 log = logging.getLogger(__name__)
 
@@ -109,16 +107,7 @@ class Findings(MethodView):
             return StoredResponse(201, body, {"Location": body["links"]["self"],
                                               "ETag": _quoted(service.etag_for(found))})
 
-        outcome = idempotency.idempotent(
-            db.session, principal.authority_id, request.headers.get("Idempotency-Key"),
-            fingerprint("POST", request.path, raw),
-            current_app.config["IDEMPOTENCY_LOCK_SECONDS"], create)
-        response = jsonify(outcome.response.body)
-        response.status_code = outcome.response.status
-        response.headers.update(outcome.response.headers)
-        if outcome.replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return idempotent_response(principal.authority_id, raw, create)
 
     @blp.doc(security=BEARER)
     @blp.arguments(FindingListArgsSchema, location="query", unknown=RAISE)

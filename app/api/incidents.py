@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from marshmallow import RAISE
 
@@ -28,13 +28,11 @@ from ..domain import Role
 from ..errors import PROBLEM_MIMETYPE
 from ..extensions import db
 from ..models import Incident, IncidentVersion
-from ..services import idempotency
 from ..services import incidents as service
 from ..services.idempotency import StoredResponse
-from ..services.reports import fingerprint
 from . import envelope, json_body, page_size_or_default
 from .parsing import Blueprint
-from .reports import IDEMPOTENCY_HEADER, _expected_version
+from .reports import IDEMPOTENCY_HEADER, _expected_version, idempotent_response
 
 blp = Blueprint(
     "incidents",
@@ -112,16 +110,7 @@ class Incidents(MethodView):
             return StoredResponse(201, body, {"Location": body["links"]["self"],
                                               "ETag": _quoted(service.etag_for(incident))})
 
-        outcome = idempotency.idempotent(
-            db.session, principal.authority_id, request.headers.get("Idempotency-Key"),
-            fingerprint("POST", request.path, raw),
-            current_app.config["IDEMPOTENCY_LOCK_SECONDS"], create)
-        response = jsonify(outcome.response.body)
-        response.status_code = outcome.response.status
-        response.headers.update(outcome.response.headers)
-        if outcome.replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return idempotent_response(principal.authority_id, raw, create)
 
     @blp.doc(security=BEARER, **ALSO_CSV_GEOJSON)
     @blp.arguments(IncidentListArgsSchema, location="query", unknown=RAISE)

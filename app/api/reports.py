@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask.views import MethodView
 from marshmallow import RAISE
 
@@ -130,6 +131,23 @@ def _quoted(tag: str) -> str:
     return f'"{tag}"'
 
 
+def idempotent_response(authority_id: int, raw: Any, create: Callable[[], StoredResponse]
+                        ) -> Response:
+    """Run the use case `create` once per `Idempotency-Key` (if the request has one) and
+    answer its stored response; a replay says so (`Idempotent-Replayed: true`)."""
+    outcome = idempotency.idempotent(
+        db.session, authority_id, request.headers.get("Idempotency-Key"),
+        service.fingerprint("POST", request.path, raw),
+        current_app.config["IDEMPOTENCY_LOCK_SECONDS"], create,
+    )
+    response = jsonify(outcome.response.body)
+    response.status_code = outcome.response.status
+    response.headers.update(outcome.response.headers)
+    if outcome.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
 def _expected_version() -> service.ExpectedVersion | None:
     """What If-Match names, as Werkzeug parses it: strong tags only (weak ones never match
     for a write), or `*`; None when the header is absent."""
@@ -184,17 +202,7 @@ class Reports(MethodView):
                                               "ETag": _quoted(service.etag_for(version.report))},
                                   version.report.id)
 
-        outcome = idempotency.idempotent(
-            db.session, principal.authority_id, request.headers.get("Idempotency-Key"),
-            service.fingerprint("POST", request.path, raw),
-            current_app.config["IDEMPOTENCY_LOCK_SECONDS"], create,
-        )
-        response = jsonify(outcome.response.body)
-        response.status_code = outcome.response.status
-        response.headers.update(outcome.response.headers)
-        if outcome.replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        return idempotent_response(principal.authority_id, raw, create)
 
     @blp.doc(security=BEARER)
     @blp.arguments(ReportListArgsSchema, location="query", unknown=RAISE)

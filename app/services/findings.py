@@ -41,7 +41,6 @@ from ..errors import (
     Conflict,
     Invalid,
     NotFound,
-    PreconditionMissing,
     StaleVersion,
     flatten_messages,
     json_pointer,
@@ -63,7 +62,7 @@ from ..models import (
 )
 from ..models.types import utcnow
 from . import audit, page_of, use_case
-from .reports import ExpectedVersion
+from .reports import ExpectedVersion, require_current
 from .session import DbSession, rowcount
 
 FINDING_IN = FindingInSchema()
@@ -230,19 +229,9 @@ def record(session: DbSession, principal: Principal, raw: Any) -> Finding:
 
 
 def _match(expected: ExpectedVersion | None, finding: Finding) -> None:
-    if expected is None:
-        raise PreconditionMissing(
-            "Changes to a finding need an If-Match header with its current ETag.",
-            errors=[{"pointer": "If-Match", "detail": "Missing."}])
-    if expected.any:
-        raise PreconditionMissing(
-            "If-Match must name the finding's current ETag; `*` names no version.",
-            errors=[{"pointer": "If-Match", "detail": "`*` is not a version."}])
-    if etag_for(finding) not in expected.tags:
-        raise StaleVersion(
-            f"The finding has changed (it is {finding.status}, at version "
-            f"{finding.current_version}); read it again and resend.",
-            current=etag_for(finding))
+    require_current(expected, etag_for(finding), noun="finding", action="Changes", stale=(
+        f"The finding has changed (it is {finding.status}, at version "
+        f"{finding.current_version}); read it again and resend."))
 
 
 def _claim(session: DbSession, finding: Finding, **values: Any) -> None:

@@ -39,7 +39,6 @@ from ..errors import (
     Forbidden,
     Invalid,
     NotFound,
-    PreconditionMissing,
     StaleVersion,
     flatten_messages,
     json_pointer,
@@ -59,7 +58,7 @@ from ..models import (
 )
 from ..models.types import utcnow
 from . import audit, page_of, transaction, use_case
-from .reports import ExpectedVersion
+from .reports import ExpectedVersion, require_current
 from .session import DbSession, rowcount
 
 INCIDENT_IN = IncidentInSchema()
@@ -298,18 +297,9 @@ def _may_amend(principal: Principal, incident: Incident) -> None:
 
 
 def _match(expected: ExpectedVersion | None, incident: Incident) -> None:
-    if expected is None:
-        raise PreconditionMissing(
-            "Amendments need an If-Match header with the incident's current ETag.",
-            errors=[{"pointer": "If-Match", "detail": "Missing."}])
-    if expected.any:
-        raise PreconditionMissing(
-            "If-Match must name the incident's current ETag; `*` names no version.",
-            errors=[{"pointer": "If-Match", "detail": "`*` is not a version."}])
-    if etag_for(incident) not in expected.tags:
-        raise StaleVersion(
-            f"The incident has changed (it is at version {incident.current_version}); read it "
-            "again and resend your amendment.", current=etag_for(incident))
+    require_current(expected, etag_for(incident), noun="incident", stale=(
+        f"The incident has changed (it is at version {incident.current_version}); read it "
+        "again and resend your amendment."))
 
 
 @use_case

@@ -445,27 +445,31 @@ def _existing(session: DbSession, doc: CheckedDocument, *, demo: bool = False) -
     )
 
 
-def _match(expected: ExpectedVersion | None, report: Report) -> None:
-    """The amendment must name the report's current version (a strong entity tag)."""
+def require_current(expected: ExpectedVersion | None, current: str, *, noun: str,
+                    stale: str, action: str = "Amendments") -> None:
+    """A write that replaces a version must name the current one (`current`, a strong entity
+    tag) in If-Match: missing or `*`, 428; another, 412 with `stale` as the detail."""
     if expected is None:
         raise PreconditionMissing(
-            "Amendments need an If-Match header with the report's current ETag.",
+            f"{action} need an If-Match header with the {noun}'s current ETag.",
             errors=[{"pointer": "If-Match", "detail": "Missing."}],
         )
     if expected.any:
         # `*` matches any version, so it would not stop a lost update: amendments must name
         # the version they replace.
         raise PreconditionMissing(
-            "If-Match must name the report's current ETag; `*` names no version.",
+            f"If-Match must name the {noun}'s current ETag; `*` names no version.",
             errors=[{"pointer": "If-Match", "detail": "`*` is not a version."}],
         )
-    current = etag_for(report)
     if current not in expected.tags:  # weak tags never match for a write
-        raise StaleVersion(
-            f"The report has changed (it is at version {report.current_version}); "
-            "read it again and resend your amendment.",
-            current=current,
-        )
+        raise StaleVersion(stale, current=current)
+
+
+def _match(expected: ExpectedVersion | None, report: Report) -> None:
+    """The amendment must name the report's current version (a strong entity tag)."""
+    require_current(expected, etag_for(report), noun="report", stale=(
+        f"The report has changed (it is at version {report.current_version}); "
+        "read it again and resend your amendment."))
 
 
 @use_case
