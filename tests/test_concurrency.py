@@ -135,3 +135,46 @@ def test_if_match_star_names_no_version_even_in_a_race(app, server, make_token, 
                             auth(token, **{"If-Match": f"{etag}, *"}))
     assert status == 428
     assert _counts(app) == (1, 1, 1)
+
+
+def test_racing_replies_and_status_changes_on_a_finding(app, server, make_token, client,
+                                                        submit):
+    """Replies racing each other all get a version of their own; transitions racing one
+    another (same ETag) have one winner, the others 412; a reply racing a publication
+    either lands before it (and the publication is refused, its ETag stale) or is refused
+    (409)."""
+    from app.models import FindingReplyVersion
+
+    panel = make_token("panel")
+    france = make_token("reporter", "FRA")
+    report = submit("FRA", 2397, "2018-03-01T10:00:00Z")
+    body = {"state": "FRA", "subject": {"report": report["id"], "obligation": "2397/9"},
+            "assessment": "unverifiable", "text": "Not verifiable from the record.",
+            "language": "en"}
+    status, headers, finding = _request(server, "POST", "/api/v1/findings", body, auth(panel))
+    assert status == 201
+    status, headers, _ = _request(server, "POST", finding["links"]["status"],
+                                  {"to": "shared"}, auth(panel, **{"If-Match": headers["ETag"]}))
+    assert status == 200
+    reply = ("PUT", finding["links"]["reply"], {"text": "Réponse.", "language": "fr"},
+             auth(france))
+    results = _race(server, [reply] * PARALLEL)
+    assert Counter(s for s, _, _ in results) == {201: 1, 200: PARALLEL - 1}
+    with app.app_context():
+        numbers = sorted(db.session.scalars(select(FindingReplyVersion.number)))
+        db.session.remove()
+    assert numbers == list(range(1, PARALLEL + 1))
+    etag = client.get(finding["links"]["self"], headers=auth(panel)).headers["ETag"]
+    publish = ("POST", finding["links"]["status"], {"to": "published"},
+               auth(panel, **{"If-Match": etag}))
+    results = _race(server, [publish] * (PARALLEL // 2) + [reply] * (PARALLEL // 2))
+    published = [s for s, _, _ in results[:PARALLEL // 2]]
+    assert published.count(200) <= 1 and set(published) <= {200, 412}
+    replies = [s for s, _, _ in results[PARALLEL // 2:]]
+    if 200 in published:
+        # Replies that landed first made the publication's ETag stale: none did.
+        assert set(replies) == {409}
+    else:
+        assert 200 in replies
+    final = client.get(finding["links"]["self"], headers=auth(panel)).get_json()
+    assert final["status"] == ("published" if 200 in published else "shared")
