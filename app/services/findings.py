@@ -356,7 +356,7 @@ def reply(session: DbSession, principal: Principal, public_id: str, raw: Any) ->
         raise Conflict(f"Finding {finding.public_id} is no longer shared: the reply is "
                        "closed.")
     existing = session.scalar(select(FindingReply).where(
-        FindingReply.finding_id == finding.id))
+        FindingReply.finding_id == finding.id).execution_options(populate_existing=True))
     if existing is None:
         existing = FindingReply(finding_id=finding.id, current_version=1,
                                 first_received_at=now)
