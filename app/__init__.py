@@ -19,6 +19,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
             app.config["SQLALCHEMY_DATABASE_URI"]
         )
+    if not 1 <= int(app.config["FINDING_REPLY_DAYS"]) <= 3650:  # fail fast
+        raise RuntimeError("FINDING_REPLY_DAYS must be a number of days from 1 to 3650, got "
+                           f"{app.config['FINDING_REPLY_DAYS']!r}")
     os.makedirs(app.instance_path, exist_ok=True)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # the default provider has it
 

@@ -426,3 +426,18 @@ def test_demo_data_is_never_a_subject_or_evidence(app, client, runner, panel):
     assert _counts(app) == (0, 0, 0)
     # `demo unload` is not blocked by findings: none can point at demo data.
     assert runner.invoke(args=["demo", "unload"]).exit_code == 0
+
+
+def test_the_reply_window_is_a_setting(app, client, panel, recorded, monkeypatch):
+    monkeypatch.setitem(app.config, "FINDING_REPLY_DAYS", 7)
+    shared = _status(client, panel, recorded.get_json(), "shared", _etag(recorded))
+    today = dt.datetime.now(dt.UTC).date()
+    assert shared.get_json()["reply_due"] == (today + dt.timedelta(days=7)).isoformat()
+
+
+@pytest.mark.parametrize("days", [0, -3, 3651])
+def test_a_reply_window_out_of_range_stops_the_start(databases, days):
+    from .conftest import make_app
+
+    with pytest.raises(RuntimeError, match="FINDING_REPLY_DAYS"):
+        make_app(databases.new("window"), FINDING_REPLY_DAYS=days)
