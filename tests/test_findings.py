@@ -441,3 +441,22 @@ def test_a_reply_window_out_of_range_stops_the_start(databases, days):
 
     with pytest.raises(RuntimeError, match="FINDING_REPLY_DAYS"):
         make_app(databases.new("window"), FINDING_REPLY_DAYS=days)
+
+
+def test_the_list_is_paged_newest_first_and_filtered(client, panel, french_report, incident):
+    ids = []
+    for assessment in ("contradicted", "corroborated", "unverifiable"):
+        r = client.post("/api/v1/findings", headers=auth(panel), json=finding_body(
+            french_report["id"], incident["id"], assessment=assessment))
+        ids.append(r.get_json()["id"])
+    first = client.get("/api/v1/findings?page_size=2", headers=auth(panel)).get_json()
+    second = client.get("/api/v1/findings?page_size=2&page=2", headers=auth(panel)).get_json()
+    assert first["total"] == second["total"] == 3
+    assert [f["id"] for f in first["items"] + second["items"]] == ids[::-1]
+    only = client.get("/api/v1/findings?assessment=corroborated&state=fra",
+                      headers=auth(panel)).get_json()
+    assert [f["id"] for f in only["items"]] == [ids[1]]
+    assert client.get("/api/v1/findings?state=DEU", headers=auth(panel)).get_json()[
+        "total"] == 0
+    bad = client.get("/api/v1/findings?status=pending", headers=auth(panel))
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["pointer"] == "status"

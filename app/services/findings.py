@@ -465,12 +465,14 @@ def list_reply_versions(session: DbSession, finding: Finding) -> list[FindingRep
 
 def _current_versions(session: DbSession, findings: Iterable[Finding]
                       ) -> dict[int, FindingVersion]:
-    pairs = [(f.id, f.current_version) for f in findings]
-    if not pairs:
+    ids = [f.id for f in findings]
+    if not ids:
         return {}
-    rows = session.scalars(select(FindingVersion).where(or_(*(
-        and_(FindingVersion.finding_id == fid, FindingVersion.number == number)
-        for fid, number in pairs))))
+    rows = session.scalars(
+        select(FindingVersion)
+        .join(Finding, and_(Finding.id == FindingVersion.finding_id,
+                            Finding.current_version == FindingVersion.number))
+        .where(Finding.id.in_(ids)))
     return {v.finding_id: v for v in rows}
 
 
