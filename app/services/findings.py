@@ -187,10 +187,10 @@ INVALID = "The finding is well formed but some values are invalid; see errors."
 # --- writing -----------------------------------------------------------------------------
 
 def _new_version(session: DbSession, finding: Finding, number: int, data: dict[str, Any],
-                 evidence: list[dict[str, Any]], raw: Any, principal: Principal
-                 ) -> FindingVersion:
+                 evidence: list[dict[str, Any]], raw: Any, principal: Principal,
+                 received_at: dt.datetime) -> FindingVersion:
     version = FindingVersion(
-        finding=finding, number=number, received_at=utcnow(),
+        finding=finding, number=number, received_at=received_at,
         author_id=principal.authority_id, token_id=principal.token_id,
         assessment=data["assessment"], visibility=data["visibility"],
         language=data["language"], text=data["text"], evidence=evidence, document=raw)
@@ -211,14 +211,15 @@ def record(session: DbSession, principal: Principal, raw: Any) -> Finding:
     evidence = _evidence(session, data["evidence"], errors)
     if errors or state is None or subject is None:
         raise Invalid(INVALID, errors=errors)
+    now = utcnow()
     finding = Finding(
         public_id="f" + secrets.token_hex(10), state=state, subject_kind=subject.kind,
         report=subject.report, obligation=subject.obligation, incident=subject.incident,
         assessment=data["assessment"], visibility=data["visibility"],
         status=FindingStatus.DRAFT, current_version=1, revision=1,
-        created_by_id=principal.authority_id)
+        created_by_id=principal.authority_id, created_at=now)
     session.add(finding)
-    _new_version(session, finding, 1, data, evidence, raw, principal)
+    _new_version(session, finding, 1, data, evidence, raw, principal, now)
     audit.record(session, action="finding.create", actor=principal.name,
                  authority_id=principal.authority_id, token_id=principal.token_id,
                  state_iso3=state.iso3, report_id=subject.report.id if subject.report else None,
@@ -265,7 +266,7 @@ def amend(session: DbSession, principal: Principal, public_id: str, raw: Any,
     number = finding.current_version + 1
     _claim(session, finding, current_version=number, assessment=data["assessment"],
            visibility=data["visibility"])
-    _new_version(session, finding, number, data, evidence, raw, principal)
+    _new_version(session, finding, number, data, evidence, raw, principal, utcnow())
     audit.record(session, action="finding.amend", actor=principal.name,
                  authority_id=principal.authority_id, token_id=principal.token_id,
                  state_iso3=finding.state.iso3, report_id=finding.report_id, version=number,
@@ -517,11 +518,36 @@ def _reply_view(reply: FindingReply | None, before: dt.datetime | None = None
             "received_at": latest.received_at, "first_received_at": reply.first_received_at}
 
 
+def _versions_before(session: DbSession, findings: Iterable[Finding], before: dt.datetime
+                     ) -> dict[int, FindingVersion]:
+    """Each finding's latest version received before `before`."""
+    ids = [f.id for f in findings]
+    latest: dict[int, FindingVersion] = {}
+    if ids:
+        for version in session.scalars(select(FindingVersion).where(
+                FindingVersion.finding_id.in_(ids), FindingVersion.received_at < before)
+                .order_by(FindingVersion.number)):
+            latest[version.finding_id] = version
+    return latest
+
+
+def status_at(finding: Finding, before: dt.datetime) -> FindingStatus:
+    """Where the finding stood just before `before`, from the times of its transitions."""
+    for status, at in ((FindingStatus.WITHDRAWN, finding.withdrawn_at),
+                       (FindingStatus.PUBLISHED, finding.published_at),
+                       (FindingStatus.SHARED, finding.shared_at)):
+        if at is not None and at < before:
+            return status
+    return FindingStatus.DRAFT
+
+
 def finding_views(session: DbSession, findings: list[Finding],
-                  reply_before: dt.datetime | None = None) -> list[dict[str, Any]]:
+                  before: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The findings as clients read them (before serialization): a fixed number of queries
-    whatever their number."""
-    versions = _current_versions(session, findings)
+    whatever their number. With `before`: as they stood then (the version, the status and
+    the reply received before it; the claim is the report's current one)."""
+    versions = (_current_versions(session, findings) if before is None
+                else _versions_before(session, findings, before))
     claims = _claims(session, findings)
     out = []
     for finding in findings:
@@ -542,7 +568,7 @@ def finding_views(session: DbSession, findings: list[Finding],
             "language": version.language,
             "evidence": version.evidence,
             "visibility": version.visibility,
-            "status": finding.status,
+            "status": finding.status if before is None else status_at(finding, before),
             "version": version.number,
             "created_at": finding.created_at,
             "received_at": version.received_at,
@@ -552,28 +578,47 @@ def finding_views(session: DbSession, findings: list[Finding],
             "withdrawn_at": finding.withdrawn_at,
             "early_publication_reason": finding.early_publication_reason,
             "withdrawal_reason": finding.withdrawal_reason,
-            "reply": _reply_view(finding.reply, reply_before),
+            "reply": _reply_view(finding.reply, before),
             "links": {"self": base, "versions": f"{base}/versions", "status": f"{base}/status",
                       "reply": f"{base}/reply", "reply_versions": f"{base}/reply/versions"},
         })
     return out
 
 
+def _end_of(as_of: dt.date | None) -> dt.datetime:
+    """The cut-off of `as_of`: the end of that day, UTC (now when None)."""
+    if as_of is None:
+        return utcnow() + dt.timedelta(microseconds=1)
+    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
+
+
 def published_findings(session: DbSession, iso3: str, *, as_of: dt.date | None = None,
                        public_only: bool = True) -> list[dict[str, Any]]:
     """A State's findings published by the end of `as_of` (UTC; now when None) and not
-    withdrawn by then, oldest publication first, each with the State's reply as it stood
-    then (`reply`, None without one): what a public document shows, the reply beside the
-    finding. `public_only`: public findings only."""
-    before = (utcnow() + dt.timedelta(microseconds=1) if as_of is None else
-              dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC))
+    withdrawn by then, oldest publication first, each as it stood then with the State's
+    reply as it stood then (`reply`, None without one): what a public document shows, the
+    reply beside the finding. `public_only`: public findings only."""
+    before = _end_of(as_of)
     stmt = (select(Finding).join(MemberState, MemberState.id == Finding.state_id)
             .where(MemberState.iso3 == iso3.upper(), Finding.published_at < before,
                    or_(Finding.withdrawn_at.is_(None), Finding.withdrawn_at >= before))
             .options(*_options()).order_by(Finding.published_at, Finding.id))
     if public_only:
         stmt = stmt.where(Finding.visibility == Visibility.PUBLIC)
-    return finding_views(session, list(session.scalars(stmt)), reply_before=before)
+    return finding_views(session, list(session.scalars(stmt)), before=before)
+
+
+def state_findings(session: DbSession, iso3: str, *, as_of: dt.date | None = None
+                   ) -> list[dict[str, Any]]:
+    """Every finding about a State recorded by the end of `as_of` and not withdrawn by then,
+    public and restricted, drafts included, oldest first, each as it stood then (`status`:
+    draft, shared or published then): what a restricted document shows (drafts marked)."""
+    before = _end_of(as_of)
+    stmt = (select(Finding).join(MemberState, MemberState.id == Finding.state_id)
+            .where(MemberState.iso3 == iso3.upper(), Finding.created_at < before,
+                   or_(Finding.withdrawn_at.is_(None), Finding.withdrawn_at >= before))
+            .options(*_options()).order_by(Finding.created_at, Finding.id))
+    return finding_views(session, list(session.scalars(stmt)), before=before)
 
 
 def contradicted_counts(session: DbSession, report_ids: list[int], before: dt.datetime, *,
