@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import flags as flag_rules
@@ -435,18 +435,17 @@ def _live_record(session: DbSession, iso3_of: dict[int, str], number_of: dict[in
         wanted.add((made_by, obligation_id, kind))
     by_state: dict[str, list[record_rules.OnRecord]] = defaultdict(list)
     if wanted:
-        detail = (select(made.state_id, made.obligation_id, made.kind, made.occurred_on,
-                         Obligation.code)
+        # Only the (State, obligation, kind) whose figure is below the total, by row value.
+        detail = (select(made.state_id, made.kind, made.occurred_on, Obligation.code)
                   .join(Obligation, Obligation.id == made.obligation_id)
-                  .where(*scope, made.state_id.in_({w[0] for w in wanted}),
-                         made.obligation_id.in_({w[1] for w in wanted})))
-        for made_by, obligation_id, kind, occurred_on, code in connection.execute(detail):
-            if (made_by, obligation_id, kind) in wanted:
-                iso3 = iso3_of[made_by]
-                by_state[iso3].append(record_rules.OnRecord(
-                    kind=kind, occurred_on=occurred_on,
-                    parties=((iso3, PartyRole.INSPECTING_STATE),),
-                    obligations=frozenset((code,)), reported_on={}))
+                  .where(*scope, tuple_(made.state_id, made.obligation_id, made.kind)
+                         .in_(sorted(wanted))))
+        for made_by, kind, occurred_on, code in connection.execute(detail):
+            iso3 = iso3_of[made_by]
+            by_state[iso3].append(record_rules.OnRecord(
+                kind=kind, occurred_on=occurred_on,
+                parties=((iso3, PartyRole.INSPECTING_STATE),),
+                obligations=frozenset((code,)), reported_on={}))
     return Record(involvement, dict(by_state), figures)
 
 
