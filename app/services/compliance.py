@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select, tuple_
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, load_only, selectinload
 
 from .. import flags as flag_rules
@@ -426,21 +426,30 @@ def _live_record(session: DbSession, iso3_of: dict[int, str], number_of: dict[in
                    and_(totals.c.kind == IncidentKind.INSPECTION,
                         declared.c.inspections < totals.c.n)))
     )
-    wanted: set[tuple[int, int, str]] = set()
-    for version_id, code, seizures, inspections, kind, made_by, obligation_id in (
-            connection.execute(below)):
-        figure = FIGURE_OF_KIND[kind]
-        figures[version_id].append(
-            (code, figure, seizures if figure == Figure.SEIZURES else inspections))
-        wanted.add((made_by, obligation_id, kind))
+    # The figures below the record, each with the incidents behind it (one row per
+    # incident): the report's window then sorts them (`app.incidents.inconsistencies`).
+    candidates = below.cte("below")
+    behind = (
+        select(candidates.c.version_id, candidates.c.code, candidates.c.seizures,
+               candidates.c.inspections, candidates.c.kind, candidates.c.state_id,
+               made.incident_id, made.occurred_on)
+        .select_from(candidates)
+        .join(made, and_(made.state_id == candidates.c.state_id,
+                         made.obligation_id == candidates.c.obligation_id,
+                         made.kind == candidates.c.kind, *scope))
+    )
+    declared_once: set[tuple[int, str, str]] = set()
+    seen: set[tuple[int, str, int]] = set()
     by_state: dict[str, list[record_rules.OnRecord]] = defaultdict(list)
-    if wanted:
-        # Only the (State, obligation, kind) whose figure is below the total, by row value.
-        detail = (select(made.state_id, made.kind, made.occurred_on, Obligation.code)
-                  .join(Obligation, Obligation.id == made.obligation_id)
-                  .where(*scope, tuple_(made.state_id, made.obligation_id, made.kind)
-                         .in_(sorted(wanted))))
-        for made_by, kind, occurred_on, code in connection.execute(detail):
+    for (version_id, code, seizures, inspections, kind, made_by, incident_id,
+         occurred_on) in connection.execute(behind):
+        figure = FIGURE_OF_KIND[kind]
+        if (version_id, code, figure) not in declared_once:
+            declared_once.add((version_id, code, figure))
+            figures[version_id].append(
+                (code, figure, seizures if figure == Figure.SEIZURES else inspections))
+        if (made_by, code, incident_id) not in seen:
+            seen.add((made_by, code, incident_id))
             iso3 = iso3_of[made_by]
             by_state[iso3].append(record_rules.OnRecord(
                 kind=kind, occurred_on=occurred_on,
