@@ -153,7 +153,8 @@ def add_history(app, versions_per_report: int, seed: int) -> int:
             session.execute(insert(Entry), entries)
         session.commit()
         if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as conn:
+            # Committed: statistics gathered in a transaction that rolls back are lost.
+            with db.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
         return len(version_rows)
 

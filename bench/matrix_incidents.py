@@ -108,7 +108,8 @@ def add_incidents(app, count: int, seed: int, spread: bool = False) -> None:
         refresh_derived(session)
         session.commit()
         if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as conn:
+            # Committed: statistics gathered in a transaction that rolls back are lost.
+            with db.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
 
 

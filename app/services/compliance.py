@@ -434,27 +434,35 @@ def _live_record(session: DbSession, iso3_of: dict[int, str], number_of: dict[in
                    and_(totals.c.kind == IncidentKind.INSPECTION,
                         declared.c.inspections < totals.c.n)))
     )
-    wanted: set[tuple[int, int, str]] = set()
-    for version_id, code, seizures, inspections, kind, made_by, obligation_id in (
-            connection.execute(below)):
-        figure = FIGURE_OF_KIND[kind]
-        figures[version_id].append(
-            (code, figure, seizures if figure == Figure.SEIZURES else inspections))
-        wanted.add((made_by, obligation_id, kind))
+    # The figures below the record, each with the incidents behind it (one row per
+    # incident): the report's window then sorts them (`app.incidents.inconsistencies`).
+    candidates = below.cte("below")
+    behind = (
+        select(candidates.c.version_id, candidates.c.code, candidates.c.seizures,
+               candidates.c.inspections, candidates.c.kind, candidates.c.state_id,
+               made.incident_id, made.occurred_on)
+        .select_from(candidates)
+        .join(made, and_(made.state_id == candidates.c.state_id,
+                         made.obligation_id == candidates.c.obligation_id,
+                         made.kind == candidates.c.kind, *scope))
+    )
+    declared_once: set[tuple[int, str, str]] = set()
+    seen: set[tuple[int, str, int]] = set()
     by_state: dict[str, list[record_rules.OnRecord]] = defaultdict(list)
-    if wanted:
-        detail = (select(made.state_id, made.obligation_id, made.kind, made.occurred_on,
-                         Obligation.code)
-                  .join(Obligation, Obligation.id == made.obligation_id)
-                  .where(*scope, made.state_id.in_({w[0] for w in wanted}),
-                         made.obligation_id.in_({w[1] for w in wanted})))
-        for made_by, obligation_id, kind, occurred_on, code in connection.execute(detail):
-            if (made_by, obligation_id, kind) in wanted:
-                iso3 = iso3_of[made_by]
-                by_state[iso3].append(record_rules.OnRecord(
-                    kind=kind, occurred_on=occurred_on,
-                    parties=((iso3, PartyRole.INSPECTING_STATE),),
-                    obligations=frozenset((code,)), reported_on={}))
+    for (version_id, code, seizures, inspections, kind, made_by, incident_id,
+         occurred_on) in connection.execute(behind):
+        figure = FIGURE_OF_KIND[kind]
+        if (version_id, code, figure) not in declared_once:
+            declared_once.add((version_id, code, figure))
+            figures[version_id].append(
+                (code, figure, seizures if figure == Figure.SEIZURES else inspections))
+        if (made_by, code, incident_id) not in seen:
+            seen.add((made_by, code, incident_id))
+            iso3 = iso3_of[made_by]
+            by_state[iso3].append(record_rules.OnRecord(
+                kind=kind, occurred_on=occurred_on,
+                parties=((iso3, PartyRole.INSPECTING_STATE),),
+                obligations=frozenset((code,)), reported_on={}))
     return Record(involvement, dict(by_state), figures)
 
 

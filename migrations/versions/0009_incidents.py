@@ -153,7 +153,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('incident_involvement', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_incident_involvement_incident_id'), ['incident_id'], unique=False)
-        batch_op.create_index('ix_incident_involvement_resolution_id_state_id', ['resolution_id', 'state_id'], unique=False)
+        batch_op.create_index('ix_incident_involvement_resolution_id_state_id', ['resolution_id', 'state_id', 'reported', 'is_demo', 'public'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_involvement_state_id'), ['state_id'], unique=False)
 
     op.create_table('incident_enforcement',
@@ -174,7 +174,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('incident_enforcement', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_incident_enforcement_incident_id'), ['incident_id'], unique=False)
-        batch_op.create_index('ix_incident_enforcement_resolution_id_state_id', ['resolution_id', 'state_id'], unique=False)
+        batch_op.create_index('ix_incident_enforcement_resolution_id_state_id', ['resolution_id', 'state_id', 'obligation_id', 'kind', 'public', 'occurred_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_incident_enforcement_state_id'), ['state_id'], unique=False)
 
 
