@@ -621,6 +621,26 @@ def state_findings(session: DbSession, iso3: str, *, as_of: dt.date | None = Non
     return finding_views(session, list(session.scalars(stmt)), before=before)
 
 
+def resolution_findings(session: DbSession, resolution_id: int, *,
+                        as_of: dt.date | None = None, public_only: bool = True
+                        ) -> list[dict[str, Any]]:
+    """The findings on a resolution's obligations (an entry of a report, or a State's
+    implementation of an obligation) as they stood at the end of `as_of`, not withdrawn by
+    then: published and public ones for a public document; every one recorded by then,
+    drafts included (`status` says which), for a restricted one. Oldest first."""
+    before = _end_of(as_of)
+    stmt = (select(Finding).join(Obligation, Obligation.id == Finding.obligation_id)
+            .where(Obligation.resolution_id == resolution_id,
+                   or_(Finding.withdrawn_at.is_(None), Finding.withdrawn_at >= before))
+            .options(*_options()).order_by(Finding.created_at, Finding.id))
+    if public_only:
+        stmt = stmt.where(Finding.published_at < before,
+                          Finding.visibility == Visibility.PUBLIC)
+    else:
+        stmt = stmt.where(Finding.created_at < before)
+    return finding_views(session, list(session.scalars(stmt)), before=before)
+
+
 def contradicted_counts(session: DbSession, report_ids: list[int], before: dt.datetime, *,
                         public_only: bool = False) -> dict[int, int]:
     """Per report (database id): its published `contradicted` findings on an entry,

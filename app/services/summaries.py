@@ -22,7 +22,9 @@ from sqlalchemy.orm import selectinload
 from .. import incidents as rules
 from ..domain import (
     RATING_BANDS,
+    Assessment,
     EntryStatus,
+    FindingStatus,
     IncidentKind,
     PartyRole,
     Rating,
@@ -43,7 +45,7 @@ from ..models import (
     ReportVersion,
     Resolution,
 )
-from . import compliance, reports, requirements, summary_budget
+from . import compliance, findings, reports, requirements, summary_budget
 from . import incidents as incident_service
 from .compliance import MatrixRow
 from .session import DbSession
@@ -338,6 +340,75 @@ def _state_record(session: DbSession, state: MemberState, cutoff: compliance.Cut
     }
 
 
+def _finding_item(view: dict[str, Any]) -> dict[str, Any]:
+    """A Panel finding as a document shows it: what it assesses (the claim, where it is a
+    report's entry), the assessment and its text, the evidence, and the State's reply
+    verbatim (or that there is none); its status where it is not published (restricted
+    editions only)."""
+    subject = view["subject"]
+    status = view["status"]
+    return {
+        "id": view["id"],
+        "state": view["state"],
+        "status": status,
+        "assessment": view["assessment"],
+        "subject": subject["kind"],
+        "report": subject["report"],
+        "obligation": subject["obligation"],
+        "incident": subject["incident"],
+        "claim": subject["claim"],
+        "text": view["text"],
+        "language": view["language"],
+        "evidence": view["evidence"],
+        "restricted": view["visibility"] == Visibility.RESTRICTED,
+        "reply_due": view["reply_due"] if status == FindingStatus.SHARED else None,
+        "published_on": (view["published_at"].date()
+                         if status == FindingStatus.PUBLISHED and view["published_at"]
+                         else None),
+        "early_publication_reason": (view["early_publication_reason"]
+                                     if status == FindingStatus.PUBLISHED else None),
+        "reply": view["reply"],
+    }
+
+
+def _findings_counts(items: list[dict[str, Any]]) -> dict[str, int]:
+    statuses = Counter(item["status"] for item in items)
+    return {"total": len(items), "draft": statuses[FindingStatus.DRAFT],
+            "shared": statuses[FindingStatus.SHARED],
+            "published": statuses[FindingStatus.PUBLISHED],
+            "restricted": sum(1 for item in items if item["restricted"])}
+
+
+def _resolution_findings(session: DbSession, resolution: Resolution, as_of: dt.date | None,
+                         audience: str) -> dict[str, Any]:
+    """The section "Contradicted claims": the Panel's findings that a State's claim on an
+    obligation of the resolution is contradicted by the evidence, by State (public: the
+    published ones; restricted: drafts and shared ones too, marked)."""
+    views = findings.resolution_findings(session, resolution.id, as_of=as_of,
+                                         public_only=audience == Visibility.PUBLIC)
+    items = [_finding_item(v) for v in views if v["assessment"] == Assessment.CONTRADICTED]
+    names = {s.iso3: s.name for s in session.scalars(
+        select(MemberState).where(MemberState.iso3.in_({i["state"] for i in items})))}
+    by_state: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        by_state[item["state"]].append(item)
+    return {
+        "counts": _findings_counts(items),
+        "states": [{"iso3": iso3, "name": names[iso3], "findings": by_state[iso3]}
+                   for iso3 in sorted(by_state, key=lambda c: compliance.name_key(names[c]))],
+    }
+
+
+def _state_findings(session: DbSession, state: MemberState, as_of: dt.date | None,
+                    audience: str) -> list[dict[str, Any]]:
+    """The Panel's findings about a State: published and public ones for a public document;
+    every one recorded by the day, drafts and shared ones marked, for a restricted one."""
+    views = (findings.published_findings(session, state.iso3, as_of=as_of, public_only=True)
+             if audience == Visibility.PUBLIC
+             else findings.state_findings(session, state.iso3, as_of=as_of))
+    return [_finding_item(v) for v in views]
+
+
 def resolution_context(session: DbSession, number: int, as_of: dt.date | None,
                        audience: str = Visibility.PUBLIC) -> dict[str, Any]:
     resolution, answered, cutoff, rows = compliance.matrix(
@@ -361,9 +432,12 @@ def resolution_context(session: DbSession, number: int, as_of: dt.date | None,
     mix = {"real": headline.real + sum(s["headline"].real for s in sections),
            "demo": headline.demo + sum(s["headline"].demo for s in sections)}
     record = _resolution_record(session, resolution, cutoff, rows, audience)
+    contradicted = _resolution_findings(session, resolution, as_of, audience)
     return {
         "kind": "resolution",
         "audience": audience,
+        "contradicted": contradicted,
+        "finding_counts": contradicted["counts"],
         "requirements": sections,
         "as_of": cutoff.as_of,
         "demo": _demo_mix(mix, record["mix"]),
@@ -507,9 +581,24 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None,
     mix = {"real": sum(1 for r in reported if not r.demo),
            "demo": sum(1 for r in reported if r.demo)}
     record = _state_record(session, state, cutoff, audience)
+    # Each finding on an entry of a report shown goes next to that entry (the claim it
+    # assesses); the others in their own list.
+    state_findings = _state_findings(session, state, as_of, audience)
+    placed: set[str] = set()
+    for item in items:
+        quoted = {e["obligation"] for e in item["entries"]}
+        item["findings"] = {}
+        for finding in state_findings:
+            if (finding["report"] is not None and finding["report"] == item["report_id"]
+                    and finding["obligation"] in quoted):
+                item["findings"].setdefault(finding["obligation"], []).append(finding)
+                placed.add(finding["id"])
     return {
         "kind": "state",
         "audience": audience,
+        "findings": {"counts": _findings_counts(state_findings),
+                     "other": [f for f in state_findings if f["id"] not in placed]},
+        "finding_counts": _findings_counts(state_findings),
         "as_of": cutoff.as_of,
         "demo": _demo_mix(mix, record["mix"]),
         "mix": mix,
