@@ -273,3 +273,45 @@ def data_copy(tmp_path):
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+# --- findings: France's 2397 report declaring no seizure, and a seizure on the record ----
+
+FINDING_OBLIGATION = "2397/9"
+
+
+@pytest.fixture()
+def france(make_token):
+    return make_token("reporter", "FRA")
+
+
+@pytest.fixture()
+def germany(make_token):
+    return make_token("reporter", "DEU")
+
+
+@pytest.fixture()
+def french_report(submit):
+    """France's 2397 report, declaring no seizure on 2397/9."""
+
+    def entries(items):
+        for entry in items:
+            if entry["obligation"] == FINDING_OBLIGATION:
+                entry["enforcement"] = {**entry["enforcement"], "seizures": 0}
+        return items
+
+    return submit("FRA", 2397, "2018-03-01T10:00:00Z", entries=entries)
+
+
+@pytest.fixture()
+def incident(client, panel):
+    """A seizure by France in 2018 engaging 2397/9, recorded by the Panel."""
+    from tests.test_incidents import seizure
+
+    r = client.post("/api/v1/incidents", headers=auth(panel), json=seizure(
+        obligations=[FINDING_OBLIGATION], occurred_on="2018-02-01",
+        parties=[{"state": "FRA", "role": "inspecting_state"},
+                 {"state": "PRK", "role": "origin"}],
+        location={"state": "FRA", "place": "Le Havre", "lat": None, "lon": None}))
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()

@@ -4,14 +4,7 @@ state profile and of the resolution summary, read back from the PDFs (and the HT
 from __future__ import annotations
 
 from .helpers import auth
-from .test_findings import (  # noqa: F401 (fixtures)
-    OBLIGATION,
-    finding_body,
-    france,
-    french_report,
-    germany,
-    incident,
-)
+from .test_findings import OBLIGATION, finding_body
 from .test_summaries import pdf_pages
 
 PROFILE = "/api/v1/summaries/states/FRA.pdf"
