@@ -424,3 +424,33 @@ def test_the_list_is_paged_newest_first_and_filtered(client, panel, french_repor
         "total"] == 0
     bad = client.get("/api/v1/findings?status=pending", headers=auth(panel))
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["pointer"] == "status"
+
+
+def test_amending_a_shared_finding_restarts_the_reply_window_and_tells_the_state(
+        client, runner, panel, request, recorded):
+    import datetime as dt
+
+    from app.models import Finding
+
+    inbox = request.getfixturevalue("smtp")
+    _authority(runner, "France MFA", "FRA", "sanctions@diplomatie.example.fr")
+    finding = recorded.get_json()
+    shared = _status(client, panel, finding, "shared", _etag(recorded))
+    assert len(inbox.messages) == 1
+    # Ten days later the Panel changes its text: the State gets the whole window again.
+    app = client.application
+    with app.app_context():
+        db.session.execute(Finding.__table__.update().values(
+            reply_due=dt.date.today() + dt.timedelta(days=20)))
+        db.session.commit()
+        db.session.remove()
+    current = client.get(finding["links"]["self"], headers=auth(panel))
+    content = {k: v for k, v in finding_body("x", "y").items()
+               if k not in ("state", "subject")} | {"evidence": [], "text": "Amended text."}
+    amended = client.put(finding["links"]["self"], json=content,
+                         headers=auth(panel, **{"If-Match": _etag(current)}))
+    assert amended.status_code == 200, amended.get_json()
+    assert amended.get_json()["reply_due"] == shared.get_json()["reply_due"]
+    assert amended.get_json()["reply_due"] == (
+        dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+    assert len(inbox.messages) == 2  # told again

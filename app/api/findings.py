@@ -147,9 +147,15 @@ class FindingDetail(MethodView):
     @blp.alt_response(428, response="PRECONDITION_REQUIRED", description="If-Match is missing")
     @requires(*PANEL)
     def put(self, finding_id):
-        """Amend a draft or shared finding: a new version (state and subject stay)"""
+        """Amend a draft or shared finding: a new version (state and subject stay)
+
+        Amending a shared finding restarts the State's reply window (`reply_due` = today +
+        `FINDING_REPLY_DAYS`) and notifies the State's contacts again, as sharing does."""
         finding = service.amend(db.session, current_principal(), finding_id, json_body(),
-                                _expected_version())
+                                _expected_version(),
+                                reply_days=current_app.config["FINDING_REPLY_DAYS"])
+        if finding.status == FindingStatus.SHARED:
+            _notify_shared(finding)
         return _finding_response(finding)
 
 

@@ -250,9 +250,11 @@ def _claim(session: DbSession, finding: Finding, **values: Any) -> None:
 
 @use_case
 def amend(session: DbSession, principal: Principal, public_id: str, raw: Any,
-          expected: ExpectedVersion | None) -> Finding:
+          expected: ExpectedVersion | None, *, reply_days: int | None = None) -> Finding:
     """Use case: the finding's next version (its state and subject stay as recorded); only
-    while draft or shared."""
+    while draft or shared. Amending a shared finding restarts the State's reply window
+    (`reply_due` = today + `reply_days`): the State always has the whole window to answer
+    what the finding says now (the caller notifies it again)."""
     finding = get_finding(session, principal, public_id)
     _match(expected, finding)
     if finding.status not in rules.EDITABLE:
@@ -264,8 +266,11 @@ def amend(session: DbSession, principal: Principal, public_id: str, raw: Any,
     if errors:
         raise Invalid(INVALID, errors=errors)
     number = finding.current_version + 1
+    restart: dict[str, Any] = {}
+    if finding.status == FindingStatus.SHARED and reply_days is not None:
+        restart["reply_due"] = utcnow().date() + dt.timedelta(days=reply_days)
     _claim(session, finding, current_version=number, assessment=data["assessment"],
-           visibility=data["visibility"])
+           visibility=data["visibility"], **restart)
     _new_version(session, finding, number, data, evidence, raw, principal, utcnow())
     audit.record(session, action="finding.amend", actor=principal.name,
                  authority_id=principal.authority_id, token_id=principal.token_id,
