@@ -91,6 +91,10 @@ def add_history(app, versions_per_report: int, seed: int) -> int:
         obligations = {r.id: session.scalars(select(Obligation.id)
                                              .where(Obligation.resolution_id == r.id)).all()
                        for r in resolutions}
+        codes = {r.id: session.scalars(select(Obligation.code)
+                                       .where(Obligation.resolution_id == r.id)
+                                       .order_by(Obligation.id)).all()
+                 for r in resolutions}
         existing = {(row.state_id, row.resolution_id): (row.id, row.current_version)
                     for row in session.execute(select(Report.id, Report.state_id,
                                                       Report.resolution_id,
@@ -124,6 +128,8 @@ def add_history(app, versions_per_report: int, seed: int) -> int:
                         "completeness": completeness, "rating": rng.choice(RATINGS),
                         "score_method": "completeness-1", "score": {},
                         "content_flags": ["incomplete"] if completeness < 70 else [],
+                        # As the service writes it: the inspections figure of each entry.
+                        "figures": [[code, "inspections", 3] for code in codes[resolution.id]],
                     })
                     entry_payload.append(obligations[resolution.id])
         if report_rows:

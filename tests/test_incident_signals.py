@@ -7,6 +7,8 @@ import csv
 import datetime as dt
 import io
 
+from sqlalchemy import select
+
 from .helpers import auth
 from .test_incidents import seizure
 
@@ -178,3 +180,25 @@ def test_an_amendment_changes_the_counts_now_and_as_of_today(client, panel):
     for query in ("resolution=2270", f"resolution=2270&as_of={TODAY.isoformat()}"):
         assert _row(client, panel, query, "KHM")["incidents"] == 0
         assert _row(client, panel, query, "EGY")["unreported_incidents"] == 1
+
+
+def test_a_version_stored_without_its_figures_is_read_from_its_entries(client, panel, admin,
+                                                                      report_body, app):
+    """Versions written before figures were stored with them (or by other means) are
+    compared from their entries: the same answer."""
+    from app.extensions import db
+    from app.models import ReportVersion
+
+    _report_with_seizures(client, admin, report_body, 0)
+    _seizure_by(client, panel, "FRA", "2018-02-01")
+    with app.app_context():
+        stored = db.session.scalars(select(ReportVersion.figures)).all()
+        declared = [f for f in stored[0] if f[:2] == ["2397/9", "seizures"]]
+        assert declared == [["2397/9", "seizures", 0]]
+        db.session.execute(ReportVersion.__table__.update().values(figures=None))
+        db.session.commit()
+        db.session.remove()
+    for query in ("resolution=2397", f"resolution=2397&as_of={TODAY.isoformat()}"):
+        row = _row(client, panel, query, "FRA")
+        assert row["inconsistencies"] == [{"obligation": "2397/9", "figure": "seizures",
+                                           "declared": 0, "on_record": 1}]

@@ -146,6 +146,11 @@ class ReportVersion(Base):
     score_method: Mapped[str] = mapped_column(String(32))
     score: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_flags: Mapped[list[str]] = mapped_column(JSON)
+    # The enforcement figures its entries declare that incidents can contradict:
+    # `[[obligation code, "seizures" | "inspections", value], ...]`, written with the version
+    # (versions never change) so the matrix compares them with the record without reading
+    # the entries. Null only for a version stored by other means (then the entries are read).
+    figures: Mapped[list[list[Any]] | None] = mapped_column(JSON)
 
     report: Mapped[Report] = relationship(back_populates="versions")
     submitted_by: Mapped[Authority | None] = relationship()

@@ -60,9 +60,7 @@ from .. import incidents as record_rules
 from .. import requirements as rules
 from ..domain import (
     FIGURE_OF_KIND,
-    Figure,
     Flag,
-    IncidentKind,
     PartyRole,
     Rating,
     RequirementKind,
@@ -236,7 +234,7 @@ def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | 
         .options(load_only(ReportVersion.number, ReportVersion.received_at,
                            ReportVersion.completeness, ReportVersion.rating,
                            ReportVersion.content_flags, ReportVersion.nil,
-                           ReportVersion.dated))
+                           ReportVersion.dated, ReportVersion.figures))
     )
     if answers is not None:
         stmt = stmt.where(Report.answers == answers)
@@ -304,7 +302,7 @@ def _on_record(cutoff: Cutoff, public_only: bool, *, resolution_id: int | None,
 def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str],
                     number_of: dict[int, int], *, resolution_id: int | None = None,
                     state_id: int | None = None, public_only: bool = False,
-                    version_ids: list[int] | None = None) -> Record:
+                    shown: Shown | None = None) -> Record:
     """The record's facts for the rows of one resolution (`resolution_id`) or of one State
     (`state_id`): two aggregate queries whatever the number of incidents.
 
@@ -312,7 +310,7 @@ def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str],
     it engages an obligation of the resolution; the State has reported it when it filed it
     or acknowledged it before the cut-off (`app.incidents.reporting_of`)."""
     if cutoff.live:
-        return _live_record(session, iso3_of, number_of, version_ids or [],
+        return _live_record(session, iso3_of, number_of, shown or {},
                             resolution_id=resolution_id, state_id=state_id,
                             public_only=public_only)
     cur = _on_record(cutoff, public_only, resolution_id=resolution_id, state_id=state_id)
@@ -376,13 +374,14 @@ def _record_of(session: DbSession, counts: Any, made: Any, iso3_of: dict[int, st
 
 
 def _live_record(session: DbSession, iso3_of: dict[int, str], number_of: dict[int, int],
-                 version_ids: list[int], *, resolution_id: int | None, state_id: int | None,
+                 shown: Shown, *, resolution_id: int | None, state_id: int | None,
                  public_only: bool) -> Record:
     """The same facts as `incident_record`, now, from the derived tables the writes keep
-    (`services.incidents.refresh_derived`), in three indexed reads: the counts per State
-    and resolution; the figures of the reports (`version_ids`) below the State's total of
-    seizures or inspections on the obligation (the only ones the record can contradict);
-    and, for those alone, the incidents, whose days the report's window then sorts."""
+    (`services.incidents.refresh_derived`): the counts per State and resolution; the
+    State's totals of seizures and inspections per obligation, against which the figures
+    each shown report version declares (`ReportVersion.figures`) are compared; and, for the
+    figures below a total alone (the only ones the record can contradict), the incidents,
+    whose days the report's window then sorts."""
     involved, made = IncidentInvolvement, IncidentEnforcement
     counts = select(
         involved.state_id, involved.resolution_id, func.count(),
@@ -404,66 +403,59 @@ def _live_record(session: DbSession, iso3_of: dict[int, str], number_of: dict[in
                    for s, r, n, unreported, demo in connection.execute(counts)
                    if r in number_of}
     figures: Figures = defaultdict(list)
-    if not version_ids:
-        return Record(involvement, {}, figures)
-    totals = (select(made.state_id, made.obligation_id, made.kind,
-                     func.count().label("n"))
-              .where(*scope).group_by(made.state_id, made.obligation_id, made.kind)
-              .cte("totals").prefix_with("MATERIALIZED"))
-    # Both sides are materialized first: the reports' few hundred entries, the record's
-    # totals; joined after (driving from the totals into every entry of an obligation is
-    # what a planner may otherwise choose).
-    declared = (
-        select(Entry.version_id, Entry.obligation_id, Entry.seizures, Entry.inspections,
-               Report.state_id)
-        .join(ReportVersion, ReportVersion.id == Entry.version_id)
-        .join(Report, Report.id == ReportVersion.report_id)
-        .where(Entry.version_id.in_(version_ids),
-               or_(Entry.seizures.is_not(None), Entry.inspections.is_not(None)))
-        .cte("declared").prefix_with("MATERIALIZED"))
-    below = (
-        select(declared.c.version_id, Obligation.code, declared.c.seizures,
-               declared.c.inspections, totals.c.kind, declared.c.state_id,
-               declared.c.obligation_id)
-        .select_from(declared)
-        .join(totals, and_(totals.c.state_id == declared.c.state_id,
-                           totals.c.obligation_id == declared.c.obligation_id))
-        .join(Obligation, Obligation.id == declared.c.obligation_id)
-        .where(or_(and_(totals.c.kind == IncidentKind.SEIZURE,
-                        declared.c.seizures < totals.c.n),
-                   and_(totals.c.kind == IncidentKind.INSPECTION,
-                        declared.c.inspections < totals.c.n)))
-    )
-    # The figures below the record, each with the incidents behind it (one row per
-    # incident): the report's window then sorts them (`app.incidents.inconsistencies`).
-    candidates = below.cte("below")
-    behind = (
-        select(candidates.c.version_id, candidates.c.code, candidates.c.seizures,
-               candidates.c.inspections, candidates.c.kind, candidates.c.state_id,
-               made.incident_id, made.occurred_on)
-        .select_from(candidates)
-        .join(made, and_(made.state_id == candidates.c.state_id,
-                         made.obligation_id == candidates.c.obligation_id,
-                         made.kind == candidates.c.kind, *scope))
-    )
-    declared_once: set[tuple[int, str, str]] = set()
-    seen: set[tuple[int, str, int]] = set()
     by_state: dict[str, list[record_rules.OnRecord]] = defaultdict(list)
-    for (version_id, code, seizures, inspections, kind, made_by, incident_id,
-         occurred_on) in connection.execute(behind):
-        figure = FIGURE_OF_KIND[kind]
-        if (version_id, code, figure) not in declared_once:
-            declared_once.add((version_id, code, figure))
-            figures[version_id].append(
-                (code, figure, seizures if figure == Figure.SEIZURES else inspections))
-        if (made_by, code, incident_id) not in seen:
-            seen.add((made_by, code, incident_id))
-            iso3 = iso3_of[made_by]
-            by_state[iso3].append(record_rules.OnRecord(
-                kind=kind, occurred_on=occurred_on,
-                parties=((iso3, PartyRole.INSPECTING_STATE),),
-                obligations=frozenset((code,)), reported_on={}))
+    declared = _declared_of(session, shown)
+    if not any(declared.values()):
+        return Record(involvement, {}, figures)
+    totals = {(made_by, code, kind): n for made_by, code, kind, n in connection.execute(
+        select(made.state_id, Obligation.code, made.kind, func.count())
+        .join(Obligation, Obligation.id == made.obligation_id)
+        .where(*scope).group_by(made.state_id, Obligation.code, made.kind))}
+    wanted: set[tuple[int, str, str]] = set()
+    for version_id, items in declared.items():
+        made_by = shown[version_id][0].state_id
+        for code, figure, value in items:
+            kind = KIND_OF_FIGURE.get(figure)
+            total = totals.get((made_by, code, kind)) if kind else None
+            if kind and value is not None and total is not None and value < total:
+                figures[version_id].append((code, figure, value))
+                wanted.add((made_by, code, kind))
+    if wanted:
+        detail = (select(made.state_id, made.kind, made.occurred_on, Obligation.code)
+                  .join(Obligation, Obligation.id == made.obligation_id)
+                  .where(*scope, made.state_id.in_({w[0] for w in wanted}),
+                         Obligation.code.in_({w[1] for w in wanted})))
+        for made_by, kind, occurred_on, code in connection.execute(detail):
+            if (made_by, code, kind) in wanted:
+                iso3 = iso3_of[made_by]
+                by_state[iso3].append(record_rules.OnRecord(
+                    kind=kind, occurred_on=occurred_on,
+                    parties=((iso3, PartyRole.INSPECTING_STATE),),
+                    obligations=frozenset((code,)), reported_on={}))
     return Record(involvement, dict(by_state), figures)
+
+
+Shown = dict[int, tuple[Report, ReportVersion]]
+#: The incident kind each counted figure counts (the inverse of `FIGURE_OF_KIND`).
+KIND_OF_FIGURE: dict[str, str] = {str(figure): kind for kind, figure in FIGURE_OF_KIND.items()}
+
+
+def _declared_of(session: DbSession, shown: Shown) -> Figures:
+    """The seizures and inspections figures each shown version declares: stored with the
+    version (`ReportVersion.figures`); read from its entries for a version stored without
+    them. Nil reports declare nothing."""
+    declared: Figures = {}
+    missing = []
+    for version_id, (_, version) in shown.items():
+        if version.nil:
+            continue
+        if version.figures is None:
+            missing.append(version_id)
+        else:
+            declared[version_id] = [(c, f, v) for c, f, v in version.figures]
+    if missing:
+        declared.update(declared_figures(session, missing, None))
+    return declared
 
 
 def report_window(report: Report, version: ReportVersion,
@@ -479,18 +471,19 @@ def report_window(report: Report, version: ReportVersion,
 
 
 def declared_figures(session: DbSession, version_ids: list[int],
-                     codes: set[str]) -> Figures:
-    """The seizures and inspections figures each version's entries declare on the
-    obligations `codes` (those the record holds enforcement on), by version."""
+                     codes: set[str] | None) -> Figures:
+    """The seizures and inspections figures each version's entries declare (on the
+    obligations `codes` only, when given), by version, read from the entries."""
     found: Figures = defaultdict(list)
-    if not version_ids or not codes:
+    if not version_ids or codes == set():
         return found
-    for version_id, code, seizures, inspections in session.connection().execute(
-        select(Entry.version_id, Obligation.code, Entry.seizures, Entry.inspections)
-        .join(Obligation, Obligation.id == Entry.obligation_id)
-        .where(Entry.version_id.in_(version_ids), Obligation.code.in_(sorted(codes)),
-               or_(Entry.seizures.is_not(None), Entry.inspections.is_not(None)))
-    ):
+    stmt = (select(Entry.version_id, Obligation.code, Entry.seizures, Entry.inspections)
+            .join(Obligation, Obligation.id == Entry.obligation_id)
+            .where(Entry.version_id.in_(version_ids),
+                   or_(Entry.seizures.is_not(None), Entry.inspections.is_not(None))))
+    if codes is not None:
+        stmt = stmt.where(Obligation.code.in_(sorted(codes)))
+    for version_id, code, seizures, inspections in session.connection().execute(stmt):
         found[version_id] += [(code, "seizures", seizures), (code, "inspections", inspections)]
     return found
 
@@ -535,9 +528,7 @@ def _apply_record(session: DbSession, rows: list[MatrixRow], record: Record,
     if record.figures is not None:
         figures = record.figures
     elif concerned:
-        codes = {code for facts in record.made.values() for f in facts
-                 for code in f.obligations}
-        figures = declared_figures(session, concerned, codes)
+        figures = _declared_of(session, {v: shown[v] for v in concerned if v in shown})
     return [with_record(row, record, figures, shown, resolutions[row.resolution])
             for row in rows]
 
@@ -747,8 +738,7 @@ def matrix(session: DbSession, number: int | None, as_of: dt.date | None,
     rows = [_row(s, resolution, answered, cutoff, found.get(s.id, [])) for s in states]
     record = incident_record(session, cutoff, {s.id: s.iso3 for s in states},
                              {resolution.id: resolution.number}, resolution_id=resolution.id,
-                             public_only=public_only,
-                             version_ids=[r.version_id for r in rows if r.version_id])
+                             public_only=public_only, shown=shown)
     rows = _apply_record(session, rows, record, shown, {resolution.number: resolution})
     rows = with_findings(session, rows, shown, cutoff, public_only=public_only)
     return resolution, answered, cutoff, rows
@@ -777,7 +767,7 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
         shown[version.id] = (report, version)
     record = incident_record(session, cutoff, {state.id: state.iso3},
                              {r.id: r.number for r in resolutions}, state_id=state.id,
-                             public_only=public_only, version_ids=list(shown))
+                             public_only=public_only, shown=shown)
     general: list[MatrixRow] = []
     every: list[MatrixRow] = []
     for resolution in resolutions:

@@ -50,6 +50,8 @@ from .requirements import Answered
 from .session import DbSession, rowcount
 
 ENFORCEMENT_FIGURES = tuple(Figure)
+#: The figures incidents on record can contradict (`app.domain.FIGURE_OF_KIND`).
+COUNTED_FIGURES = (Figure.SEIZURES, Figure.INSPECTIONS)
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,14 @@ def _check_answered(
     return answered, period, errors
 
 
+def declared_figures(entries: list[dict[str, Any]]) -> list[list[Any]]:
+    """What `ReportVersion.figures` holds: each seizures and inspections figure declared,
+    as `[obligation, figure, value]`."""
+    return [[entry["obligation"], figure, (entry.get("enforcement") or {}).get(figure)]
+            for entry in entries for figure in COUNTED_FIGURES
+            if (entry.get("enforcement") or {}).get(figure) is not None]
+
+
 def _entry_data(entry: dict[str, Any]) -> EntryData:
     return EntryData.from_mapping(entry)
 
@@ -328,6 +338,7 @@ def _new_version(
         score=score.as_dict() | ({"completeness": None, "rating": None} if doc.nil else {}),
         # A nil report claims nothing: none of the content flags applies.
         content_flags=[] if doc.nil else flag_rules.content_flags(score.completeness, entries),
+        figures=declared_figures(doc.data["entries"]),
     )
     session.add(version)
     session.flush()  # the report's and the version's ids, for the entries

@@ -178,7 +178,37 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_incident_enforcement_state_id'), ['state_id'], unique=False)
 
 
+    # The figures each report version declares, for the matrix's comparison with the record
+    # (written with every new version; here for those stored before).
+    with op.batch_alter_table("report_version", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("figures", sa.JSON(), nullable=True))
+    bind = op.get_bind()
+    declared: dict[int, list[list[object]]] = {}
+    for version_id, code, seizures, inspections in bind.execute(sa.text(
+        "SELECT entry.version_id, obligation.code, entry.seizures, entry.inspections "
+        "FROM entry JOIN obligation ON obligation.id = entry.obligation_id "
+        "ORDER BY entry.version_id, entry.position"
+    )):
+        figures = declared.setdefault(version_id, [])
+        if seizures is not None:
+            figures.append([code, "seizures", seizures])
+        if inspections is not None:
+            figures.append([code, "inspections", inspections])
+    versions = sa.table("report_version", sa.column("id", sa.Integer()),
+                        sa.column("figures", sa.JSON()))
+    ids = [row[0] for row in bind.execute(sa.select(versions.c.id))]
+    for start in range(0, len(ids), 1000):
+        bind.execute(
+            versions.update().where(versions.c.id == sa.bindparam("version_id"))
+            .values(figures=sa.bindparam("declared", type_=sa.JSON())),
+            [{"version_id": i, "declared": declared.get(i, [])}
+             for i in ids[start:start + 1000]])
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("report_version", schema=None) as batch_op:
+        batch_op.drop_column("figures")
+
     with op.batch_alter_table('incident_enforcement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_incident_enforcement_state_id'))
         batch_op.drop_index('ix_incident_enforcement_resolution_id_state_id')
