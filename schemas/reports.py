@@ -376,3 +376,84 @@ class ValidationResultSchema(Schema):
     errors = fields.List(fields.Nested(ProblemItemSchema), required=True,
                          metadata={"description": "Same items as a 422 problem"})
     score = fields.Nested(ScoreSchema, allow_none=True)
+
+
+# --- the difference between two versions -------------------------------------------------
+
+class SegmentSchema(Schema):
+    op = fields.String(required=True, metadata={"enum": ["equal", "insert", "delete"]})
+    text = fields.String(required=True)
+
+
+class FieldChangeSchema(Schema):
+    field = fields.String(required=True, metadata={
+        "description": "Report fields: `dated`, `language`, `reference`, `justification`; "
+        "entry fields: `status`, `legal_basis`, `competent_authority`, `measures`, "
+        "`justification`, `notes`"})
+    old = fields.String(allow_none=True)
+    new = fields.String(allow_none=True)
+    segments = fields.List(fields.Nested(SegmentSchema), allow_none=True, metadata={
+        "description": "Free text only (null otherwise): the `equal` and `delete` segments "
+        "joined are `old`, the `equal` and `insert` ones `new` (null as the empty text)"})
+    granularity = fields.String(allow_none=True, metadata={
+        "enum": ["word", "sentence", "whole"],
+        "description": "What `segments` compare: words, or sentences or the whole changed "
+        "middle when two texts are too long to compare word by word"})
+
+
+class FigureChangeSchema(Schema):
+    figure = fields.String(required=True, metadata={
+        "enum": ["inspections", "seizures", "designations", "violations_reported"]})
+    old = fields.Integer(allow_none=True)
+    new = fields.Integer(allow_none=True)
+
+
+class EvidenceChangeSchema(Schema):
+    added = fields.List(fields.Nested(EvidenceOutSchema), required=True)
+    removed = fields.List(fields.Nested(EvidenceOutSchema), required=True)
+
+
+class EntryDiffSchema(Schema):
+    obligation = fields.String(required=True)
+    change = fields.String(required=True, metadata={
+        "enum": ["added", "removed", "changed", "unchanged"]})
+    entry = fields.Nested(EntryOutSchema, allow_none=True, metadata={
+        "description": "The whole entry: the newer version's if added, the older's if "
+        "removed; null otherwise"})
+    fields_ = fields.List(fields.Nested(FieldChangeSchema), required=True, data_key="fields",
+                          attribute="fields")
+    enforcement = fields.List(fields.Nested(FigureChangeSchema), required=True,
+                              metadata={"description": "Each figure that changed"})
+    evidence = fields.Nested(EvidenceChangeSchema, required=True, metadata={
+        "description": "Items (title and reference) in one version and not the other; "
+        "reordering is not a change"})
+
+
+class NilChangeSchema(Schema):
+    old = fields.Boolean(required=True)
+    new = fields.Boolean(required=True)
+
+
+class DiffCountsSchema(Schema):
+    added = fields.Integer(required=True)
+    removed = fields.Integer(required=True)
+    changed = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+
+
+class VersionDiffSchema(Schema):
+    """What changed from one version of a report to a later one."""
+
+    report = fields.String(required=True)
+    older = fields.Nested(VersionSummarySchema, required=True)
+    newer = fields.Nested(VersionSummarySchema, required=True)
+    identical = fields.Boolean(required=True)
+    nil = fields.Nested(NilChangeSchema, allow_none=True, metadata={
+        "description": "The report became nil or stopped being nil; null if neither"})
+    fields_ = fields.List(fields.Nested(FieldChangeSchema), required=True, data_key="fields",
+                          attribute="fields",
+                          metadata={"description": "Report-level fields that changed"})
+    counts = fields.Nested(DiffCountsSchema, required=True)
+    entries = fields.List(fields.Nested(EntryDiffSchema), required=True, metadata={
+        "description": "One per obligation in either version: the newer version's order, "
+        "then the removed ones"})

@@ -169,6 +169,7 @@ OPERATION_IDS = {
     ("put", "/api/v1/reports/{report_id}"): "amendReport",
     ("get", "/api/v1/reports/{report_id}/versions"): "listReportVersions",
     ("get", "/api/v1/reports/{report_id}/versions/{number}"): "getReportVersion",
+    ("get", "/api/v1/reports/{report_id}/versions/{older}/diff/{newer}"): "getReportVersionDiff",
     ("get", "/api/v1/reports/{report_id}/score"): "getReportScore",
     ("get", "/api/v1/compliance"): "getComplianceMatrix",
     ("get", "/api/v1/compliance/states/{iso3}"): "getStateCompliance",
@@ -230,6 +231,8 @@ NOT_FOUND_DESCRIPTIONS = {
     "/api/v1/reports/{report_id}": NOT_YOURS_REPORT,
     "/api/v1/reports/{report_id}/versions": NOT_YOURS_REPORT,
     "/api/v1/reports/{report_id}/versions/{number}": NOT_YOURS_REPORT + "; or no such version",
+    "/api/v1/reports/{report_id}/versions/{older}/diff/{newer}":
+        NOT_YOURS_REPORT + "; or no such version",
     "/api/v1/reports/{report_id}/score": NOT_YOURS_REPORT,
     "/api/v1/compliance/states/{iso3}": NOT_YOURS_STATE,
     "/api/v1/summaries/states/{iso3}.{fmt}": NOT_YOURS_STATE,

@@ -18,6 +18,7 @@ from schemas.reports import (
     ScoreSchema,
     ValidationResultSchema,
     VersionDetailSchema,
+    VersionDiffSchema,
     VersionListSchema,
 )
 
@@ -27,7 +28,7 @@ from ..domain import Role
 from ..errors import PROBLEM_MIMETYPE
 from ..extensions import db
 from ..models import Report, ReportVersion
-from ..services import idempotency, requirements
+from ..services import idempotency, report_diffs, requirements
 from ..services import reports as service
 from ..services.idempotency import StoredResponse
 from . import UnpairedSurrogates, envelope, json_body, page_size_or_default
@@ -312,6 +313,23 @@ class ReportVersionDetail(MethodView):
         version = service.get_version(db.session, report, number)
         return {**_version_summary(version), "report": report.public_id,
                 "document": version.document}
+
+
+@blp.route("/<report_id:report_id>/versions/<int(max=999999):older>/diff/"
+           "<int(max=999999):newer>")
+class ReportVersionDiff(MethodView):
+    @blp.doc(security=BEARER)
+    @blp.response(200, VersionDiffSchema)
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY",
+                      description="`older` is not before `newer` (the problem names `older`)")
+    @requires(*READERS)
+    def get(self, report_id, older, newer):
+        """What changed from one version of a report to a later one, obligation by
+        obligation, with word-level differences of the texts"""
+        found = report_diffs.version_difference(db.session, current_principal(), report_id,
+                                                older, newer)
+        return {"report": found.report.public_id, "older": _version_summary(found.older),
+                "newer": _version_summary(found.newer), **found.diff}
 
 
 @blp.route("/<report_id:report_id>/score")
