@@ -242,7 +242,7 @@ def diff_versions(older: VersionView, newer: VersionView) -> dict[str, Any]:
             fields.append(_plain_change(name, old, new))
     if older.justification != newer.justification:
         fields.append(_text_change("justification", older.justification,
-                                   newer.justification))
+                                   newer.justification, budget))
     nil = ({"old": older.nil, "new": newer.nil} if older.nil != newer.nil else None)
     before = {e["obligation"]: e for e in older.entries}
     after_codes = {e["obligation"] for e in newer.entries}
