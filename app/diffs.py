@@ -53,8 +53,8 @@ whole changed middle is one deletion and one insertion. `granularity` says which
 Ordinary prose costs far less than its length (its frequent words are junk, its rare ones
 rare), so it is compared word by word; only texts built from a few hundred distinct words or
 characters reach the limits. The largest report the API accepts against a version changing
-every text takes about 0.2 s for prose and at most about 0.4 s for such adversarial texts
-(`bench/report_diff.py`, `docs/benchmarks.md`).
+every text takes about 0.1 to 0.2 s for prose and about 0.3 s at most for such adversarial
+texts (`bench/report_diff.py`, `docs/benchmarks.md`).
 """
 
 from __future__ import annotations
