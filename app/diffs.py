@@ -63,7 +63,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
@@ -121,7 +121,7 @@ class Budget:
     """How many more pairs of equal words (or sentences) a diff may compare
     (`matching_pairs`); shared by every text of one diff."""
 
-    remaining: int = PAIRS_PER_DIFF_MAX
+    remaining: int = field(default_factory=lambda: PAIRS_PER_DIFF_MAX)
 
 
 def matching_pairs(a: Sequence[str], b: Sequence[str]) -> int:

@@ -81,6 +81,14 @@ def test_segments_rebuild_both_texts_exactly(old, new):
     assert all(a["op"] != b["op"] for a, b in zip(segments, segments[1:], strict=False))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200) | TEXT)
+def test_words_and_sentences_cut_a_text_without_losing_a_character(text):
+    assert "".join(diffs.words(text)) == text
+    assert "".join(diffs.sentences(text)) == text
+    assert all(diffs.words(text)) and all(diffs.sentences(text))
+
+
 @settings(max_examples=200, deadline=None)
 @given(version_views(), version_views())
 def test_changes_partition_the_obligations_and_rebuild_every_text(older, newer):
