@@ -70,11 +70,13 @@ def _no_store(response: Any) -> Any:
     return response
 
 
+bp.before_request(_check_csrf)
+bp.before_request(_load_principal)
+bp.after_request(_no_store)
+bp.add_app_template_global(csrf_token, "csrf_token")
+
+
 def register_web(app: Flask) -> None:
     from . import pages  # noqa: F401  (the routes)
 
-    bp.before_request(_check_csrf)
-    bp.before_request(_load_principal)
-    bp.after_request(_no_store)
-    app.jinja_env.globals["csrf_token"] = csrf_token
     app.register_blueprint(bp)
