@@ -148,10 +148,9 @@ def test_matrix_page_numbers_are_the_apis(client, panel, submit):
 def test_matrix_filters_and_pages(client, panel, submit):
     submit("FRA", 2397, "2018-03-01T10:00:00Z")
     assert sign_in(client, panel).status_code == 302
-    api = client.get("/api/v1/compliance?resolution=2397&un_group=Western+European+and+Others&sort=-completeness",
-                     headers=auth(panel)).get_json()
-    html = client.get("/ui/compliance?resolution=2397&un_group=Western+European+and+Others&sort=-completeness"
-                      "&rating=&flag=").get_data(as_text=True)
+    query = "resolution=2397&un_group=Western+European+and+Others&sort=-completeness"
+    api = client.get(f"/api/v1/compliance?{query}", headers=auth(panel)).get_json()
+    html = client.get(f"/ui/compliance?{query}&rating=&flag=").get_data(as_text=True)
     states = re.findall(r'<tr data-state="([A-Z]{3})">', html)
     assert states == [i["state"] for i in api["items"]][:50]
     assert figures(html)["total"] == str(api["total"])
@@ -211,7 +210,8 @@ def test_sign_in_returns_to_the_page_asked_for_on_this_site_only(client, panel):
 
 
 def test_web_pages_are_rate_limited(app_factory):
-    limited = app_factory("web-limits", RATELIMIT_ENABLED=True, RATELIMIT_PER_ADDRESS="3 per minute")
+    limited = app_factory("web-limits", RATELIMIT_ENABLED=True,
+                          RATELIMIT_PER_ADDRESS="3 per minute")
     client = limited.test_client()
     statuses = [client.get("/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
