@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,7 +46,7 @@ HOME = ("Home", "/ui/")
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
     problem = problem_for(error)
-    title = problem.title or "Error"
+    title = problem.title or HTTPStatus(problem.status).phrase
     return page("error.html", title=title, crumbs=[HOME, (title, None)],
                 status=problem.status, detail=error.detail, errors=error.errors or [])
 
