@@ -54,10 +54,24 @@ def test_session_cookie_is_secure_when_configured(app_factory):
     assert "; Secure" in cookie and "HttpOnly" in cookie
 
 
+def test_session_settings_are_read_from_the_environment(monkeypatch):
+    from app.config import from_environment
+
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    monkeypatch.setenv("SESSION_LIFETIME_MINUTES", "30")
+    config = from_environment("/tmp")
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["PERMANENT_SESSION_LIFETIME"] == 30 * 60
+    monkeypatch.delenv("SESSION_COOKIE_SECURE")
+    assert from_environment("/tmp")["SESSION_COOKIE_SECURE"] is False
+
+
 def test_sign_in_and_out_are_audited(client, make_token, admin):
     token = make_token("panel", name="Panel of Experts")
     r = sign_in(client, token)
     assert r.status_code == 302 and r.headers["Location"] == "/ui/"
+    cookie = r.headers["Set-Cookie"]
+    assert "Expires=" in cookie and "HttpOnly" in cookie and token not in cookie
     home = client.get("/ui/")
     assert home.status_code == 200
     assert "Panel of Experts" in home.get_data(as_text=True)
