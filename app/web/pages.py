@@ -149,7 +149,8 @@ def resolutions():
             continue  # a resolution without a matrix (none yet as of today)
         figures.append((resolution, cutoff, compliance.headline(rows)))
     return page("resolutions.html", title="Resolutions",
-                crumbs=[HOME, ("Resolutions", None)], figures=figures)
+                crumbs=[HOME, ("Resolutions", None)], figures=figures,
+                demo=any(h.demo for _, _, h in figures))
 
 
 MATRIX_FILTERS = ("resolution", "requirement", "as_of", "un_group", "rating", "flag", "sort")
