@@ -37,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_extensions(app)
     register_api(app)
+    register_web(app)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -57,6 +58,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_api(app: Flask) -> None:
     from .api import register_api as _register
+
+    _register(app)
+
+
+def register_web(app: Flask) -> None:
+    from .web import register_web as _register
 
     _register(app)
 

@@ -91,6 +91,16 @@ def authenticate() -> Principal:
         ratelimit.charge_failed_authentication()
         raise Unauthenticated("The Authorization header must read `Bearer <token>`.",
                               reason="invalid_request")
+    principal, public_id = verify_token(token)
+    g.principal = principal  # before the charge: a refused request is logged with its token
+    ratelimit.charge_token(public_id)
+    return principal
+
+
+def verify_token(token: str) -> tuple[Principal, str]:
+    """The principal a bearer token stands for and the token's public id, or 401 (429 past
+    the address's budget of failed authentications). The API's header and the web sign-in
+    both check a token here."""
     parsed = _parse(token)
     row = None
     if parsed is not None:
@@ -114,7 +124,12 @@ def authenticate() -> Principal:
         ratelimit.charge_failed_authentication()
         raise Unauthenticated("The token has been revoked.", reason="invalid_token")
     _touch(api_token)
-    principal = Principal(
+    principal = _principal(authority, api_token)
+    return principal, api_token.public_id
+
+
+def _principal(authority: Authority, api_token: ApiToken) -> Principal:
+    return Principal(
         authority_id=authority.id,
         token_id=api_token.id,
         name=authority.name,
@@ -123,9 +138,20 @@ def authenticate() -> Principal:
         state_iso3=authority.state.iso3 if authority.state is not None else None,
         token_public_id=api_token.public_id,
     )
-    g.principal = principal  # before the charge: a refused request is logged with its token
-    ratelimit.charge_token(api_token.public_id)
-    return principal
+
+
+def session_principal(authority_id: int, token_id: int) -> Principal | None:
+    """The principal of a web session (its authority and the token it signed in with), or
+    None where the token has since been revoked or the authority disabled."""
+    row = db.session.execute(
+        select(ApiToken, Authority)
+        .join(Authority, ApiToken.authority_id == Authority.id)
+        .where(ApiToken.id == token_id, Authority.id == authority_id)
+    ).first()
+    if row is None or row.ApiToken.revoked_at is not None or row.Authority.disabled_at is not None:
+        return None
+    _touch(row.ApiToken)
+    return _principal(row.Authority, row.ApiToken)
 
 
 def _touch(api_token: ApiToken) -> None:

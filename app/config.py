@@ -46,6 +46,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # `production`, refuses to start without a real one.
         "APP_ENV": os.environ.get("APP_ENV", "development"),
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
+        # Web pages: the session cookie is sent over HTTPS only when SESSION_COOKIE_SECURE=1
+        # (set it wherever the site is served over HTTPS); a session lasts this many minutes.
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") in ("1", "true"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "cra_session",
+        "PERMANENT_SESSION_LIFETIME": 60 * _int_env("SESSION_LIFETIME_MINUTES", 480),
         # Largest request body accepted; larger bodies get 413.
         "MAX_CONTENT_LENGTH": _int_env("MAX_CONTENT_LENGTH", 1 * MiB),
         # Pagination of every list endpoint.

@@ -8,7 +8,7 @@ from .common import BoundedDateTime, PageArgsSchema, page_schema
 
 ACTIONS = ("authority.create", "authority.update", "authority.revoke", "token.create",
            "token.revoke", "report.create", "report.amend", "reminder.send", "demo.load",
-           "demo.unload")
+           "demo.unload", "session.start", "session.end")
 
 
 class AuditArgsSchema(PageArgsSchema):

@@ -16,6 +16,8 @@ cd "$(dirname "$0")/.."
 # (WenQuanYi Micro Hei), poppler-utils (pdftotext, pdftoppm) and the venv module.
 SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
                  fonts-wqy-microhei poppler-utils python3-venv)
+# The browser tests of the web pages drive Debian's Chromium through its WebDriver.
+TEST_PACKAGES=(chromium chromium-driver)
 PYTHON=${PYTHON:-python3}
 
 say() { printf '== %s\n' "$*" >&2; }
@@ -120,7 +122,7 @@ case "$command" in
     exec "${flask[@]}" run --port "${PORT:-8000}" "$@"
     ;;
   test)
-    system_packages "${SYSTEM_PACKAGES[@]}"
+    system_packages "${SYSTEM_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     python_env '.[test]'
     start_postgres
     start_redis

@@ -89,6 +89,46 @@ def _item(value: Any) -> str:
     return str(value)
 
 
+def matrix_result(args: dict[str, Any]) -> dict[str, Any] | Response:
+    """The matrix as the API answers it (JSON body or CSV response) for parsed query
+    arguments (`MatrixArgsSchema`): the API and the web pages' downloads share it."""
+    resolution, answered, cutoff, rows = service.matrix(
+        db.session, args.get("resolution"), args.get("as_of"), args.get("requirement"))
+    summary = service.headline(rows)
+    shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
+                                    rating=args.get("rating"), flag=args.get("flag"),
+                                    sort=args["sort"])
+    total = len(shown)
+    paging = {}
+    if args.get("page") is not None or args.get("page_size") is not None:
+        # Paged only when asked; the whole matrix (193 rows) otherwise.
+        paging = {"page": args.get("page") or 1,
+                  "page_size": page_size_or_default(args.get("page_size"))}
+        start = (paging["page"] - 1) * paging["page_size"]
+        shown = shown[start:start + paging["page_size"]]
+    if _wants_csv(args):
+        subject = (answered.code.replace("/", "-") if args.get("requirement") and answered
+                   else str(resolution.number))
+        return _csv_response(
+            shown, f"compliance-{subject}-as-of-{cutoff.as_of.isoformat()}.csv"
+        )
+    return {
+        "resolution": resolution.number,
+        "symbol": resolution.symbol,
+        "requirement": answered.code if answered else None,
+        "kind": answered.kind if answered else None,
+        "applies_to": answered.requirement.applies_to if answered else None,
+        "deadline": answered.due if answered else None,
+        "deadline_verified": answered.deadline_verified if answered else None,
+        "as_of": cutoff.as_of,
+        "demo": any(r.demo for r in rows),
+        "summary": summary,
+        "total": total,
+        **paging,
+        "items": shown,
+    }
+
+
 @blp.route("")
 class Matrix(MethodView):
     @blp.doc(security=BEARER, **CSV_DOC)
@@ -107,41 +147,7 @@ class Matrix(MethodView):
         the rows are paged, and the body gives `page` and `page_size` beside `total` (rows
         after filters, in all pages). CSV follows the same rule.
         """
-        resolution, answered, cutoff, rows = service.matrix(
-            db.session, args.get("resolution"), args.get("as_of"), args.get("requirement"))
-        summary = service.headline(rows)
-        shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
-                                        rating=args.get("rating"), flag=args.get("flag"),
-                                        sort=args["sort"])
-        total = len(shown)
-        paging = {}
-        if args.get("page") is not None or args.get("page_size") is not None:
-            # Paged only when asked; the whole matrix (193 rows) otherwise.
-            paging = {"page": args.get("page") or 1,
-                      "page_size": page_size_or_default(args.get("page_size"))}
-            start = (paging["page"] - 1) * paging["page_size"]
-            shown = shown[start:start + paging["page_size"]]
-        if _wants_csv(args):
-            subject = (answered.code.replace("/", "-") if args.get("requirement") and answered
-                       else str(resolution.number))
-            return _csv_response(
-                shown, f"compliance-{subject}-as-of-{cutoff.as_of.isoformat()}.csv"
-            )
-        return {
-            "resolution": resolution.number,
-            "symbol": resolution.symbol,
-            "requirement": answered.code if answered else None,
-            "kind": answered.kind if answered else None,
-            "applies_to": answered.requirement.applies_to if answered else None,
-            "deadline": answered.due if answered else None,
-            "deadline_verified": answered.deadline_verified if answered else None,
-            "as_of": cutoff.as_of,
-            "demo": any(r.demo for r in rows),
-            "summary": summary,
-            "total": total,
-            **paging,
-            "items": shown,
-        }
+        return matrix_result(args)
 
 
 @blp.route("/states/<string(length=3):iso3>")

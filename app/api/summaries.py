@@ -109,9 +109,15 @@ class ResolutionSummary(MethodView):
     @requires(Role.PANEL, Role.ADMIN)
     def get(self, args, number, fmt):
         """Lax-enforcement summary of one resolution"""
-        context = service.resolution_context(db.session, number, args.get("as_of"),
-                                             args["audience"])
-        return _document("resolution", str(number), context, fmt)
+        return resolution_summary(args, number, fmt)
+
+
+def resolution_summary(args: dict, number: int, fmt: str) -> Response:
+    """The resolution's summary for parsed `SummaryArgsSchema` arguments (the API and the
+    web pages' download share it)."""
+    context = service.resolution_context(db.session, number, args.get("as_of"),
+                                         args["audience"])
+    return _document("resolution", str(number), context, fmt)
 
 
 @blp.route("/states/<string(length=3):iso3>.<any(pdf, html):fmt>")

@@ -12,6 +12,16 @@ DOCS_POLICY = (
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 
+#: The web pages: their own stylesheet, forms posting to the site itself, no script.
+WEB_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def is_web_page(path: str) -> bool:
+    return path == "/" or path == "/signout" or path.startswith("/ui/")
+
 
 def check_config(app: Flask) -> None:
     """Outside development and tests, a real SECRET_KEY is required."""
@@ -34,7 +44,9 @@ def _headers(response):
     headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
     if "Content-Security-Policy" not in headers:
         docs = request.path.startswith("/api/v1/docs")
-        headers["Content-Security-Policy"] = DOCS_POLICY if docs else API_POLICY
+        web = is_web_page(request.path)
+        headers["Content-Security-Policy"] = (
+            DOCS_POLICY if docs else WEB_POLICY if web else API_POLICY)
     if "Authorization" in request.headers and "Cache-Control" not in headers:
         headers["Cache-Control"] = "private, no-cache"
     return response

@@ -1,8 +1,9 @@
 """Rate limits, so that no client can flood the service and no client can spend another's
 budget.
 
-- **Per client address**, every API request (`RATELIMIT_PER_ADDRESS`): checked before anything
-  else.
+- **Per client address**, every API request and web page (`/`, `/ui/...`)
+  (`RATELIMIT_PER_ADDRESS`): checked before anything else. A web session spends its token's
+  budget as the token would.
 - **Per token** (`RATELIMIT_PER_TOKEN`): charged only once a request has *authenticated* with
   the token. A request that merely names a token's public id (`Bearer cra_<id>_WRONG`) spends
   nothing of that token's budget, so knowing a public id (it appears in logs and the audit
@@ -40,8 +41,12 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+#: What the per-address limit counts: the API and the web pages (sign-in included).
+LIMITED_PREFIXES = ("/api/", "/ui/")
+
+
 def _outside_api() -> bool:
-    return not request.path.startswith("/api/")
+    return request.path != "/" and not request.path.startswith(LIMITED_PREFIXES)
 
 
 # `Retry-After` says "this request may succeed later": a 429, a 503, and the 409 of an
