@@ -270,3 +270,34 @@ def test_incident_downloads_are_the_apis_bytes(app, client, panel, france):
                 assert ours.headers["Content-Disposition"] == \
                     theirs.headers["Content-Disposition"]
         assert b"EGY" in web.get("/ui/incidents.csv").data
+
+
+def test_incident_list_pages_by_50_as_the_api(app, client, panel):
+    from .test_incidents import seizure
+
+    for day in range(1, 52):
+        r = client.post("/api/v1/incidents", headers=auth(panel), json=seizure(
+            occurred_on=f"2017-{1 + day // 28:02d}-{1 + day % 28:02d}"))
+        assert r.status_code == 201, r.get_json()
+    staff = _client(app)
+    assert sign_in(staff, panel).status_code == 302
+    first = staff.get("/ui/incidents").get_data(as_text=True)
+    second = staff.get("/ui/incidents?page=2").get_data(as_text=True)
+    api = [client.get(f"/api/v1/incidents?page={n}&page_size=50",
+                      headers=auth(panel)).get_json() for n in (1, 2)]
+    assert figures(first)["total"] == str(api[0]["total"]) == "51"
+    assert INCIDENT_LINK.findall(first) == [i["id"] for i in api[0]["items"]]
+    assert len(INCIDENT_LINK.findall(first)) == 50
+    assert INCIDENT_LINK.findall(second) == [i["id"] for i in api[1]["items"]]
+    assert 'href="/ui/incidents?page=2"' in first and "Page 2" in first
+
+
+def test_unknown_ids_are_404_pages(app, panel):
+    staff = _client(app)
+    assert sign_in(staff, panel).status_code == 302
+    for path in ("/ui/findings/nothing", "/ui/findings/f00000000000000000000",
+                 "/ui/incidents/nothing", "/ui/vessels/abc"):
+        r = staff.get(path)
+        assert r.status_code == 404 and r.mimetype == "text/html", path
+    assert staff.post("/ui/findings/f00000000000000000000/status", data={
+        "csrf_token": csrf_of(staff, "/ui/"), "to": "shared"}).status_code == 404
