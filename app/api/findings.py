@@ -3,7 +3,6 @@ publish, withdraw), the State's reply, read and list."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Response, current_app, jsonify
@@ -27,15 +26,12 @@ from ..auth import current_principal, requires
 from ..domain import FindingStatus, Role
 from ..errors import PROBLEM_MIMETYPE
 from ..extensions import db
-from ..mail import Mailer, MailError, parse_smtp_url, plain_message, sender_address
 from ..models import Finding
 from ..services import findings as service
 from ..services.idempotency import StoredResponse
 from . import envelope, json_body, page_size_or_default
 from .parsing import Blueprint
 from .reports import IDEMPOTENCY_HEADER, _expected_version, idempotent_response
-
-log = logging.getLogger(__name__)
 
 blp = Blueprint(
     "findings",
@@ -182,28 +178,8 @@ class FindingStatusChange(MethodView):
 
 
 def _notify_shared(finding: Finding) -> None:
-    """After the commit: e-mail the State's reporter authorities that have an address. Not
-    configured (no SMTP_URL): nothing is sent. A failure is logged; the finding is shared."""
-    config = current_app.config
-    if not config.get("SMTP_URL"):
-        return
-    try:
-        server = parse_smtp_url(config["SMTP_URL"])
-        sender = sender_address(config["MAIL_FROM"])
-    except ValueError as exc:
-        log.warning("finding %s shared, no notice sent: %s", finding.public_id, exc)
-        return
-    notices = service.share_notices(db.session, finding, config.get("PUBLIC_BASE_URL"))
-    if not notices:
-        return
-    with Mailer(server) as mailer:
-        for notice in notices:
-            try:
-                mailer.send(plain_message(sender=sender, to=notice.address,
-                                          subject=notice.subject, body=notice.body))
-            except MailError as exc:
-                log.warning("finding %s shared, notice to %s not sent: %s",
-                            finding.public_id, notice.authority, exc)
+    """After the commit: e-mail the State's reporters (see `send_share_notices`)."""
+    service.send_share_notices(db.session, finding, current_app.config)
 
 
 @blp.route("/findings/<string(minlength=1, maxlength=64):finding_id>/versions")

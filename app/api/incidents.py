@@ -124,26 +124,35 @@ class Incidents(MethodView):
         `from`/`to`: incidents that happened (or were going on) in those days.
         """
         principal = current_principal()
-        filters = service.Filters(
-            state=args.get("state"), role=args.get("role"), kind=args.get("kind"),
-            imo=args.get("imo"), obligation=args.get("obligation"),
-            resolution=args.get("resolution"), start=args.get("start"), end=args.get("end"),
-            visibility=args.get("visibility"))
+        filters = incident_filters(args)
         wanted = request.accept_mimetypes.best_match(["application/json", "text/csv", GEOJSON])
         if wanted in ("text/csv", GEOJSON) and request.accept_mimetypes[wanted] > \
                 request.accept_mimetypes["application/json"]:
-            located = wanted == GEOJSON
-            rows, _ = service.list_incidents(
-                db.session, principal,
-                service.Filters(**{**filters.__dict__, "located": located}),
-                page=None, page_size=None)
-            views = [service.incident_view(i, v) for i, v in rows]
-            return _geojson(views) if located else _csv(views)
+            return incident_download(principal, filters, located=wanted == GEOJSON)
         size = page_size_or_default(args["page_size"])
         rows, total = service.list_incidents(db.session, principal, filters,
                                              page=args["page"], page_size=size)
         return envelope([service.incident_view(i, v) for i, v in rows], total, args["page"],
                         size)
+
+
+def incident_filters(args: dict[str, Any]) -> service.Filters:
+    """The list's filters from its loaded arguments (the API's and the web page's)."""
+    return service.Filters(
+        state=args.get("state"), role=args.get("role"), kind=args.get("kind"),
+        imo=args.get("imo"), obligation=args.get("obligation"),
+        resolution=args.get("resolution"), start=args.get("start"), end=args.get("end"),
+        visibility=args.get("visibility"))
+
+
+def incident_download(principal: Any, filters: service.Filters, *, located: bool) -> Response:
+    """Every incident matching `filters` the principal may see, as CSV, or as GeoJSON
+    (`located`: those with coordinates only)."""
+    rows, _ = service.list_incidents(
+        db.session, principal, service.Filters(**{**filters.__dict__, "located": located}),
+        page=None, page_size=None)
+    views = [service.incident_view(i, v) for i, v in rows]
+    return _geojson(views) if located else _csv(views)
 
 
 CSV_COLUMNS = ("id", "version", "kind", "occurred_on", "occurred_until", "location_state",
@@ -285,20 +294,25 @@ class Vessel(MethodView):
     def get(self, imo):
         """A vessel's record by IMO number: every incident naming it, the names and flags
         seen"""
-        rows = service.vessel_record(db.session, current_principal(), imo)
-        names: dict[str, None] = {}
-        flags: dict[str, None] = {}
-        sightings = []
-        for incident, version in rows:
-            for vessel in version.vessels:
-                if vessel.imo != imo:
-                    continue
-                if vessel.name:
-                    names.setdefault(vessel.name)
-                if vessel.flag:
-                    flags.setdefault(vessel.flag)
-                sightings.append({"incident": incident.public_id, "kind": version.kind,
-                                  "occurred_on": version.occurred_on, "name": vessel.name,
-                                  "flag": vessel.flag, "demo": incident.is_demo})
-        return {"imo": imo, "names": list(names), "flags": list(flags), "sightings": sightings,
-                "incidents": [service.incident_view(i, v) for i, v in rows]}
+        return vessel_document(current_principal(), imo)
+
+
+def vessel_document(principal: Any, imo: str) -> dict[str, Any]:
+    """A vessel's record as the API returns it (before serialization)."""
+    rows = service.vessel_record(db.session, principal, imo)
+    names: dict[str, None] = {}
+    flags: dict[str, None] = {}
+    sightings = []
+    for incident, version in rows:
+        for vessel in version.vessels:
+            if vessel.imo != imo:
+                continue
+            if vessel.name:
+                names.setdefault(vessel.name)
+            if vessel.flag:
+                flags.setdefault(vessel.flag)
+            sightings.append({"incident": incident.public_id, "kind": version.kind,
+                              "occurred_on": version.occurred_on, "name": vessel.name,
+                              "flag": vessel.flag, "demo": incident.is_demo})
+    return {"imo": imo, "names": list(names), "flags": list(flags), "sightings": sightings,
+            "incidents": [service.incident_view(i, v) for i, v in rows]}

@@ -17,6 +17,7 @@ once, each with a pointer.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -45,6 +46,7 @@ from ..errors import (
     flatten_messages,
     json_pointer,
 )
+from ..mail import Mailer, MailError, parse_smtp_url, plain_message, sender_address
 from ..models import (
     Authority,
     Entry,
@@ -70,6 +72,7 @@ CONTENT_IN = FindingContentSchema()
 STATUS_IN = StatusChangeSchema()
 REPLY_IN = ReplyInSchema()
 FINDING_ID_RE = re.compile(r"f[0-9a-f]{20}")
+log = logging.getLogger(__name__)
 
 
 def etag_for(finding: Finding) -> str:
@@ -703,3 +706,29 @@ def share_notices(session: DbSession, finding: Finding, base_url: str | None = N
                               f"Panel finding shared with {finding.state.name}: reply by "
                               f"{due}", body))
     return notices
+
+
+def send_share_notices(session: DbSession, finding: Finding, config: Any) -> None:
+    """After the commit of a share (or of an amendment of a shared finding): e-mail the
+    State's reporter authorities that have an address. Not configured (no `SMTP_URL`):
+    nothing is sent. A failure is logged; the finding stays shared. The API and the web
+    pages both call this."""
+    if not config.get("SMTP_URL"):
+        return
+    try:
+        server = parse_smtp_url(config["SMTP_URL"])
+        sender = sender_address(config["MAIL_FROM"])
+    except ValueError as exc:
+        log.warning("finding %s shared, no notice sent: %s", finding.public_id, exc)
+        return
+    notices = share_notices(session, finding, config.get("PUBLIC_BASE_URL"))
+    if not notices:
+        return
+    with Mailer(server) as mailer:
+        for notice in notices:
+            try:
+                mailer.send(plain_message(sender=sender, to=notice.address,
+                                          subject=notice.subject, body=notice.body))
+            except MailError as exc:
+                log.warning("finding %s shared, notice to %s not sent: %s",
+                            finding.public_id, notice.authority, exc)
