@@ -8,7 +8,9 @@ PostgreSQL run can never pass by quietly testing something else.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -20,7 +22,7 @@ from app import create_app
 from app.extensions import db
 from app.migrations import upgrade
 from app.services.catalogue import load_catalogue
-from tests.helpers import auth, full_entry
+from tests.helpers import auth, free_port, full_entry
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 IS_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
@@ -315,3 +317,66 @@ def incident(client, panel):
         location={"state": "FRA", "place": "Le Havre", "lat": None, "lon": None}))
     assert r.status_code == 201, r.get_json()
     return r.get_json()
+
+
+# --- the browser tests: one headless Chromium and one live server for the whole session ----
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+
+
+def _unavailable() -> str | None:
+    if os.environ.get("SKIP_BROWSER") == "1" and os.environ.get("REQUIRE_BROWSER") != "1":
+        return "SKIP_BROWSER=1: the browser tests run on another database"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install -e '.[test]')"
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not (os.path.exists(path) or shutil.which(path)):
+            return f"{path} is missing (apt-get install chromium chromium-driver)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for every browser test."""
+    reason = _unavailable()
+    if reason:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                     "--window-size=1280,900", "--lang=en"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def live_server(app, browser) -> Iterator[str]:
+    """The application on the test database, served by a real server on a free port."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", free_port(), app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+
+
+@pytest.fixture()
+def site(browser, live_server):
+    """The browser, signed out, and the server's address."""
+    browser.get(live_server + "/")
+    browser.delete_all_cookies()
+    return browser, live_server

@@ -8,78 +8,13 @@ makes a missing browser a failure (CI on SQLite).
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .helpers import auth, free_port
+from .helpers import auth
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
-
-
-def _unavailable() -> str | None:
-    if os.environ.get("SKIP_BROWSER") == "1" and os.environ.get("REQUIRE_BROWSER") != "1":
-        return "SKIP_BROWSER=1: the browser tests run on another database"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e '.[test]')"
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not (os.path.exists(path) or shutil.which(path)):
-            return f"{path} is missing (apt-get install chromium chromium-driver)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """One headless Chromium for every browser test."""
-    reason = _unavailable()
-    if reason:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1280,900", "--lang=en"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(60)
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(scope="session")
-def live_server(app, browser) -> Iterator[str]:
-    """The application on the test database, served by a real server on a free port."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", free_port(), app, threaded=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-
-
-@pytest.fixture()
-def site(browser, live_server):
-    """The browser, signed out, and the server's address."""
-    browser.get(live_server + "/")
-    browser.delete_all_cookies()
-    return browser, live_server
-
-
 def axe_violations(driver) -> list[dict]:
     """Serious and critical axe-core violations of the page now in the browser."""
     driver.execute_script(AXE.read_text(encoding="utf-8"))

@@ -5,14 +5,7 @@ axe-core finds no serious or critical violation on the finding, incident and ves
 from __future__ import annotations
 
 from .helpers import auth
-from .test_web_browser import (  # noqa: F401 (fixtures)
-    assert_accessible,
-    browser,
-    live_server,
-    navigating,
-    sign_in_with_keyboard,
-    site,
-)
+from .test_web_browser import assert_accessible, navigating, sign_in_with_keyboard
 
 FRENCH = "La France conteste cette appréciation : la saisie a été déclarée au Comité."
 
