@@ -19,7 +19,9 @@ def assert_problem(response, status):
 
 def test_unknown_url(client):
     assert_problem(client.get("/api/v1/nothing-here"), 404)
-    assert_problem(client.get("/"), 404)
+    assert_problem(client.get("/nothing-here"), 404)
+    # `/` is the web pages' sign-in form.
+    assert client.get("/").status_code == 200
 
 
 def test_method_not_allowed_keeps_allow_header(client):
