@@ -77,7 +77,6 @@ bp.add_app_template_global(csrf_token, "csrf_token")
 
 
 def register_web(app: Flask) -> None:
-    from . import pages  # noqa: F401  (the routes)
-    from . import reports  # noqa: F401  (the report pages)
+    from . import pages, reports  # noqa: F401  (the routes)
 
     app.register_blueprint(bp)

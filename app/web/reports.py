@@ -35,7 +35,7 @@ def _page_number() -> int:
 
 
 @bp.route("/ui/reports")
-def report_list():
+def report_list() -> Any:
     me = require_role(EVERYONE)
     query = {k: v for k, v in request.args.items() if k in LIST_FILTERS and v.strip() != ""}
     args = ReportListArgsSchema().load(query)
@@ -52,7 +52,7 @@ def report_list():
 
 
 @bp.route("/ui/reports/<string(maxlength=40):report_id>")
-def report_detail(report_id: str):
+def report_detail(report_id: str) -> Any:
     me = require_role(EVERYONE)
     report = service.get_report(db.session, me, report_id)
     version = service.latest_version(db.session, report)
@@ -81,7 +81,7 @@ def _version_arg(name: str, default: int) -> int:
 
 
 @bp.route("/ui/reports/<string(maxlength=40):report_id>/diff")
-def report_diff(report_id: str):
+def report_diff(report_id: str) -> Any:
     me = require_role(EVERYONE)
     report = service.get_report(db.session, me, report_id)
     latest = report.current_version
@@ -142,7 +142,7 @@ def _submitted_document() -> tuple[bytes | None, str]:
 
 
 @bp.route("/ui/validate", methods=["GET", "POST"])
-def validate():
+def validate() -> Any:
     require_role(WRITERS)
     me = _me()
     title = "Check a report before submitting it"
@@ -152,7 +152,7 @@ def validate():
                     problem=None, pasted="", general=[], groups=[])
     raw_bytes, pasted = _submitted_document()
     problem = None
-    result = None
+    result: dict[str, Any] | None = None
     general: list[dict[str, str]] = []
     groups: list[dict[str, Any]] = []
     if raw_bytes is None:
