@@ -88,3 +88,12 @@ def test_a_reporter_checks_a_report_before_submitting_it(site, make_token, repor
     entry = driver.find_element("css selector", "section[data-entry='1']")
     assert "/entries/1/status" in entry.text
     assert document["entries"][1]["obligation"] in entry.text
+    # Corrected, the report is valid and the page gives the score it would get.
+    document["entries"][1]["status"] = "implemented"
+    pasted = driver.find_element("id", "pasted")
+    pasted.clear()
+    pasted.send_keys(json.dumps(document))
+    navigating(driver, driver.find_element("css selector", "form.validate button").click)
+    assert_accessible(driver)
+    assert "The report is valid" in driver.find_element("css selector", "[role=status]").text
+    assert driver.find_element("css selector", "dd[data-figure=completeness]").text == "100.0"
