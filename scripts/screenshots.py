@@ -26,7 +26,23 @@ PAGES = (
     ("ui-matrix.png", "/ui/compliance?resolution=2397&sort=-completeness", "panel"),
     ("ui-state.png", "/ui/states/FRA", "panel"),
     ("ui-reporter-home.png", "/ui/", "reporter"),
+    ("ui-reports.png", "/ui/reports?resolution=2397", "panel"),
+    ("ui-report-diff.png", "/ui/reports/{amended}/diff#obligations", "panel"),
 )
+
+
+def _amended_report(session) -> str:
+    """The first demo report on 2397 with more than one version (for its difference)."""
+    from sqlalchemy import select
+
+    from app.models import Report, Resolution
+
+    found = session.scalar(
+        select(Report.public_id).join(Resolution, Resolution.id == Report.resolution_id)
+        .where(Resolution.number == 2397, Report.current_version > 1).order_by(Report.id))
+    if found is None:
+        raise SystemExit("the demo data has no amended report on resolution 2397")
+    return str(found)
 
 
 def main(out: Path) -> None:
@@ -54,6 +70,7 @@ def main(out: Path) -> None:
                 "reporter": create_authority(db.session, "France: Ministry of Foreign Affairs",
                                              "reporter", "FRA").plaintext,
             }
+            amended = _amended_report(db.session)
             db.session.remove()
         server = make_server("127.0.0.1", 0, app)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -77,7 +94,7 @@ def main(out: Path) -> None:
                         driver.find_element("id", "token").send_keys(tokens[who])
                         driver.find_element("css selector", "form.signin button").click()
                     signed_in = who
-                driver.get(base + path)
+                driver.get(base + path.format(amended=amended))
                 driver.save_screenshot(str(out / name))
                 print(out / name)
         finally:

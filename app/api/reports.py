@@ -23,7 +23,7 @@ from schemas.reports import (
 )
 
 from .. import flags as flag_rules
-from ..auth import current_principal, requires
+from ..auth import Principal, current_principal, requires
 from ..domain import Role
 from ..errors import PROBLEM_MIMETYPE
 from ..extensions import db
@@ -231,21 +231,38 @@ class ValidateReport(MethodView):
     @requires(*WRITERS)
     def post(self):
         """Check a report without storing it: every error, and the score it would get"""
-        principal = current_principal()
         try:
             raw = json_body()
         except UnpairedSurrogates as exc:  # the same pointers a submission would get in a 422
             return {"valid": False, "errors": exc.errors, "score": None}
-        doc, errors = service.check_document(db.session, principal, raw)
-        if doc is None:
-            return {"valid": False, "errors": errors, "score": None}
-        received_at = service.received_at_of(doc.data)
-        score = service.score_document(doc, received_at).as_dict()
-        if doc.nil:
-            score.update(completeness=None, rating=None)
-        timing = flag_rules.timeliness_against(service.due_of_document(doc), received_at)
-        score.update(on_time=timing.on_time, days_late=timing.days_late)
-        return {"valid": True, "errors": [], "score": score}
+        return validation_result(current_principal(), raw)
+
+
+def validation_result(principal: Principal, raw: Any) -> dict[str, Any]:
+    """What POST /api/v1/reports/validate answers for the decoded body `raw`: every error,
+    or the score the report would get. Nothing is stored."""
+    doc, errors = service.check_document(db.session, principal, raw)
+    if doc is None:
+        return {"valid": False, "errors": errors, "score": None}
+    received_at = service.received_at_of(doc.data)
+    score = service.score_document(doc, received_at).as_dict()
+    if doc.nil:
+        score.update(completeness=None, rating=None)
+    timing = flag_rules.timeliness_against(service.due_of_document(doc), received_at)
+    score.update(on_time=timing.on_time, days_late=timing.days_late)
+    return {"valid": True, "errors": [], "score": score}
+
+
+def report_score(report: Report) -> dict[str, Any]:
+    """What GET /api/v1/reports/{id}/score answers: the latest version's breakdown."""
+    version = service.latest_version(db.session, report)
+    timing = service.report_timeliness(report)
+    return {**version.score, "on_time": timing.on_time, "days_late": timing.days_late}
+
+
+def version_summary(version: ReportVersion) -> dict[str, Any]:
+    """A version as the version list shows it."""
+    return _version_summary(version)
 
 
 @blp.route("/<report_id:report_id>")
@@ -340,6 +357,4 @@ class ReportScore(MethodView):
     def get(self, report_id):
         """The completeness breakdown of the latest version, obligation by obligation"""
         report = service.get_report(db.session, current_principal(), report_id)
-        version = service.latest_version(db.session, report)
-        timing = service.report_timeliness(report)
-        return {**version.score, "on_time": timing.on_time, "days_late": timing.days_late}
+        return report_score(report)

@@ -77,6 +77,6 @@ bp.add_app_template_global(csrf_token, "csrf_token")
 
 
 def register_web(app: Flask) -> None:
-    from . import pages, record  # noqa: F401  (the routes)
+    from . import pages, record, reports  # noqa: F401  (the routes)
 
     app.register_blueprint(bp)
