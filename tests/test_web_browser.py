@@ -42,14 +42,26 @@ def assert_accessible(driver) -> None:
 
 
 def navigating(driver, action) -> None:
-    """Do `action` (a click, a key) and wait until the next page has replaced this one."""
-    from selenium.webdriver.support import expected_conditions
+    """Do `action` and wait until the next page has replaced this one and loaded. Asking
+    about the old page while Chromium replaces it may fail with an inspector error
+    instead of a stale element: that counts as not replaced yet."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element("tag name", "html")
     action()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 20).until(
+
+    def replaced(_) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException:
+            return False
+        return False
+
+    WebDriverWait(driver, 20).until(replaced)
+    WebDriverWait(driver, 20, ignored_exceptions=(WebDriverException,)).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
 
 

@@ -6,36 +6,8 @@ from __future__ import annotations
 
 import json
 
-from . import test_web_browser as shared
-from .test_web_browser import assert_accessible
+from .test_web_browser import assert_accessible, navigating
 from .test_web_reports import MEASURES_AFTER, _amended
-
-# The browser, the server and the signed-out browser of test_web_browser, as fixtures here.
-browser, live_server, site = shared.browser, shared.live_server, shared.site
-
-
-def navigating(driver, action) -> None:
-    """Do `action` and wait until the next page has replaced this one and loaded. Asking
-    about the old page while Chromium replaces it may fail with an inspector error
-    instead of a stale element: that counts as not replaced yet."""
-    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = driver.find_element("tag name", "html")
-    action()
-
-    def replaced(_) -> bool:
-        try:
-            old.is_enabled()
-        except StaleElementReferenceException:
-            return True
-        except WebDriverException:
-            return False
-        return False
-
-    WebDriverWait(driver, 20).until(replaced)
-    WebDriverWait(driver, 20, ignored_exceptions=(WebDriverException,)).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def sign_in(driver, base: str, token: str) -> None:
