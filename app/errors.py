@@ -284,8 +284,19 @@ def webargs_errors(messages: Mapping[str, Any]) -> list[dict[str, str]]:
     return errors
 
 
+def _is_page_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.path.startswith("/ui/")
+
+
 def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
+    if status in (404, 405) and _is_page_request():
+        # An address under the web pages that matches no page: a page, not problem+json.
+        from .web.pages import http_error
+
+        return http_error(error)
     data = getattr(error, "data", None) or {}
     headers: dict[str, str] = dict(data.get("headers") or {})
     errors = None

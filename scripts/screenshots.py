@@ -28,6 +28,7 @@ PAGES = (
     ("ui-reporter-home.png", "/ui/", "reporter"),
     ("ui-reports.png", "/ui/reports?resolution=2397", "panel"),
     ("ui-report-diff.png", "/ui/reports/{amended}/diff#obligations", "panel"),
+    ("ui-incidents.png", "/ui/incidents", "panel"),
 )
 
 

@@ -230,3 +230,33 @@ def test_web_pages_are_rate_limited(app_factory):
     statuses = [client.get("/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert client.get("/ui/").status_code == 429
+
+
+def test_an_unknown_page_is_an_html_404_and_the_api_keeps_problem_json(client):
+    page = client.get("/ui/nothing-here")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "<title>Not Found" in page.get_data(as_text=True)
+    api = client.get("/api/v1/nothing-here")
+    assert api.status_code == 404 and api.mimetype == "application/problem+json"
+
+
+def test_a_states_page_lists_the_findings_its_reader_may_see(app, make_token, panel,
+                                                            french_report, incident):
+    from .test_findings import finding_body
+
+    api = app.test_client()
+    created = api.post("/api/v1/findings", json=finding_body(french_report["id"],
+                                                             incident["id"]),
+                       headers=auth(panel))
+    finding = created.get_json()
+    panel_page = app.test_client()
+    sign_in(panel_page, panel)
+    assert finding["id"] in panel_page.get("/ui/states/FRA").get_data(as_text=True)
+    france = app.test_client()
+    sign_in(france, make_token("reporter", "FRA"))
+    page = france.get("/ui/states/FRA").get_data(as_text=True)
+    assert finding["id"] not in page  # a draft does not exist for the State
+    api.post(finding["links"]["status"], json={"to": "shared"},
+             headers=auth(panel, **{"If-Match": created.headers["ETag"]}))
+    page = france.get("/ui/states/FRA").get_data(as_text=True)
+    assert finding["id"] in page and "reply due" in page

@@ -22,7 +22,7 @@ from ..auth import Principal, require_own_state, require_role, session_principal
 from ..domain import Role
 from ..errors import DomainError, Unauthenticated, problem_for
 from ..extensions import db
-from ..services import compliance, deadlines, web_sessions
+from ..services import compliance, deadlines, findings, web_sessions
 from ..services.catalogue import list_resolutions
 from . import bp
 
@@ -39,6 +39,8 @@ def page(template: str, *, title: str, crumbs: list[tuple[str, str | None]],
 
 
 HOME = ("Home", "/ui/")
+#: Findings listed on a State's page (the findings list has them all).
+STATE_FINDINGS = 20
 
 
 # --- errors: the same statuses as the API, as pages --------------------------------------
@@ -213,7 +215,12 @@ def state(iso3: str):
     require_own_state(iso3)
     found, cutoff, rows, _ = compliance.state_profile(db.session, iso3, None)
     due = deadlines.state_deadlines(db.session, iso3, None, demo=not me.is_reporter)
+    # The Panel's findings about the State that the signed-in person may see (a reporter:
+    # from sharing on), newest first, as the findings list shows them.
+    listed, total = findings.list_findings(db.session, me, findings.Filters(state=found.iso3),
+                                           page=1, page_size=STATE_FINDINGS)
     title = f"{found.name} ({found.iso3})"
     crumbs = [HOME, (title, None)]
     return page("state.html", title=title, crumbs=crumbs, state=found, cutoff=cutoff,
-                rows=rows, due=due)
+                rows=rows, due=due, findings=findings.finding_views(db.session, listed),
+                findings_total=total)
