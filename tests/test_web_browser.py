@@ -164,3 +164,22 @@ def test_the_accessibility_check_finds_a_violation(site):
         "const i = document.createElement('input'); i.type = 'text';"
         "document.querySelector('main').appendChild(i);")
     assert "label" in [v["id"] for v in axe_violations(driver)]
+
+
+def test_pages_fit_a_phone_screen(site, make_token, submit):
+    """On a phone-sized window no page is wider than the screen: wide tables scroll inside
+    their own box, the rest wraps."""
+    driver, base = site
+    submit("FRA", 2397, "2018-03-01T10:00:00Z")
+    sign_in_with_keyboard(driver, base, make_token("panel"))
+    driver.set_window_size(390, 844)
+    try:
+        for path in ("/ui/", "/ui/resolutions", "/ui/states/FRA",
+                     "/ui/compliance?resolution=2397", "/ui/reports", "/ui/incidents",
+                     "/ui/findings"):
+            driver.get(base + path)
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, (path, overflow)
+    finally:
+        driver.set_window_size(1280, 900)
