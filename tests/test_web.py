@@ -260,3 +260,25 @@ def test_a_states_page_lists_the_findings_its_reader_may_see(app, make_token, pa
              headers=auth(panel, **{"If-Match": created.headers["ETag"]}))
     page = france.get("/ui/states/FRA").get_data(as_text=True)
     assert finding["id"] in page and "reply due" in page
+
+
+def test_the_state_pdf_and_the_matrix_by_requirement_are_the_apis(app, make_token, panel):
+    page = app.test_client()
+    sign_in(page, panel)
+    api = app.test_client()
+    pdf = page.get("/ui/summaries/states/FRA.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data == api.get("/api/v1/summaries/states/FRA.pdf", headers=auth(panel)).data
+    html = page.get("/ui/compliance?resolution=2397&requirement=2397/R-8-midterm")
+    assert html.status_code == 200
+    text = html.get_data(as_text=True)
+    assert '<option value="2397/R-8-midterm" selected>' in text
+    body = api.get("/api/v1/compliance?requirement=2397/R-8-midterm",
+                   headers=auth(panel)).get_json()
+    assert f'data-figure="total">{body["total"]}<' in text
+    # A reporter: its own State's public edition only.
+    france = app.test_client()
+    sign_in(france, make_token("reporter", "FRA"))
+    assert france.get("/ui/summaries/states/FRA.pdf").status_code == 200
+    assert france.get("/ui/summaries/states/FRA.pdf?audience=restricted").status_code == 403
+    assert france.get("/ui/summaries/states/DEU.pdf").status_code == 404

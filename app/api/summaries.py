@@ -129,15 +129,21 @@ class StateSummary(MethodView):
     @requires(Role.REPORTER, Role.PANEL, Role.ADMIN)
     def get(self, args, iso3, fmt):
         """Implementation profile of one Member State (a reporter: its own)"""
-        principal = require_own_state(iso3)
-        if principal.is_reporter and args["audience"] == Visibility.RESTRICTED:
-            raise Forbidden(
-                "A reporter reads the public edition of its profile; the restricted edition "
-                "is for the Panel and administrators.",
-                errors=[{"pointer": "audience", "detail": "Only panel and admin may ask "
-                         "`restricted`; use `public` (the default)."}])
-        context = service.state_context(db.session, iso3, args.get("as_of"), args["audience"])
-        return _document("state", context["state"]["iso3"], context, fmt)
+        return state_summary(args, iso3, fmt)
+
+
+def state_summary(args: dict, iso3: str, fmt: str) -> Response:
+    """A State's profile for parsed `SummaryArgsSchema` arguments, for whoever asks (a
+    reporter: its own State's public edition only); the API and the web pages share it."""
+    principal = require_own_state(iso3)
+    if principal.is_reporter and args["audience"] == Visibility.RESTRICTED:
+        raise Forbidden(
+            "A reporter reads the public edition of its profile; the restricted edition "
+            "is for the Panel and administrators.",
+            errors=[{"pointer": "audience", "detail": "Only panel and admin may ask "
+                     "`restricted`; use `public` (the default)."}])
+    context = service.state_context(db.session, iso3, args.get("as_of"), args["audience"])
+    return _document("state", context["state"]["iso3"], context, fmt)
 
 
 @blp.route("/assets/<path:filename>")

@@ -17,13 +17,13 @@ from schemas.reports import FLAGS, RATINGS
 from schemas.summaries import SummaryArgsSchema
 
 from ..api.compliance import matrix_result
-from ..api.summaries import resolution_summary
+from ..api.summaries import resolution_summary, state_summary
 from ..auth import Principal, require_own_state, require_role, session_principal, verify_token
 from ..domain import Role
 from ..errors import DomainError, Unauthenticated, problem_for
 from ..extensions import db
-from ..services import compliance, deadlines, findings, web_sessions
-from ..services.catalogue import list_resolutions
+from ..services import compliance, deadlines, findings, requirements, web_sessions
+from ..services.catalogue import get_resolution, list_resolutions
 from . import bp
 
 PANEL = (Role.PANEL, Role.ADMIN)
@@ -179,6 +179,10 @@ def matrix():
         number = 1
     body = matrix_result(args)
     assert isinstance(body, dict)
+    # What a matrix may be about: the general report, or any requirement or stage.
+    asked = get_resolution(db.session, body["resolution"], obligations=False,
+                           requirements=True)
+    answerable = [a.code for a in requirements.everything_answerable(asked)]
     items = body["items"]
     pages = max(1, math.ceil(len(items) / ROWS_PER_PAGE))
     number = min(number, pages)
@@ -189,7 +193,7 @@ def matrix():
                 crumbs=[HOME, ("Resolutions", url_for("web.resolutions")), (title, None)],
                 body=body, rows=shown, page_number=number, pages=pages, query=query,
                 first=(number - 1) * ROWS_PER_PAGE + 1, un_groups=UN_GROUPS, ratings=RATINGS,
-                flags=FLAGS, sorts=SORTS)
+                flags=FLAGS, sorts=SORTS, answerable=answerable)
 
 
 @bp.route("/ui/compliance.csv")
@@ -207,6 +211,15 @@ def resolution_pdf(number: int):
     require_role(PANEL)
     raw = {k: v for k, v in request.args.items() if k in ("as_of", "audience") and v != ""}
     return resolution_summary(SummaryArgsSchema().load(raw), number, "pdf")
+
+
+@bp.route("/ui/summaries/states/<string(length=3):iso3>.pdf")
+def state_pdf(iso3: str):
+    """The State's profile PDF: the API's own response (a reporter: its own State's public
+    edition)."""
+    require_role(EVERYONE)
+    raw = {k: v for k, v in request.args.items() if k in ("as_of", "audience") and v != ""}
+    return state_summary(SummaryArgsSchema().load(raw), iso3, "pdf")
 
 
 @bp.route("/ui/states/<string(length=3):iso3>")
