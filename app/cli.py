@@ -248,11 +248,12 @@ def demo_load(seed: int) -> None:
         loaded = load_demo(db.session, seed)
     except BackfillError as exc:  # pragma: no cover - the generator makes valid reports
         raise click.ClickException(f"nothing was loaded: {exc}") from exc
-    if loaded.versions == 0 and loaded.incidents == 0:
+    if loaded.versions == 0 and loaded.incidents == 0 and loaded.findings == 0:
         click.echo("no demo reports added: they are loaded already")
     else:
-        click.echo(f"stored {loaded.versions} demo report versions and "
-                   f"{_count(loaded.incidents, 'demo incident')}; every output built from "
+        click.echo(f"stored {loaded.versions} demo report versions, "
+                   f"{_count(loaded.incidents, 'demo incident')} and "
+                   f"{_count(loaded.findings, 'demo finding')}; every output built from "
                    "them is marked as demo data")
 
 
@@ -263,12 +264,13 @@ def demo_unload() -> None:
     if not inspect(db.engine).has_table("report"):
         raise click.ClickException("run `flask --app wsgi db upgrade` first")
     removed = unload_demo(db.session)
-    if removed.reports == 0 and removed.incidents == 0:
+    if removed.reports == 0 and removed.incidents == 0 and removed.findings == 0:
         click.echo("no demo data to remove")
     else:
         click.echo(f"removed {removed.reports} demo reports ({removed.versions} versions, "
-                   f"{removed.entries} entries) and {_count(removed.incidents, 'demo incident')}"
-                   "; real reports and incidents are untouched")
+                   f"{removed.entries} entries), {_count(removed.incidents, 'demo incident')}"
+                   f" and {_count(removed.findings, 'demo finding')}"
+                   "; real reports, incidents and findings are untouched")
 
 
 def _as_of_date(as_of: dt.datetime | None) -> dt.date | None:

@@ -180,6 +180,9 @@ class FindingOutSchema(Schema):
     withdrawal_reason = fields.String(allow_none=True)
     reply = fields.Nested(ReplyOutSchema, allow_none=True, metadata={
         "description": "The State's reply at its latest version; null without one"})
+    demo = fields.Boolean(required=True, metadata={
+        "description": "Synthetic demo data (`flask demo load`), not a finding of the Panel; "
+                       "never shown to reporters"})
     links = fields.Nested(FindingLinksSchema, required=True)
 
 

@@ -392,3 +392,92 @@ def test_demo_incidents_give_every_signal_and_go_with_the_demo_data(client, runn
     again = [i for i in _incidents(client, panel) if i["demo"]]
     assert sorted((i["kind"], i["occurred_on"], str(i["vessels"])) for i in again) == sorted(
         (i["kind"], i["occurred_on"], str(i["vessels"])) for i in incidents)
+
+
+# --- the demo Panel findings ------------------------------------------------------------
+
+def _findings(client, token):
+    r = client.get("/api/v1/findings?page_size=100", headers=auth(token))
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["items"]
+
+
+def test_demo_findings_show_the_right_of_reply_and_go_with_the_demo_data(app, client, runner,
+                                                                         make_token):
+    from .test_summaries import pdf_pages
+    from .test_web import sign_in
+
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    panel = make_token("panel")
+    findings = _findings(client, panel)
+    assert len(findings) == 3 and all(f["demo"] for f in findings)
+    assert all(f["text"].startswith("Synthetic demo finding:") for f in findings)
+    by_status = {f["status"]: f for f in findings}
+    assert set(by_status) == {"published", "shared", "draft"}
+    today = dt.datetime.now(dt.UTC).date()
+
+    # Published and contradicted: on the entry declaring no seizure, the demo seizure as
+    # evidence, replied to in the State's language before publication.
+    published = by_status["published"]
+    assert published["assessment"] == "contradicted"
+    assert published["subject"]["kind"] == "entry"
+    assert published["subject"]["claim"]["enforcement"]["seizures"] == 0
+    (evidence,) = published["evidence"]
+    seizure = client.get(f"/api/v1/incidents/{evidence['incident']}",
+                         headers=auth(panel)).get_json()
+    assert seizure["demo"] is True and "declares no seizure" in seizure["summary"]
+    assert published["state"] in [p["state"] for p in seizure["parties"]
+                                  if p["role"] == "inspecting_state"]
+    assert published["subject"]["obligation"] in seizure["obligations"]
+    reply = published["reply"]
+    assert reply["language"] == state_language(published["state"])
+    assert published["shared_at"] < reply["received_at"] < published["published_at"]
+    assert dt.date.fromisoformat(published["published_at"][:10]) <= today
+    assert dt.date.fromisoformat(published["reply_due"]) >= dt.date.fromisoformat(
+        published["shared_at"][:10])
+    # Shared and unverifiable: another State's implementation; the window is open.
+    shared = by_status["shared"]
+    assert shared["assessment"] == "unverifiable" and shared["reply"] is None
+    assert shared["subject"]["kind"] == "obligation" and shared["state"] != published["state"]
+    assert dt.date.fromisoformat(shared["reply_due"]) > today
+    # A draft, corroborated.
+    assert by_status["draft"]["assessment"] == "corroborated"
+    assert by_status["draft"]["shared_at"] is None
+
+    # The web pages mark them.
+    web = app.test_client()
+    sign_in(web, panel)
+    page = web.get("/ui/findings")
+    assert page.status_code == 200 and page.data.count(b'class="demo-tag"') == 3
+    detail = web.get(f"/ui/findings/{published['id']}")
+    assert detail.status_code == 200 and b"demo-banner" in detail.data
+
+    # The State's reporters never see them (as with demo reports).
+    reporter = make_token("reporter", published["state"])
+    assert _findings(client, reporter) == []
+    assert client.get(f"/api/v1/findings/{published['id']}",
+                      headers=auth(reporter)).status_code == 404
+    assert _findings(client, make_token("reporter", shared["state"])) == []
+
+    # The public profile of the contradicted State shows it, its reply and the demo mark.
+    r = client.get(f"/api/v1/summaries/states/{published['state']}.pdf",
+                   headers=auth(panel))
+    assert r.status_code == 200
+    text = " ".join(pdf_pages(r.data))
+    head = text.index(f"Panel finding {published['id']} DEMO")
+    assert "Synthetic demo finding:" in text[head:]
+    # (Right-to-left and CJK text does not read back word for word from a PDF.)
+    assert " ".join(reply["text"].split()) in text[head:] or reply["language"] in ("ar", "zh")
+    assert "Reply of" in text[head:]
+
+    # A rerun adds none; unload removes them with the rest of the demo data.
+    assert "loaded already" in runner.invoke(args=["demo", "load"]).output
+    assert len(_findings(client, panel)) == 3
+    result = runner.invoke(args=["demo", "unload"])
+    assert result.exit_code == 0 and "3 demo findings" in result.output, result.output
+    assert _findings(client, panel) == []
+    # The same seed gives the same findings again.
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    again = _findings(client, panel)
+    assert sorted((f["status"], f["state"], f["subject"]["kind"]) for f in again) == sorted(
+        (f["status"], f["state"], f["subject"]["kind"]) for f in findings)

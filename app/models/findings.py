@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -64,6 +66,8 @@ class Finding(Base):
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("authority.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Synthetic demo data (`flask demo load`): every output says so; reporters never see it.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     state: Mapped[MemberState] = relationship()
     report: Mapped[Report | None] = relationship()

@@ -28,25 +28,39 @@ not, a ship-to-ship transfer on the high seas, and a seizure by a State whose de
 declares `seizures: 0` for the obligation it engages, within the report's window
 (`inconsistent_with_record`). Their vessels are named `DEMO ...` and their summaries say they
 are synthetic.
+
+The demo Panel findings (`demo_findings`) show the right of reply at each stage: a published
+`contradicted` finding on the demo report's entry that declares `seizures: 0`, with the
+undeclared demo seizure as evidence and a synthetic reply of that State in its language; a
+shared `unverifiable` finding on another State's implementation of the obligation the
+unreported port call engages, its reply window still open; and a draft `corroborated` finding
+on the late-filed seizure. Their texts start "Synthetic demo finding:"; they are marked
+`is_demo` and reporters never see them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import selectinload
 
+from .. import findings as finding_rules
 from .. import incidents as incident_rules
 from .. import requirements as rules
 from ..auth import COMMAND_LINE, Principal
-from ..domain import EntryStatus, Role
+from ..domain import Assessment, EntryStatus, FindingStatus, Role, SubjectKind, Visibility
 from ..models import (
     AuditEvent,
     Entry,
+    Finding,
+    FindingReply,
+    FindingReplyVersion,
+    FindingVersion,
     IdempotencyKey,
     Incident,
     IncidentAcknowledgement,
@@ -680,27 +694,213 @@ def _record_demo_incidents(session: DbSession, drafts: list[DemoIncident]) -> in
     return len(drafts)
 
 
+# --- the demo Panel findings -----------------------------------------------------------
+
+DEMO_FINDING = "Synthetic demo finding: "
+# The State's reply to the published demo finding, in its language.
+DEMO_REPLIES = {
+    "en": "Synthetic demo reply, not a real statement: the seizure was made by the customs "
+          "service and will be included in the next report [demo]",
+    "fr": "Réponse de démonstration fictive, pas une déclaration réelle : la saisie a été "
+          "effectuée par les douanes et figurera dans le prochain rapport [démo]",
+    "es": "Respuesta de demostración ficticia, no una declaración real: la incautación la "
+          "realizó la aduana y figurará en el próximo informe [demo]",
+    "ru": "Вымышленный демонстрационный ответ, а не реальное заявление: изъятие произведено "
+          "таможенной службой и будет отражено в следующем докладе [демо]",
+    "ar": "رد تجريبي مصطنع وليس بيانا حقيقيا: قامت الجمارك بعملية الضبط وستدرج في التقرير "
+          "المقبل [تجريبي]",
+    "zh": "虚构的演示答复，并非真实声明：该查扣由海关执行，将列入下一次报告 [演示]",
+}
+
+
+def _demo_incident_by_source(session: DbSession, marker: str
+                             ) -> tuple[Incident, IncidentVersion] | None:
+    """The demo incident whose current version cites a demo source naming `marker`."""
+    rows = session.execute(
+        select(Incident, IncidentVersion)
+        .join(IncidentVersion, and_(IncidentVersion.incident_id == Incident.id,
+                                    IncidentVersion.number == Incident.current_version))
+        .where(Incident.is_demo.is_(True))
+        .options(selectinload(IncidentVersion.parties),
+                 selectinload(IncidentVersion.obligations))
+        .order_by(Incident.id)).all()
+    for incident, version in rows:
+        if any(marker in str(s.get("reference", "")) for s in version.sources or []):
+            return incident, version
+    return None
+
+
+def _party(version: IncidentVersion, role: str) -> int | None:
+    return next((p.state_id for p in version.parties if p.role == role), None)
+
+
+def _undeclared_entry(session: DbSession, version: IncidentVersion
+                      ) -> tuple[Report, Obligation] | None:
+    """The demo report (at its current version) of the seizing State declaring no seizure
+    on an obligation the seizure engages, dated on or after it."""
+    state_id = _party(version, "inspecting_state")
+    obligations = [o.obligation_id for o in version.obligations]
+    hit = session.execute(
+        select(Report, Obligation)
+        .join(ReportVersion, and_(ReportVersion.report_id == Report.id,
+                                  ReportVersion.number == Report.current_version))
+        .join(Entry, Entry.version_id == ReportVersion.id)
+        .join(Obligation, Obligation.id == Entry.obligation_id)
+        .where(Report.is_demo.is_(True), Report.state_id == state_id,
+               Entry.obligation_id.in_(obligations), Entry.seizures == 0,
+               ReportVersion.dated >= version.occurred_on)
+        .order_by(Report.id, Entry.position)).first()
+    return (hit[0], hit[1]) if hit is not None else None
+
+
+def _demo_finding(session: DbSession, *, state: MemberState, kind: SubjectKind,
+                  assessment: Assessment, text: str, created_at: dt.datetime,
+                  subject: dict[str, Any], evidence: list[dict[str, Any]],
+                  report: Report | None = None, obligation: Obligation | None = None,
+                  incident: Incident | None = None) -> Finding:
+    """A demo draft at version 1, as `services.findings.record` makes one."""
+    finding = Finding(
+        public_id="f" + secrets.token_hex(10), state=state, subject_kind=kind, report=report,
+        obligation=obligation, incident=incident, assessment=assessment,
+        visibility=Visibility.PUBLIC, status=FindingStatus.DRAFT, current_version=1,
+        revision=1, created_by_id=None, created_at=created_at, is_demo=True)
+    body = {"state": state.iso3, "subject": subject, "assessment": assessment,
+            "visibility": Visibility.PUBLIC, "language": "en", "text": DEMO_FINDING + text,
+            "evidence": evidence}
+    session.add(finding)
+    session.add(FindingVersion(
+        finding=finding, number=1, received_at=created_at, author_id=None, token_id=None,
+        assessment=assessment, visibility=Visibility.PUBLIC, language="en",
+        text=body["text"], evidence=evidence, document=body))
+    return finding
+
+
+def _share(finding: Finding, at: dt.datetime) -> None:
+    """Shared at `at`, as `services.findings.change_status` shares."""
+    finding.status = FindingStatus.SHARED
+    finding.shared_at = at
+    finding.reply_due = at.date() + dt.timedelta(days=finding_rules.DEFAULT_REPLY_DAYS)
+    finding.revision += 1
+
+
+def demo_findings(session: DbSession, seed: int) -> int:
+    """Record the demo Panel findings (see the module's docstring) on the demo incidents
+    and reports in the database; those whose subject is missing are left out. Returns how
+    many were recorded."""
+    rng = random.Random(f"{seed}/findings")
+    now = utcnow()
+    states = {s.id: s for s in session.scalars(select(MemberState))}
+    made = 0
+
+    def office_hours(day: dt.date) -> dt.datetime:
+        return _at(rng, day)
+
+    # Published, contradicted, with the State's reply.
+    undeclared = _demo_incident_by_source(session, "/UNDECLARED")
+    entry = _undeclared_entry(session, undeclared[1]) if undeclared else None
+    if undeclared is not None and entry is not None:
+        incident, _ = undeclared
+        report, obligation = entry
+        state = states[report.state_id]
+        created = office_hours(incident.first_recorded_at.date()
+                               + dt.timedelta(days=rng.randint(10, 30)))
+        if created < now - dt.timedelta(days=90):
+            finding = _demo_finding(
+                session, state=state, kind=SubjectKind.ENTRY,
+                assessment=Assessment.CONTRADICTED, created_at=created,
+                text=f"{state.name}'s demo report {report.public_id} declares no seizure "
+                     f"under {obligation.code}, but the demo incident {incident.public_id} "
+                     "records a seizure by it in the report's period.",
+                subject={"report": report.public_id, "obligation": obligation.code},
+                evidence=[{"incident": incident.public_id}], report=report,
+                obligation=obligation)
+            _share(finding, created + dt.timedelta(days=rng.randint(1, 5)))
+            assert finding.shared_at is not None and finding.reply_due is not None
+            replied = finding.shared_at + dt.timedelta(days=rng.randint(5, 20))
+            language = state_language(state.iso3)
+            reply = FindingReply(finding=finding, current_version=1, first_received_at=replied)
+            session.add(reply)
+            session.add(FindingReplyVersion(
+                reply=reply, number=1, received_at=replied, authority_id=None, token_id=None,
+                language=language, text=DEMO_REPLIES[language]))
+            finding.revision += 1  # the reply
+            finding.status = FindingStatus.PUBLISHED
+            finding.published_at = replied + dt.timedelta(days=rng.randint(2, 8))
+            finding.revision += 1
+            made += 1
+
+    # Shared, unverifiable, about the port State of the unreported port call; no reply yet.
+    port_call = _demo_incident_by_source(session, "DEMO/PORT-CALL/")
+    if port_call is not None and port_call[1].obligations:
+        incident, version = port_call
+        port_state = _party(version, "port_state")
+        obligation = session.get(Obligation, version.obligations[0].obligation_id)
+        if port_state is not None and obligation is not None:
+            state = states[port_state]
+            created = now - dt.timedelta(days=4)
+            finding = _demo_finding(
+                session, state=state, kind=SubjectKind.OBLIGATION,
+                assessment=Assessment.UNVERIFIABLE, created_at=created,
+                text=f"whether {state.name} implements {obligation.code} cannot be verified: "
+                     f"it has not reported the port call of the demo incident "
+                     f"{incident.public_id}, and no other source covers its port controls.",
+                subject={"obligation": obligation.code},
+                evidence=[{"incident": incident.public_id}], obligation=obligation)
+            _share(finding, now - dt.timedelta(days=2))
+            made += 1
+
+    # A draft, corroborated, on the late-filed seizure.
+    late = _demo_incident_by_source(session, "/LATE")
+    if late is not None:
+        incident, version = late
+        inspecting = _party(version, "inspecting_state")
+        if inspecting is not None:
+            state = states[inspecting]
+            _demo_finding(
+                session, state=state, kind=SubjectKind.INCIDENT,
+                assessment=Assessment.CORROBORATED, created_at=now - dt.timedelta(days=1),
+                text=f"the seizure of demo incident {incident.public_id} by {state.name} "
+                     "is corroborated by the cargo manifest and the inspection photographs "
+                     "(synthetic).",
+                subject={"incident": incident.public_id},
+                evidence=[{"source": {"kind": "other", "reference": "DEMO/MANIFEST",
+                                      "title": "Synthetic demo source (no such document)"}}],
+                incident=incident)
+            made += 1
+    session.flush()
+    return made
+
+
 @dataclass(frozen=True)
 class LoadSummary:
     versions: int
     incidents: int
+    findings: int = 0
 
 
 @use_case
 def load_demo(session: DbSession, seed: int = 1718) -> LoadSummary:
     """Store the demo reports in the demo namespace (skipping any state and resolution that
-    has demo data already) and, unless there are demo incidents already, the demo
-    enforcement record; in one transaction audited once."""
+    has demo data already), unless there are demo incidents already the demo enforcement
+    record, and unless there are demo findings already the demo Panel findings; in one
+    transaction audited once."""
     records = demo_records(session, seed)
     has_incidents = session.scalar(select(Incident.id).where(Incident.is_demo.is_(True))
                                    .limit(1)) is not None
+    has_findings = session.scalar(select(Finding.id).where(Finding.is_demo.is_(True))
+                                  .limit(1)) is not None
     drafts = [] if has_incidents else demo_incidents(session, seed, records)
-    if not records and not drafts:
+    if not records and not drafts and has_findings:
+        return LoadSummary(0, 0)
+    versions = backfill(session, DEMO_PRINCIPAL, records, demo=True).versions if records else 0
+    incidents = _record_demo_incidents(session, drafts)
+    findings = 0 if has_findings else demo_findings(session, seed)
+    if not versions and not incidents and not findings:
         return LoadSummary(0, 0)
     audit.record(session, action="demo.load", actor=COMMAND_LINE.name,
-                 details={"seed": seed, "versions": len(records), "incidents": len(drafts)})
-    versions = backfill(session, DEMO_PRINCIPAL, records, demo=True).versions if records else 0
-    return LoadSummary(versions, _record_demo_incidents(session, drafts))
+                 details={"seed": seed, "versions": len(records), "incidents": len(drafts),
+                          "findings": findings})
+    return LoadSummary(versions, incidents, findings)
 
 
 @dataclass(frozen=True)
@@ -709,13 +909,16 @@ class UnloadSummary:
     versions: int
     entries: int
     incidents: int = 0
+    findings: int = 0
 
 
 @use_case
 def unload_demo(session: DbSession) -> UnloadSummary:
-    """Remove every demo report with its versions and entries, and every demo incident with
-    its versions and acknowledgements, and nothing else, in one transaction. Real reports
-    and incidents, authorities and the audit trail of real actions stay."""
+    """Remove every demo finding with its versions and reply, every demo report with its
+    versions and entries, and every demo incident with its versions and acknowledgements,
+    and nothing else, in one transaction. Real findings, reports and incidents, authorities
+    and the audit trail of real actions stay."""
+    findings = _unload_demo_findings(session)
     demo_reports = select(Report.id).where(Report.is_demo.is_(True))
     demo_versions = select(ReportVersion.id).where(ReportVersion.report_id.in_(demo_reports))
     entries = rowcount(session.execute(
@@ -730,12 +933,22 @@ def unload_demo(session: DbSession) -> UnloadSummary:
     session.execute(delete(IdempotencyKey).where(IdempotencyKey.report_id.in_(demo_reports)))
     reports = rowcount(session.execute(delete(Report).where(Report.is_demo.is_(True))))
     incidents = _unload_demo_incidents(session)
-    if reports or incidents:
+    if reports or incidents or findings:
         audit.record(session, action="demo.unload", actor=COMMAND_LINE.name,
                      details={"reports": reports, "versions": versions,
-                              "incidents": incidents})
+                              "incidents": incidents, "findings": findings})
     return UnloadSummary(reports=reports, versions=versions, entries=entries,
-                         incidents=incidents)
+                         incidents=incidents, findings=findings)
+
+
+def _unload_demo_findings(session: DbSession) -> int:
+    """Demo findings go first: they refer to demo reports and incidents."""
+    demo = select(Finding.id).where(Finding.is_demo.is_(True))
+    replies = select(FindingReply.id).where(FindingReply.finding_id.in_(demo))
+    session.execute(delete(FindingReplyVersion).where(FindingReplyVersion.reply_id.in_(replies)))
+    session.execute(delete(FindingReply).where(FindingReply.finding_id.in_(demo)))
+    session.execute(delete(FindingVersion).where(FindingVersion.finding_id.in_(demo)))
+    return rowcount(session.execute(delete(Finding).where(Finding.is_demo.is_(True))))
 
 
 def _unload_demo_incidents(session: DbSession) -> int:

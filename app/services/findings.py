@@ -395,10 +395,12 @@ def _options():
 
 
 def _visible_to(principal: Principal):
-    """A reporter: its own State's findings once shared. Panel and admin: all."""
+    """A reporter: its own State's findings once shared, never demo ones (as with demo
+    reports). Panel and admin: all."""
     if not principal.is_reporter:
         return None
-    return and_(Finding.state_id == principal.state_id, Finding.shared_at.is_not(None))
+    return and_(Finding.state_id == principal.state_id, Finding.shared_at.is_not(None),
+                Finding.is_demo.is_(False))
 
 
 def get_finding(session: DbSession, principal: Principal, public_id: str) -> Finding:
@@ -587,6 +589,7 @@ def finding_views(session: DbSession, findings: list[Finding],
             "early_publication_reason": finding.early_publication_reason,
             "withdrawal_reason": finding.withdrawal_reason,
             "reply": _reply_view(finding.reply, before),
+            "demo": finding.is_demo,
             "links": {"self": base, "versions": f"{base}/versions", "status": f"{base}/status",
                       "reply": f"{base}/reply", "reply_versions": f"{base}/reply/versions"},
         })

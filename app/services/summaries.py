@@ -368,6 +368,7 @@ def _finding_item(view: dict[str, Any]) -> dict[str, Any]:
         "early_publication_reason": (view["early_publication_reason"]
                                      if status == FindingStatus.PUBLISHED else None),
         "reply": view["reply"],
+        "demo": view["demo"],
     }
 
 

@@ -41,6 +41,7 @@ def upgrade() -> None:
     sa.Column('withdrawal_reason', sa.Text(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.CheckConstraint("assessment IN ('corroborated', 'contradicted', 'unverifiable')", name=op.f('ck_finding_assessment')),
     sa.CheckConstraint("status IN ('draft', 'shared', 'published', 'withdrawn')", name=op.f('ck_finding_status')),
     sa.CheckConstraint("subject_kind IN ('entry', 'incident', 'obligation')", name=op.f('ck_finding_subject_kind')),
