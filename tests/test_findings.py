@@ -387,9 +387,12 @@ def test_demo_data_is_never_a_subject_or_evidence(app, client, runner, panel):
     assert r.status_code == 422
     pointers = [e["pointer"] for e in r.get_json()["errors"]]
     assert pointers == ["/subject/report", "/evidence/0/incident"]
-    assert _counts(app) == (0, 0, 0)
-    # `demo unload` is not blocked by findings: none can point at demo data.
+    # Only the demo findings `demo load` made itself (three, one version each, one reply).
+    assert _counts(app) == (3, 3, 1)
+    # `demo unload` is not blocked by findings: only demo findings point at demo data, and
+    # they go with it.
     assert runner.invoke(args=["demo", "unload"]).exit_code == 0
+    assert _counts(app) == (0, 0, 0)
 
 
 def test_the_reply_window_is_a_setting(app, client, panel, recorded, monkeypatch):

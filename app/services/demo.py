@@ -834,9 +834,9 @@ def demo_findings(session: DbSession, seed: int) -> int:
     if port_call is not None and port_call[1].obligations:
         incident, version = port_call
         port_state = _party(version, "port_state")
-        obligation = session.get(Obligation, version.obligations[0].obligation_id)
-        if port_state is not None and obligation is not None:
-            state = states[port_state]
+        engaged = session.get(Obligation, version.obligations[0].obligation_id)
+        if port_state is not None and engaged is not None:
+            state, obligation = states[port_state], engaged
             created = now - dt.timedelta(days=4)
             finding = _demo_finding(
                 session, state=state, kind=SubjectKind.OBLIGATION,
