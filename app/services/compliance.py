@@ -260,7 +260,8 @@ class Record:
     involvement: dict[Key, tuple[int, int, int]]
     made: dict[str, list[record_rules.OnRecord]]
     #: The figures of the rows' reports that may be inconsistent, when already found (the
-    #: live record finds them in SQL); None: read them for every row (`declared_figures`).
+    #: live record compares the stored figures with its totals); None: read them for every
+    #: row (`_declared_of`).
     figures: Figures | None = None
 
     def counts(self, key: Key) -> tuple[int, int, int]:
@@ -454,7 +455,7 @@ def _declared_of(session: DbSession, shown: Shown) -> Figures:
         else:
             declared[version_id] = [(c, f, v) for c, f, v in version.figures]
     if missing:
-        declared.update(declared_figures(session, missing, None))
+        declared.update(figures_from_entries(session, missing))
     return declared
 
 
@@ -470,19 +471,16 @@ def report_window(report: Report, version: ReportVersion,
     return resolution.adopted_on, version.dated or version.received_at.date()
 
 
-def declared_figures(session: DbSession, version_ids: list[int],
-                     codes: set[str] | None) -> Figures:
-    """The seizures and inspections figures each version's entries declare (on the
-    obligations `codes` only, when given), by version, read from the entries."""
+def figures_from_entries(session: DbSession, version_ids: list[int]) -> Figures:
+    """The seizures and inspections figures each version's entries declare, by version, read
+    from the entries (for a version stored without `ReportVersion.figures`)."""
     found: Figures = defaultdict(list)
-    if not version_ids or codes == set():
+    if not version_ids:
         return found
     stmt = (select(Entry.version_id, Obligation.code, Entry.seizures, Entry.inspections)
             .join(Obligation, Obligation.id == Entry.obligation_id)
             .where(Entry.version_id.in_(version_ids),
                    or_(Entry.seizures.is_not(None), Entry.inspections.is_not(None))))
-    if codes is not None:
-        stmt = stmt.where(Obligation.code.in_(sorted(codes)))
     for version_id, code, seizures, inspections in session.connection().execute(stmt):
         found[version_id] += [(code, "seizures", seizures), (code, "inspections", inspections)]
     return found
@@ -517,8 +515,7 @@ def with_record(row: MatrixRow, record: Record, figures: Figures,
         flags=tuple(f for f in flag_rules.FLAG_ORDER if f in flags))
 
 
-def _apply_record(session: DbSession, rows: list[MatrixRow], record: Record,
-                  shown: dict[int, tuple[Report, ReportVersion]],
+def _apply_record(session: DbSession, rows: list[MatrixRow], record: Record, shown: Shown,
                   resolutions: dict[int, Resolution]) -> list[MatrixRow]:
     """Every row with its record facts; the declared figures are read (one query) only when
     the record holds seizures or inspections the rows' States made."""

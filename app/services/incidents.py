@@ -20,7 +20,7 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
@@ -504,7 +504,6 @@ class Filters:
     end: dt.date | None = None
     visibility: str | None = None
     located: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _filtered(principal: Principal, filters: Filters):
