@@ -87,6 +87,7 @@ from ..models import (
 from ..models.types import utcnow
 from ..scoring import round_half_up
 from . import findings, requirements
+from . import incidents as incident_service
 from .catalogue import find_resolution, get_resolution, get_state
 from .requirements import Answered
 from .session import DbSession
@@ -273,10 +274,7 @@ def _on_record(cutoff: Cutoff, public_only: bool, *, resolution_id: int | None,
     """The incidents recorded by the cut-off (engaging an obligation of `resolution_id`, or
     naming `state_id` as a party), each at its latest version received by then; public ones
     only for a public output. A materialized CTE: it is computed once, then joined."""
-    inner = aliased(IncidentVersion)
-    latest = (select(func.max(inner.number))
-              .where(inner.incident_id == Incident.id, inner.received_at < cutoff.before)
-              .correlate(Incident).scalar_subquery())
+    latest = incident_service.latest_number_before(cutoff.before)
     columns = (IncidentVersion.id.label("version_id"), Incident.id.label("incident_id"),
                Incident.filed_by_state_id.label("filer"), Incident.is_demo.label("demo"),
                IncidentVersion.kind.label("kind"),

@@ -26,7 +26,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import and_, case, delete, exists, false, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from schemas.incidents import AcknowledgementInSchema, IncidentInSchema
 
@@ -428,7 +428,9 @@ def import_records(session: DbSession, principal: Principal, records: Sequence[A
 
 # --- reading -----------------------------------------------------------------------------
 
-def _version_options():
+def version_options():
+    """What reading a version's parties, vessels, obligations and place needs, loaded at
+    once (the API's views and the summaries)."""
     return (
         selectinload(IncidentVersion.parties).selectinload(IncidentParty.state),
         selectinload(IncidentVersion.vessels),
@@ -439,18 +441,28 @@ def _version_options():
     )
 
 
-def _incident_options():
+def incident_options():
+    """What reading who filed and who acknowledged an incident needs, loaded at once."""
     return (
         selectinload(Incident.filed_by_state),
         selectinload(Incident.acknowledgements).selectinload(IncidentAcknowledgement.state),
     )
 
 
+def latest_number_before(before: dt.datetime):
+    """A scalar subquery, correlated to `Incident`: the number of its latest version received
+    before `before` (walks the unique (incident_id, number) index backwards)."""
+    inner = aliased(IncidentVersion)
+    return (select(func.max(inner.number))
+            .where(inner.incident_id == Incident.id, inner.received_at < before)
+            .correlate(Incident).scalar_subquery())
+
+
 def current_version(session: DbSession, incident: Incident) -> IncidentVersion:
     return session.execute(
         select(IncidentVersion).where(IncidentVersion.incident_id == incident.id,
                                       IncidentVersion.number == incident.current_version)
-        .options(*_version_options())
+        .options(*version_options())
         .execution_options(populate_existing=True)
     ).scalar_one()
 
@@ -486,7 +498,7 @@ def get_incident(session: DbSession, principal: Principal, public_id: str) -> In
         visible = _visible_to(principal)
         if visible is not None:
             stmt = stmt.where(visible)
-        row = session.execute(stmt.options(*_incident_options())).first()
+        row = session.execute(stmt.options(*incident_options())).first()
     if row is None:
         raise NotFound(f"No incident {public_id!r}.")
     return row.Incident
@@ -550,7 +562,7 @@ def list_incidents(session: DbSession, principal: Principal, filters: Filters, *
                    ) -> tuple[list[tuple[Incident, IncidentVersion]], int]:
     """Incidents the principal may see, newest first; one page, or all when `page` is None
     (CSV and GeoJSON exports)."""
-    stmt = _filtered(principal, filters).options(*_incident_options())
+    stmt = _filtered(principal, filters).options(*incident_options())
     if page is None or page_size is None:
         rows = session.execute(stmt).all()
         total = len(rows)
@@ -565,7 +577,7 @@ def _load_versions(session: DbSession, versions: Iterable[IncidentVersion]) -> N
     ids = [v.id for v in versions]
     if ids:
         session.execute(select(IncidentVersion).where(IncidentVersion.id.in_(ids))
-                        .options(*_version_options())
+                        .options(*version_options())
                         .execution_options(populate_existing=True)).all()
 
 

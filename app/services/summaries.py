@@ -35,7 +35,6 @@ from ..domain import (
 from ..models import (
     Entry,
     Incident,
-    IncidentAcknowledgement,
     IncidentObligation,
     IncidentParty,
     IncidentVersion,
@@ -168,18 +167,10 @@ def _incidents_as_of(session: DbSession, before: dt.datetime, *, public_only: bo
     """Incidents first recorded before the cut-off `before`, each as its latest version
     received by then, the most recent event first: those engaging an obligation of the resolution,
     or naming the State as a party, in that version. `public_only`: public versions only."""
-    latest = (
-        select(IncidentVersion.incident_id,
-               func.max(IncidentVersion.number).label("number"))
-        .where(IncidentVersion.received_at < before)
-        .group_by(IncidentVersion.incident_id)
-        .subquery()
-    )
     stmt = (
         select(Incident, IncidentVersion)
-        .join(latest, latest.c.incident_id == Incident.id)
         .join(IncidentVersion, (IncidentVersion.incident_id == Incident.id)
-              & (IncidentVersion.number == latest.c.number))
+              & (IncidentVersion.number == incident_service.latest_number_before(before)))
         .where(Incident.first_recorded_at < before)
     )
     if public_only:
@@ -193,14 +184,7 @@ def _incidents_as_of(session: DbSession, before: dt.datetime, *, public_only: bo
         stmt = stmt.where(exists().where(IncidentParty.version_id == IncidentVersion.id,
                                          IncidentParty.state_id == state_id))
     stmt = stmt.order_by(IncidentVersion.occurred_on.desc(), Incident.id.desc()).options(
-        selectinload(Incident.filed_by_state),
-        selectinload(Incident.acknowledgements).selectinload(IncidentAcknowledgement.state),
-        selectinload(IncidentVersion.parties).selectinload(IncidentParty.state),
-        selectinload(IncidentVersion.vessels),
-        selectinload(IncidentVersion.location_state),
-        selectinload(IncidentVersion.obligations).selectinload(IncidentObligation.obligation)
-        .selectinload(Obligation.resolution).selectinload(Resolution.regime),
-    )
+        *incident_service.incident_options(), *incident_service.version_options())
     return [(row.Incident, row.IncidentVersion) for row in session.execute(stmt)]
 
 
