@@ -33,6 +33,7 @@ from .reporting import (
     Report,
     ReportVersion,
 )
+from .revisions import DataRevision
 from .summaries import RenderedSummary, RenderFailure
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "AuditEvent",
     "Authority",
     "Base",
+    "DataRevision",
     "Entry",
     "Finding",
     "FindingReply",

@@ -28,7 +28,7 @@ from ..models import (
     Resolution,
 )
 from ..models.catalogue import add_months, due_date
-from . import page_of, use_case
+from . import page_of, revisions, use_case
 from .session import DbSession
 
 
@@ -356,6 +356,9 @@ def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
     report.kept += [f"obligation {code}" for code in sorted(existing_obl)]
     report.kept += [f"reporting requirement {code}" for code in sorted(existing_req)]
     report.kept += [f"stage {code}" for code in sorted(existing_stages)]
+    if report.added or report.changed:
+        # Every document built from the catalogue is built anew from now on.
+        revisions.touch(session, revisions.CATALOGUE)
     return report
 
 
