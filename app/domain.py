@@ -115,6 +115,13 @@ class RequirementKind(StrEnum):
     ON_EVENT = "on_event"  # after an event (`trigger`)
 
 
+class Addressee(StrEnum):
+    """Who a reporting requirement asks for the report."""
+
+    STATES = "states"  # Member States (those `applies_to` names)
+    COMMITTEE = "committee"  # the regime's committee itself, reporting to the Council
+
+
 class DeadlineStatus(StrEnum):
     """Where a State stands on one thing a reporting requirement asks, as of a date."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.domain import Element, RequirementKind, UNGroup
+from app.domain import Addressee, Element, RequirementKind, UNGroup
 
 from .common import PageArgsSchema, page_schema
 
@@ -14,12 +14,30 @@ UN_GROUPS = tuple(UNGroup)
 
 
 class RegimeSchema(Schema):
-    code = fields.String(required=True, metadata={"example": "1718"})
+    code = fields.String(required=True, metadata={"example": "1540"})
     name = fields.String(required=True)
-    committee = fields.String(required=True)
-    target_state = fields.String(allow_none=True)
+    committee = fields.String(required=True, metadata={
+        "description": "The Security Council committee's full name"})
+    short_name = fields.String(required=True, metadata={
+        "example": "1540 Committee", "description": "The committee as documents name it"})
+    experts = fields.String(required=True, metadata={
+        "example": "group of experts",
+        "description": "The body of experts that assists the committee, as documents name it"})
+    summary_title = fields.String(required=True, metadata={
+        "example": "Reporting summary",
+        "description": "What a summary of one of the regime's resolutions is called"})
+    target_state = fields.String(allow_none=True, metadata={
+        "description": "ISO 3166-1 alpha-3 code of the State the regime targets, which is not "
+        "asked to report on its resolutions; null where every State reports"})
     description = fields.String(allow_none=True)
-    resolutions = fields.List(fields.Integer(), required=True)
+    resolutions = fields.Function(lambda r: [x.number for x in r.resolutions], required=True,
+                                  metadata={"type": "array", "items": {"type": "integer"}})
+
+
+class RegimeDetailSchema(RegimeSchema):
+    notes = fields.List(fields.String(), required=True, metadata={
+        "description": "Plain-words notes on the regime and its reporting"})
+    sources = fields.List(fields.String(), required=True)
 
 
 class SupersessionSchema(Schema):
@@ -128,6 +146,14 @@ class ReportingRequirementSchema(Schema):
         required=True,
         metadata={"description": "`all`, or the condition a State meets to be asked"},
     )
+    addressed_to = fields.String(
+        required=True,
+        metadata={"enum": list(Addressee),
+                  "description": "`states`: a report asked of Member States; `committee`: "
+                  "the committee's own report to the Security Council, asked of no State (no "
+                  "State's deadline, no State counted as not reporting, no State report "
+                  "accepted)"},
+    )
     binding = fields.Boolean(required=True)
     verified = fields.Boolean(
         required=True, metadata={"description": "True only where the requirement's own text "
@@ -139,7 +165,10 @@ class ReportingRequirementSchema(Schema):
         lambda r: [ob.code for ob in r.obligations], required=True,
         metadata={"type": "array", "items": {"type": "string"},
                   "description": "Codes of the obligations the report is about (every "
-                  "obligation of the resolution for a general report)"},
+                  "obligation of the resolution for a general report). They may belong to "
+                  "an earlier resolution of the same regime (a later resolution renewing the "
+                  "call for reports on it): a report answering the requirement addresses and "
+                  "is scored against those obligations"},
     )
 
 
@@ -293,6 +322,8 @@ class ReportingRequirementFileSchema(_FileSchema):
                                  validate=validate.Range(min=1))
     trigger = fields.String(required=True, allow_none=True)
     applies_to = fields.String(required=True, validate=validate.Length(min=1))
+    addressed_to = fields.String(load_default=Addressee.STATES,
+                                 validate=validate.OneOf(list(Addressee)))
     binding = fields.Boolean(required=True)
     verified = fields.Boolean(required=True)
     source = fields.String(required=True, validate=validate.Length(min=1))
@@ -340,11 +371,16 @@ class ResolutionFileSchema(_FileSchema):
 
 
 class RegimeInfoFileSchema(_FileSchema):
-    code = fields.String(required=True)
-    name = fields.String(required=True)
-    committee = fields.String(required=True)
-    target_state = fields.String(allow_none=True, load_default=None)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    committee = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    short_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    experts = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    summary_title = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    target_state = fields.String(allow_none=True, load_default=None,
+                                 validate=validate.Regexp(r"^[A-Z]{3}$"))
     description = fields.String(allow_none=True, load_default=None)
+    notes = fields.List(fields.String(validate=validate.Length(min=1)), load_default=list)
 
 
 class RegimeFileSchema(_FileSchema):

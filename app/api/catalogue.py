@@ -8,6 +8,7 @@ from marshmallow import RAISE
 from schemas.catalogue import (
     MemberStateDetailSchema,
     MemberStatePageSchema,
+    RegimeDetailSchema,
     RegimePageSchema,
     ResolutionDetailSchema,
     ResolutionListArgs,
@@ -30,17 +31,6 @@ blp = Blueprint(
 )
 
 
-def _regime_view(regime):
-    return {
-        "code": regime.code,
-        "name": regime.name,
-        "committee": regime.committee,
-        "target_state": regime.target_state,
-        "description": regime.description,
-        "resolutions": [r.number for r in regime.resolutions],
-    }
-
-
 @blp.route("/regimes")
 class Regimes(MethodView):
     @blp.arguments(PageArgsSchema, location="query", unknown=RAISE)
@@ -49,7 +39,16 @@ class Regimes(MethodView):
         """List sanctions regimes"""
         size = page_size_or_default(args["page_size"])
         items, total = service.list_regimes(db.session, args["page"], size)
-        return envelope([_regime_view(r) for r in items], total, args["page"], size)
+        return envelope(items, total, args["page"], size)
+
+
+@blp.route("/regimes/<string(maxlength=32):code>")
+class RegimeDetail(MethodView):
+    @blp.alt_response(404, response="NOT_FOUND", description="No such regime")
+    @blp.response(200, RegimeDetailSchema)
+    def get(self, code):
+        """One regime: its committee, the words documents use for it, its resolutions"""
+        return service.get_regime(db.session, code)
 
 
 @blp.route("/resolutions")
@@ -57,7 +56,11 @@ class Resolutions(MethodView):
     @blp.arguments(ResolutionListArgs, location="query", unknown=RAISE)
     @blp.response(200, ResolutionPageSchema)
     def get(self, args):
-        """List resolutions, in order of number"""
+        """List resolutions, in order of number
+
+        `regime` (a regime's code, e.g. `1540`) keeps the resolutions of one regime; an
+        unknown code is a 422 naming `regime`.
+        """
         size = page_size_or_default(args["page_size"])
         items, total = service.list_resolutions(
             db.session, args["page"], size, regime=args.get("regime")

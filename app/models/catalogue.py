@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..domain import RequirementKind, sql_in
+from ..domain import Addressee, RequirementKind, sql_in
 from .base import Base
 
 
@@ -32,8 +32,14 @@ class Regime(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     committee: Mapped[str] = mapped_column(String(300))
+    # The words documents use for the regime (app/catalogue/data/README.md): the committee's
+    # short name, its body of experts, and what a summary of a resolution is called.
+    short_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    experts: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    summary_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
     target_state: Mapped[str | None] = mapped_column(String(3))
     description: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     resolutions: Mapped[list[Resolution]] = relationship(
@@ -151,7 +157,8 @@ class ReportingRequirement(Base):
     """A report a resolution asks of States: once, in stages, periodically or on an event."""
 
     __tablename__ = "reporting_requirement"
-    __table_args__ = (CheckConstraint(sql_in("kind", RequirementKind), name="kind"),)
+    __table_args__ = (CheckConstraint(sql_in("kind", RequirementKind), name="kind"),
+                      CheckConstraint(sql_in("addressed_to", Addressee), name="addressed_to"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     resolution_id: Mapped[int] = mapped_column(ForeignKey("resolution.id"), index=True)
@@ -163,6 +170,10 @@ class ReportingRequirement(Base):
     period_days: Mapped[int | None] = mapped_column(Integer)
     trigger: Mapped[str | None] = mapped_column(Text)
     applies_to: Mapped[str] = mapped_column(Text)
+    # `states`, or `committee` for the committee's own report to the Council: no State is
+    # asked for it.
+    addressed_to: Mapped[str] = mapped_column(String(16), default=Addressee.STATES,
+                                              server_default=Addressee.STATES.value)
     binding: Mapped[bool] = mapped_column(Boolean)
     verified: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(Text)
@@ -189,8 +200,14 @@ class ReportingRequirement(Base):
         return self.stages if self.kind == RequirementKind.STAGED else None
 
     @property
+    def of_states(self) -> bool:
+        """Whether Member States are asked for the report (not the committee's own)."""
+        return self.addressed_to != Addressee.COMMITTEE
+
+    @property
     def obligations(self) -> list[Obligation]:
-        """Every obligation the report is about."""
+        """Every obligation the report is about (those it names may be of an earlier
+        resolution of the regime)."""
         return list(self.resolution.obligations) if self.covers_all else self.named_obligations
 
 

@@ -16,7 +16,7 @@ from schemas.catalogue import MemberStatesFileSchema, RegimeFileSchema
 
 from ..catalogue import DATA_DIR
 from ..domain import RequirementKind
-from ..errors import NotFound, json_pointer
+from ..errors import Invalid, NotFound, json_pointer
 from ..errors import flatten_messages as _flatten
 from ..models import (
     MemberState,
@@ -78,7 +78,20 @@ def read_catalogue(data_dir: Path = DATA_DIR) -> tuple[dict[str, Any], list[dict
     codes: dict[str, Path] = {}
     numbers: dict[int, Path] = {}
     for path, regime in zip(regime_files, regimes, strict=True):
+        # Obligations of the regime's resolutions adopted before the one being read: a later
+        # resolution's requirement may name them (a renewed call for reports on them).
+        by_adoption = sorted(regime["resolutions"], key=lambda r: (r["adopted_on"], r["number"]))
+        earlier_of = {}
+        seen: set[str] = set()
+        for res in by_adoption:
+            earlier_of[res["number"]] = frozenset(seen)
+            seen |= {ob["code"] for ob in res["obligations"]}
+        target = regime["regime"]["target_state"]
+        if target is not None and target not in {s["iso3"] for s in states["states"]}:
+            raise CatalogueFileError(
+                f"{path}: /regime/target_state: {target} is not in member_states.json")
         for i, res in enumerate(regime["resolutions"]):
+            earlier = earlier_of[res["number"]]
             if res["number"] in numbers:
                 raise CatalogueFileError(
                     f"{path}: resolution {res['number']} also in {numbers[res['number']]}"
@@ -91,7 +104,7 @@ def read_catalogue(data_dir: Path = DATA_DIR) -> tuple[dict[str, Any], list[dict
                         f"obligation code {ob['code']} is repeated"
                     )
                 codes[ob["code"]] = path
-            problem = _requirement_problem(res)
+            problem = _requirement_problem(res, earlier)
             if problem:
                 raise CatalogueFileError(f"{path}: /resolutions/{i}/{problem[0]}: {problem[1]}")
     for path, regime in zip(regime_files, regimes, strict=True):
@@ -117,17 +130,19 @@ def _shown(value: Any) -> str | None:
     return None
 
 
-def _requirement_problem(res: dict[str, Any]) -> tuple[str, str] | None:
+def _requirement_problem(res: dict[str, Any],
+                         earlier: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """What is inconsistent in a resolution's reporting requirements, as (JSON Pointer
     relative to the resolution, message), or None.
 
     Codes (of requirements and of their stages) are unique and belong to the resolution,
-    requirements name obligations of the resolution, due dates follow from the adoption date,
-    and `reporting_deadline_verified` is true only where the general one-off request
+    requirements name obligations of the resolution or of an earlier resolution of the same
+    regime (`earlier`), due dates follow from the adoption date, and
+    `reporting_deadline_verified` is true only where the general one-off request
     (`<number>/R-general`) with that deadline is verified.
     """
     adopted = res["adopted_on"]
-    own = {ob["code"] for ob in res["obligations"]}
+    own = {ob["code"] for ob in res["obligations"]} | earlier
     seen: set[str] = set()
     general = None
     for j, req in enumerate(res["reporting_requirements"]):
@@ -143,7 +158,8 @@ def _requirement_problem(res: dict[str, Any]) -> tuple[str, str] | None:
             for k, ob_code in enumerate(req["obligations"]):
                 if ob_code not in own:
                     return (f"{at}/obligations/{k}",
-                            f"{ob_code} is not an obligation of resolution {res['number']}")
+                            f"{ob_code} is not an obligation of resolution {res['number']} "
+                            "or of an earlier resolution of its regime")
             if len(set(req["obligations"])) != len(req["obligations"]):
                 return f"{at}/obligations", "an obligation is named twice"
         if req["kind"] == RequirementKind.ONCE and req["due"] != due_date(
@@ -203,7 +219,8 @@ def _sync(obj: Any, values: dict[str, Any], label: str, report: LoadReport) -> N
 
 
 _REQUIREMENT_FIELDS = ("paragraph", "kind", "due_days_after_adoption", "period_days", "trigger",
-                       "applies_to", "binding", "verified", "source", "verification_note")
+                       "applies_to", "addressed_to", "binding", "verified", "source",
+                       "verification_note")
 
 
 def _load_requirement(
@@ -288,7 +305,9 @@ def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
     pending: list[tuple[Obligation, dict[str, Any], bool]] = []
     for doc in regimes_doc:
         info = doc["regime"]
-        values = {**{k: info[k] for k in ("name", "committee", "target_state", "description")},
+        values = {**{k: info[k] for k in ("name", "committee", "short_name", "experts",
+                                          "summary_title", "target_state", "description",
+                                          "notes")},
                   "sources": doc["sources"]}
         regime = existing_regimes.pop(info["code"], None)
         if regime is None:
@@ -364,8 +383,10 @@ def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
 
 def default_requirement(resolution: Resolution) -> ReportingRequirement | None:
     """What a report on `resolution` answers when it names no requirement: the resolution's
-    `once` requirement (the one covering every obligation where there are several)."""
-    once = [q for q in resolution.reporting_requirements if q.kind == RequirementKind.ONCE]
+    `once` requirement asked of States (the one covering every obligation where there are
+    several). A committee's own report is never one."""
+    once = [q for q in resolution.reporting_requirements
+            if q.kind == RequirementKind.ONCE and q.of_states]
     once.sort(key=lambda q: (not q.covers_all, q.position))
     return once[0] if once else None
 
@@ -396,6 +417,31 @@ def list_regimes(session: DbSession, page: int, page_size: int):
     return _page(session, stmt, page, page_size)
 
 
+def find_regime(session: DbSession, code: str) -> Regime | None:
+    return session.scalar(select(Regime).where(Regime.code == code)
+                          .options(selectinload(Regime.resolutions)))
+
+
+def get_regime(session: DbSession, code: str) -> Regime:
+    regime = find_regime(session, code)
+    if regime is None:
+        raise NotFound(f"No regime {code!r} in the catalogue.")
+    return regime
+
+
+def check_regime(session: DbSession, code: str | None, pointer: str = "regime") -> Regime | None:
+    """The regime a query argument names (None where none is named); a 422 naming the
+    argument where the catalogue has no such regime."""
+    if code is None:
+        return None
+    regime = find_regime(session, code)
+    if regime is None:
+        known = ", ".join(session.scalars(select(Regime.code).order_by(Regime.code)))
+        detail = f"No regime {code!r} in the catalogue (regimes: {known or 'none'})."
+        raise Invalid(detail, errors=[{"pointer": pointer, "detail": detail}])
+    return regime
+
+
 def list_resolutions(
     session: DbSession, page: int, page_size: int, regime: str | None = None
 ):
@@ -405,6 +451,7 @@ def list_resolutions(
         .order_by(Resolution.number)
     )
     if regime is not None:
+        check_regime(session, regime)
         stmt = stmt.join(Resolution.regime).where(Regime.code == regime)
     return _page(session, stmt, page, page_size)
 
