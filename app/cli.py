@@ -28,7 +28,7 @@ from .services.incident_files import IncidentFileError, read_incidents
 from .services.reports import BackfillError, backfill
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
-catalogue_cli = AppGroup("catalogue", help="The bundled sanctions catalogue.")
+catalogue_cli = AppGroup("catalogue", help="The bundled catalogue of regimes.")
 authority_cli = AppGroup("authority", help="Authorities and their API tokens.")
 reports_cli = AppGroup("reports", help="Reports: historical backfill.")
 incidents_cli = AppGroup("incidents", help="The enforcement record: import incidents.")

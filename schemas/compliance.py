@@ -40,10 +40,20 @@ class MatrixArgsSchema(ComplianceArgsSchema, OptionalPageArgsSchema):
         metadata={"example": "2397/R-8-midterm",
                   "description": "A requirement's code, or a stage's code for a staged one"})
 
+    regime = fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={"example": "1540",
+                  "description": "A regime's code. Alone: the regime's matrix, one row per "
+                  "State and resolution of the regime that asks every State a general "
+                  "(`once`) report, adopted by `as_of`; with `resolution` or `requirement`: "
+                  "it must be their regime (422 naming `regime` otherwise). Unknown: 422"})
+
     @validates_schema
     def _one_subject(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if data.get("resolution") is None and data.get("requirement") is None:
-            raise ValidationError("Give `resolution` or `requirement`.", field_name="resolution")
+        if (data.get("resolution") is None and data.get("requirement") is None
+                and data.get("regime") is None):
+            raise ValidationError("Give `resolution`, `requirement` or `regime`.",
+                                  field_name="resolution")
 
 
 class MissedPeriodSchema(Schema):
@@ -159,8 +169,14 @@ class MatrixSummarySchema(Schema):
 
 
 class MatrixSchema(Schema):
-    resolution = fields.Integer(required=True)
-    symbol = fields.String(required=True)
+    regime = fields.String(required=True, metadata={"description": "The regime's code"})
+    resolution = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Null for a regime's matrix (`regime` alone): each row names its "
+        "resolution"})
+    symbol = fields.String(required=True, allow_none=True)
+    resolutions = fields.List(fields.Integer(), metadata={
+        "description": "A regime's matrix only: the resolutions it covers (those asking every "
+        "State a general report, adopted by `as_of`)"})
     requirement = fields.String(allow_none=True, metadata={"description": "What the matrix is "
                                 "about; null where the resolution requests no report"})
     kind = fields.String(allow_none=True, metadata={"enum": list(RequirementKind)})
@@ -170,7 +186,8 @@ class MatrixSchema(Schema):
     as_of = fields.Date(required=True)
     demo = fields.Boolean(required=True, metadata={"description": "Any row is demo data"})
     summary = fields.Nested(MatrixSummarySchema, required=True,
-                            metadata={"description": "Counts over all 193 states, unfiltered"})
+                            metadata={"description": "Counts over all rows (193 states, or 193 "
+                                      "per resolution of a regime's matrix), unfiltered"})
     total = fields.Integer(required=True,
                            metadata={"description": "Rows after filters, in all pages"})
     page = fields.Integer(metadata={"description": "Only when `page` or `page_size` was asked"})

@@ -307,6 +307,10 @@ class ReportListArgsSchema(PageArgsSchema):
     requirement = fields.String(
         validate=validate.Length(min=1, max=60),
         metadata={"description": "Reports answering this requirement or stage code"})
+    regime = fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={"example": "1540", "description": "Reports on the resolutions of this "
+                  "regime (a regime's code; unknown: 422 naming `regime`)"})
 
 
 class VersionSummarySchema(Schema):

@@ -17,3 +17,11 @@ class SummaryArgsSchema(StrictSchema):
                   "appears anywhere in the document, in its lists or in its figures. "
                   "`restricted`: everything on record, every page marked \"Restricted\"; panel "
                   "and admin only (a reporter asking it is answered 403)."})
+
+
+class StateSummaryArgsSchema(SummaryArgsSchema):
+    regime = fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={"example": "1540", "description": "Only this regime's resolutions and "
+                  "requirements (a regime's code); by default every regime, a section each. "
+                  "An unknown code is a 422 naming `regime`"})

@@ -7,24 +7,43 @@ import pytest
 PROBLEM = "application/problem+json"
 
 
-def test_regimes_lists_the_dprk_regime(client):
+def test_regimes_lists_the_1540_and_1718_regimes(client):
     r = client.get("/api/v1/regimes")
     assert r.status_code == 200
     body = r.get_json()
-    assert body["total"] == 1
-    regime = body["items"][0]
-    assert regime["code"] == "1718"
-    assert regime["target_state"] == "PRK"
-    assert regime["resolutions"] == [
+    assert body["total"] == 2
+    wmd, dprk = body["items"]
+    assert dprk["code"] == "1718"
+    assert dprk["target_state"] == "PRK"
+    assert dprk["resolutions"] == [
         1695, 1718, 1874, 2087, 2094, 2270, 2321, 2356, 2371, 2375, 2397
     ]
+    assert (dprk["short_name"], dprk["experts"]) == ("1718 Committee", "Panel of Experts")
+    assert wmd["code"] == "1540"
+    assert wmd["target_state"] is None
+    assert wmd["resolutions"] == [1540, 1673, 1810, 1977, 2325, 2663]
+    assert wmd["committee"] == ("Security Council Committee established pursuant to "
+                                "resolution 1540 (2004)")
+    assert (wmd["short_name"], wmd["experts"]) == ("1540 Committee", "group of experts")
+
+
+def test_one_regime_with_its_notes(client):
+    r = client.get("/api/v1/regimes/1540")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["summary_title"] == "Reporting summary"
+    assert any("not a tool for measuring compliance" in n for n in body["notes"])
+    assert body["sources"]
+    missing = client.get("/api/v1/regimes/1267")
+    assert missing.status_code == 404
+    assert missing.headers["Content-Type"].startswith(PROBLEM)
 
 
 def test_resolutions_list_shape_and_order(client):
     r = client.get("/api/v1/resolutions")
     assert r.status_code == 200
     body = r.get_json()
-    assert body["total"] == 11
+    assert body["total"] == 17  # 11 of the 1718 regime, 6 of the 1540 regime
     assert [i["number"] for i in body["items"]] == sorted(i["number"] for i in body["items"])
     first = body["items"][0]
     assert set(first) == {
@@ -38,24 +57,36 @@ def test_resolutions_list_shape_and_order(client):
     assert by_number[2321]["reporting_deadline"] == "2017-02-28"
     assert by_number[1718]["reporting_deadline"] == "2006-11-13"
     assert by_number[2397]["symbol"] == "S/RES/2397 (2017)"
-    assert sum(i["obligation_count"] for i in body["items"]) == 99
+    assert sum(i["obligation_count"] for i in body["items"]) == 99 + 7
+    assert by_number[1540]["reporting_deadline"] == "2004-10-28"
+    assert by_number[1540]["regime"] == "1540"
+    assert by_number[1673]["obligation_count"] == 0
     # Only resolution 2094's reporting request was read in its text; every other deadline
-    # rests on press reports or is unconfirmed, and says so.
+    # rests on press reports or is unconfirmed, and says so (1540's rests on the 1540
+    # Committee's guidelines, its paragraph unread).
     assert [n for n, i in by_number.items() if i["reporting_deadline_verified"]] == [2094]
 
 
 def test_resolutions_pagination(client):
-    r = client.get("/api/v1/resolutions?page=2&page_size=4")
+    r = client.get("/api/v1/resolutions?page=2&page_size=4&regime=1718")
     body = r.get_json()
     assert body["page"] == 2 and body["page_size"] == 4 and body["total"] == 11
     assert [i["number"] for i in body["items"]] == [2094, 2270, 2321, 2356]
-    r = client.get("/api/v1/resolutions?page=4&page_size=4")
+    r = client.get("/api/v1/resolutions?page=4&page_size=4&regime=1718")
     assert r.get_json()["items"] == []
+    r = client.get("/api/v1/resolutions?page=2&page_size=4")
+    assert [i["number"] for i in r.get_json()["items"]] == [1810, 1874, 1977, 2087]
 
 
 def test_resolutions_filter_by_regime(client):
     assert client.get("/api/v1/resolutions?regime=1718").get_json()["total"] == 11
-    assert client.get("/api/v1/resolutions?regime=1267").get_json()["total"] == 0
+    body = client.get("/api/v1/resolutions?regime=1540").get_json()
+    assert [i["number"] for i in body["items"]] == [1540, 1673, 1810, 1977, 2325, 2663]
+    assert {i["regime"] for i in body["items"]} == {"1540"}
+    unknown = client.get("/api/v1/resolutions?regime=1267")
+    assert unknown.status_code == 422
+    assert unknown.headers["Content-Type"].startswith(PROBLEM)
+    assert [e["pointer"] for e in unknown.get_json()["errors"]] == ["regime"]
 
 
 @pytest.mark.parametrize(

@@ -15,18 +15,19 @@ def test_first_load_adds_everything_then_nothing_changes(migrated):
     runner = migrated.test_cli_runner()
     first = runner.invoke(args=["catalogue", "load"])
     assert first.exit_code == 0, first.output
-    # 193 states + 1 regime + 11 resolutions + 99 obligations + 16 reporting requirements
-    # + 2 stages
-    assert "added: 322" in first.output
+    # 193 states; the 1718 regime: 1 regime + 11 resolutions + 99 obligations + 16 reporting
+    # requirements + 2 stages; the 1540 regime: 1 + 6 resolutions + 7 obligations + 21
+    # requirements
+    assert "added: 357" in first.output
     assert "changed: 0" in first.output
     second = runner.invoke(args=["catalogue", "load"])
     assert second.exit_code == 0, second.output
     assert "added: 0" in second.output
     assert "changed: 0" in second.output
-    assert "unchanged: 322" in second.output
+    assert "unchanged: 357" in second.output
     with migrated.app_context():
         assert len(db.session.scalars(select(MemberState)).all()) == 193
-        assert len(db.session.scalars(select(Obligation)).all()) == 99
+        assert len(db.session.scalars(select(Obligation)).all()) == 106
 
 
 def test_loading_the_revised_catalogue_over_the_previous_one_says_what_changed(app_factory):
@@ -45,7 +46,9 @@ def test_loading_the_revised_catalogue_over_the_previous_one_says_what_changed(a
         (line,) = [line for line in lines if line.startswith(f"  ~ {label} (")]
         return line
 
-    assert "added: 21" in lines  # 3 obligations, 16 reporting requirements, 2 stages
+    # 3 obligations, 16 reporting requirements, 2 stages; and the 1540 regime (1 regime, 6
+    # resolutions, 7 obligations, 21 requirements)
+    assert "added: 56" in lines
     assert {"  + obligation 2321/24", "  + obligation 2094/24", "  + obligation 2321/46"} <= set(
         lines
     )
@@ -189,7 +192,9 @@ def test_bundled_catalogue_is_consistent():
 
     states, regimes = read_catalogue()
     assert len(states["states"]) == 193
-    (regime,) = regimes
+    wmd, regime = regimes
+    assert [r["number"] for r in wmd["resolutions"]] == [1540, 1673, 1810, 1977, 2325, 2663]
+    assert wmd["regime"]["target_state"] is None
     numbers = [r["number"] for r in regime["resolutions"]]
     assert numbers == [1695, 1718, 1874, 2087, 2094, 2270, 2321, 2356, 2371, 2375, 2397]
     for res in regime["resolutions"]:

@@ -62,7 +62,7 @@ def test_computed_due_dates_equal_the_compiled_ones():
 
 # --- loading -----------------------------------------------------------------------------
 
-def test_the_load_stores_16_requirements_8_verified_and_their_stages(app):
+def test_the_load_stores_37_requirements_18_verified_and_their_stages(app):
     with app.app_context():
         total = db.session.scalar(select(func.count()).select_from(ReportingRequirement))
         verified = db.session.scalar(select(func.count()).select_from(ReportingRequirement)
@@ -70,7 +70,8 @@ def test_the_load_stores_16_requirements_8_verified_and_their_stages(app):
         stages = db.session.scalars(select(RequirementStage.code)
                                     .order_by(RequirementStage.position)).all()
         db.session.remove()
-    assert (total, verified) == (16, 8)
+    # 16 of the 1718 regime (8 verified) and 21 of the 1540 regime (10 verified)
+    assert (total, verified) == (37, 18)
     assert stages == ["2397/R-8-midterm", "2397/R-8-final"]
 
 
@@ -113,9 +114,12 @@ def test_a_changed_requirement_is_reported_and_a_rerun_changes_nothing(migrated,
          "/resolutions/10/reporting_requirements/0/period_days: must be null for kind 'once'"),
         (lambda d: _res(d, 2397)["reporting_requirements"][3].update(period_days=None),
          "/resolutions/10/reporting_requirements/3/period_days: required for kind 'periodic'"),
-        (lambda d: _res(d, 2397)["reporting_requirements"][3].update(obligations=["2375/14"]),
-         "/resolutions/10/reporting_requirements/3/obligations/0: 2375/14 is not an obligation "
-         "of resolution 2397"),
+        (lambda d: _res(d, 2397)["reporting_requirements"][3].update(obligations=["1540/1"]),
+         "/resolutions/10/reporting_requirements/3/obligations/0: 1540/1 is not an obligation "
+         "of resolution 2397 or of an earlier resolution of its regime"),
+        (lambda d: _res(d, 2375)["reporting_requirements"][0].update(obligations=["2397/4"]),
+         "/resolutions/9/reporting_requirements/0/obligations/0: 2397/4 is not an obligation "
+         "of resolution 2375 or of an earlier resolution of its regime"),
         (lambda d: _res(d, 2397)["reporting_requirements"][1]["stages"][1].update(
             code="2397/R-8-midterm"),
          "/resolutions/10/reporting_requirements/1/stages/1/code"),
@@ -170,8 +174,10 @@ def test_2397_lists_its_requirements_with_computed_due_dates(client):
     assert (refined["kind"], refined["period_days"], refined["due"]) == ("periodic", 30, None)
     assert refined["applies_to"] == "States that supply refined petroleum to the DPRK"
     assert refined["obligations"] == ["2397/5"]
+    assert general["addressed_to"] == "states"
     assert set(general) == {"code", "paragraph", "kind", "due", "stages", "period_days",
-                            "trigger", "applies_to", "binding", "verified", "source",
+                            "trigger", "applies_to", "addressed_to", "binding", "verified",
+                            "source",
                             "verification_note", "obligations"}
 
 

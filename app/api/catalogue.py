@@ -26,8 +26,8 @@ blp = Blueprint(
     "catalogue",
     __name__,
     url_prefix="/api/v1",
-    description="The sanctions catalogue: regimes, resolutions, obligations, Member States. "
-    "Public: no token needed.",
+    description="The catalogue: regimes (sanctions and others), resolutions, obligations, "
+    "Member States. Public: no token needed.",
 )
 
 
@@ -36,7 +36,7 @@ class Regimes(MethodView):
     @blp.arguments(PageArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, RegimePageSchema)
     def get(self, args):
-        """List sanctions regimes"""
+        """List regimes (their committees and the words documents use for them)"""
         size = page_size_or_default(args["page_size"])
         items, total = service.list_regimes(db.session, args["page"], size)
         return envelope(items, total, args["page"], size)

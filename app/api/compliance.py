@@ -92,8 +92,11 @@ def _item(value: Any) -> str:
 def matrix_result(args: dict[str, Any]) -> dict[str, Any] | Response:
     """The matrix as the API answers it (JSON body or CSV response) for parsed query
     arguments (`MatrixArgsSchema`): the API and the web pages' downloads share it."""
+    if args.get("resolution") is None and args.get("requirement") is None:
+        return _regime_matrix_result(args)
     resolution, answered, cutoff, rows = service.matrix(
         db.session, args.get("resolution"), args.get("as_of"), args.get("requirement"))
+    service.check_regime_of(db.session, args.get("regime"), resolution)
     summary = service.headline(rows)
     shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
                                     rating=args.get("rating"), flag=args.get("flag"),
@@ -113,6 +116,7 @@ def matrix_result(args: dict[str, Any]) -> dict[str, Any] | Response:
             shown, f"compliance-{subject}-as-of-{cutoff.as_of.isoformat()}.csv"
         )
     return {
+        "regime": resolution.regime.code,
         "resolution": resolution.number,
         "symbol": resolution.symbol,
         "requirement": answered.code if answered else None,
@@ -129,19 +133,53 @@ def matrix_result(args: dict[str, Any]) -> dict[str, Any] | Response:
     }
 
 
+def _regime_matrix_result(args: dict[str, Any]) -> dict[str, Any] | Response:
+    """A regime's matrix: the matrices of its resolutions that ask every State a general
+    report, one after the other."""
+    regime, cutoff, numbers, rows = service.regime_matrix(db.session, args["regime"],
+                                                          args.get("as_of"))
+    summary = service.headline(rows)
+    shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
+                                    rating=args.get("rating"), flag=args.get("flag"),
+                                    sort=args["sort"])
+    total = len(shown)
+    paging = {}
+    if args.get("page") is not None or args.get("page_size") is not None:
+        paging = {"page": args.get("page") or 1,
+                  "page_size": page_size_or_default(args.get("page_size"))}
+        start = (paging["page"] - 1) * paging["page_size"]
+        shown = shown[start:start + paging["page_size"]]
+    if _wants_csv(args):
+        return _csv_response(
+            shown, f"compliance-regime-{regime.code}-as-of-{cutoff.as_of.isoformat()}.csv")
+    return {"regime": regime.code, "resolution": None, "symbol": None,
+            "resolutions": numbers, "requirement": None, "kind": None, "applies_to": None,
+            "deadline": None, "deadline_verified": None, "as_of": cutoff.as_of,
+            "demo": any(r.demo for r in rows), "summary": summary, "total": total,
+            **paging, "items": shown}
+
+
 @blp.route("")
 class Matrix(MethodView):
     @blp.doc(security=BEARER, **CSV_DOC)
     @blp.arguments(MatrixArgsSchema, location="query", unknown=RAISE)
     @blp.alt_response(404, response="NOT_FOUND",
                       description="No such resolution or reporting requirement")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY",
+                      description="A bad argument, an unknown `regime`, a `regime` that is "
+                      "not the resolution's, or an `as_of` before the resolution's adoption")
     @blp.response(200, MatrixSchema)
     @requires(Role.PANEL, Role.ADMIN)
     def get(self, args):
         """One row per Member State on a reporting requirement, as of a date (JSON or CSV)
 
         `requirement` names a requirement (a stage for a staged one); `resolution` alone
-        means the resolution's general (`once`) report.
+        means the resolution's general (`once`) report. `regime` alone gives the regime's
+        matrix: a row per State and resolution of the regime that asks every State a
+        general report (adopted by `as_of`), sorted by state then resolution by default;
+        with `resolution` or `requirement` it must be their regime. A committee's own
+        report to the Council (`addressed_to: committee`) has every row
+        `no_report_requested`.
 
         Every row (193) comes in one response unless `page` or `page_size` is given; then
         the rows are paged, and the body gives `page` and `page_size` beside `total` (rows

@@ -218,7 +218,7 @@ class Reports(MethodView):
         rows, total = service.list_reports(
             db.session, principal, state=args.get("state"), resolution=args.get("resolution"),
             rating=args.get("rating"), page=args["page"], page_size=size,
-            requirement=args.get("requirement"),
+            requirement=args.get("requirement"), regime=args.get("regime"),
         )
         items = [report_fields(report, version) for report, version in rows]
         return envelope(items, total, args["page"], size)

@@ -1,4 +1,4 @@
-"""Lax-enforcement summaries as PDF and HTML: per resolution and per state."""
+"""Summaries as PDF and HTML: per resolution (in its regime's words) and per state."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Response, current_app, request, send_from_directory, url_for
 from flask.views import MethodView
 from marshmallow import RAISE
 
-from schemas.summaries import SummaryArgsSchema
+from schemas.summaries import StateSummaryArgsSchema, SummaryArgsSchema
 
 from ..auth import require_own_state, requires
 from ..domain import Role, Visibility
@@ -21,7 +21,7 @@ blp = Blueprint(
     "summaries",
     __name__,
     url_prefix="/api/v1/summaries",
-    description="Lax-enforcement summaries for citation: PDF, or the same content as HTML. "
+    description="Summaries for citation: PDF, or the same content as HTML. "
     "Reproducible as of a date; the stored PDF is served while its data are unchanged.",
 )
 
@@ -108,7 +108,7 @@ class ResolutionSummary(MethodView):
                   description="The summary (PDF for `.pdf`, HTML for `.html`)")
     @requires(Role.PANEL, Role.ADMIN)
     def get(self, args, number, fmt):
-        """Lax-enforcement summary of one resolution"""
+        """Summary of one resolution, in its regime's words (its committee, its experts)"""
         return resolution_summary(args, number, fmt)
 
 
@@ -123,12 +123,16 @@ def resolution_summary(args: dict, number: int, fmt: str) -> Response:
 @blp.route("/states/<string(length=3):iso3>.<any(pdf, html):fmt>")
 class StateSummary(MethodView):
     @blp.doc(security=BEARER, responses=RENDER_UNAVAILABLE, **HTML_DOC)
-    @blp.arguments(SummaryArgsSchema, location="query", unknown=RAISE)
+    @blp.arguments(StateSummaryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, PDF_DOC, content_type="application/pdf", headers=DOC_HEADERS,
                   description="The profile (PDF for `.pdf`, HTML for `.html`)")
     @requires(Role.REPORTER, Role.PANEL, Role.ADMIN)
     def get(self, args, iso3, fmt):
-        """Implementation profile of one Member State (a reporter: its own)"""
+        """Implementation profile of one Member State (a reporter: its own)
+
+        Every regime, a section each with the regime's name and committee; `regime` keeps
+        one.
+        """
         return state_summary(args, iso3, fmt)
 
 
@@ -139,11 +143,13 @@ def state_summary(args: dict, iso3: str, fmt: str) -> Response:
     if principal.is_reporter and args["audience"] == Visibility.RESTRICTED:
         raise Forbidden(
             "A reporter reads the public edition of its profile; the restricted edition "
-            "is for the Panel and administrators.",
+            "is for panel staff and administrators.",
             errors=[{"pointer": "audience", "detail": "Only panel and admin may ask "
                      "`restricted`; use `public` (the default)."}])
-    context = service.state_context(db.session, iso3, args.get("as_of"), args["audience"])
-    return _document("state", context["state"]["iso3"], context, fmt)
+    context = service.state_context(db.session, iso3, args.get("as_of"), args["audience"],
+                                    args.get("regime"))
+    subject = context["state"]["iso3"] + (f"-{args['regime']}" if args.get("regime") else "")
+    return _document("state", subject, context, fmt)
 
 
 @blp.route("/assets/<path:filename>")

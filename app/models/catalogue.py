@@ -1,4 +1,4 @@
-"""The sanctions catalogue: regimes, resolutions, obligations and Member States."""
+"""The catalogue: regimes, resolutions, obligations and Member States."""
 
 from __future__ import annotations
 

@@ -94,7 +94,8 @@ def feed(deadlines: StateDeadlines, resolution_url: str) -> bytes:
         about = (f"Reporting deadlines of {state.name} and whether each report was received, "
                  f"as of {as_of.isoformat()}.")
     else:
-        about = (f"Reporting deadlines the UN sanctions resolutions set for {state.name}, as "
+        about = (f"Reporting deadlines the catalogued Security Council resolutions set for "
+                 f"{state.name}, as "
                  f"of {as_of.isoformat()}; whether a report was received is not part of this "
                  "public feed.")
     if deadlines.note:
@@ -119,7 +120,8 @@ def feed(deadlines: StateDeadlines, resolution_url: str) -> bytes:
             description=describe(item, resolution_url,
                                  as_of=as_of if deadlines.statuses else None),
             url=f"{resolution_url}{item.resolution}", transparency=TRANSP.TRANSPARENT,
-            categories=["Sanctions reporting", f"Resolution {item.resolution}"],
+            categories=[f"Regime {item.regime}: {item.regime_name}",
+                        f"Resolution {item.resolution}"],
         )
         if deadlines.statuses:
             event.add(STATUS_PROPERTY, str(item.status))

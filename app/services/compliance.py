@@ -7,9 +7,10 @@ resolution, and one query for the latest version of each report received by the 
 Every row says where a state stands (`status`):
 - `reported`: a report was received by the cut-off;
 - `not_reported`: a report is requested of the state and none was received;
-- `no_report_requested`: the resolution requests no national report;
-- `not_expected`: the state is the target of the regime (the DPRK for 1718), which is not
-  among the States asked to report.
+- `no_report_requested`: the resolution requests no national report, or the requirement
+  is the committee's own report to the Council (`addressed_to: committee`);
+- `not_expected`: the state is the target of the regime (its `target_state` in the
+  catalogue data), which is not among the States asked to report.
 Only `reported` and `not_reported` rows carry lax-enforcement flags.
 
 A matrix is about one thing asked: a reporting requirement, or one stage of a staged one
@@ -79,6 +80,7 @@ from ..models import (
     IncidentVersion,
     MemberState,
     Obligation,
+    Regime,
     Report,
     ReportingRequirement,
     ReportVersion,
@@ -88,7 +90,7 @@ from ..models.types import utcnow
 from ..scoring import round_half_up
 from . import findings, requirements
 from . import incidents as incident_service
-from .catalogue import find_resolution, get_resolution, get_state
+from .catalogue import check_regime, find_resolution, get_resolution, get_state
 from .requirements import Answered
 from .session import DbSession
 
@@ -598,6 +600,9 @@ def _row(state: MemberState, resolution: Resolution, answered: Answered | None,
     """Where `state` stands on what `answered` asks (the resolution's general report by
     default), from its reports on it received by the cut-off (`found`)."""
     place = _place(state, resolution, answered)
+    if answered is not None and not answered.requirement.of_states:
+        # The committee's own report to the Council: no State is asked for it.
+        return _not_filed(place, RowStatus.NO_REPORT_REQUESTED)
     if resolution.regime.target_state == state.iso3:
         return _not_filed(place, RowStatus.NOT_EXPECTED)
     if answered is None:
@@ -739,6 +744,41 @@ def matrix(session: DbSession, number: int | None, as_of: dt.date | None,
     return resolution, answered, cutoff, rows
 
 
+def check_regime_of(session: DbSession, code: str | None, resolution: Resolution) -> None:
+    """A `regime` argument given with a resolution or requirement must be its regime: a
+    422 naming `regime` otherwise (an unknown code too)."""
+    if code is None:
+        return
+    check_regime(session, code)
+    if resolution.regime.code != code:
+        detail = (f"Resolution {resolution.number} is of the {resolution.regime.code} regime, "
+                  f"not {code}.")
+        raise Invalid(detail, errors=[{"pointer": "regime", "detail": detail}])
+
+
+def regime_matrix(session: DbSession, code: str, as_of: dt.date | None, *,
+                  public_only: bool = False
+                  ) -> tuple[Regime, Cutoff, list[int], list[MatrixRow]]:
+    """A regime's matrix as of a date: the rows of each resolution of the regime adopted by
+    then that asks every State a general report (its `once` requirement), in order of
+    resolution. A regime none of whose resolutions asks one has no rows."""
+    regime = check_regime(session, code)
+    assert regime is not None
+    cutoff = Cutoff.for_date(as_of)
+    numbers: list[int] = []
+    rows: list[MatrixRow] = []
+    for resolution in regime.resolutions:
+        if resolution.adopted_on > cutoff.as_of:
+            continue
+        loaded = get_resolution(session, resolution.number, obligations=False,
+                                requirements=True)
+        if requirements.default_answered(loaded) is None:
+            continue
+        numbers.append(resolution.number)
+        rows += matrix(session, resolution.number, as_of, public_only=public_only)[3]
+    return regime, cutoff, numbers, rows
+
+
 def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
                   public_only: bool = False
                   ) -> tuple[MemberState, Cutoff, list[MatrixRow], list[MatrixRow]]:
@@ -771,7 +811,7 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
         default = requirements.default_answered(resolution)
         general.append(_row(state, resolution, default, cutoff,
                             found.get(_answers_key(resolution, default), [])))
-        for answered in requirements.everything_answerable(resolution):
+        for answered in requirements.everything_answerable(resolution, of_states=True):
             every.append(_row(state, resolution, answered, cutoff, found.get(answered.code, [])))
     by_number = {r.number: r for r in resolutions}
     enriched = _apply_record(session, general + every, record, shown, by_number)

@@ -13,7 +13,8 @@ One item per thing asked:
 - an `on_event` requirement: one item with its trigger and no due date (`nil` where the
   State filed a nil report naming no event), and one item per event report filed.
 
-The regime's target State is asked nothing (it gets no items and a note saying why).
+The regime's target State is asked nothing (it gets no items and a note saying why), and no
+State is asked for a committee's own report to the Council (`addressed_to: committee`).
 
 Reports count from their first receipt by the end of the date (UTC); the latest version by
 then says whether a report is a nil report. Demo reports count only where the caller shows
@@ -85,6 +86,15 @@ class Deadline:
     @property
     def symbol(self) -> str:
         return self.answered.requirement.resolution.symbol
+
+    @property
+    def regime(self) -> str:
+        """The code of the resolution's regime."""
+        return self.answered.requirement.resolution.regime.code
+
+    @property
+    def regime_name(self) -> str:
+        return self.answered.requirement.resolution.regime.name
 
     @property
     def kind(self) -> str:
@@ -307,9 +317,9 @@ def items_for(answered: Answered, as_of: dt.date, mine: dict[str, Filed]) -> lis
 
 
 def _target_note(state: MemberState, regimes: list[str]) -> str:
-    return (f"{state.name} is the target of the sanctions regime "
-            f"{' and '.join(regimes)}: its resolutions ask the other Member States to report "
-            "on the measures they take, and ask nothing of it.")
+    return (f"{state.name} is the target of the {' and '.join(regimes)} regime"
+            f"{'s' if len(regimes) > 1 else ''}: the regime's resolutions ask the other Member "
+            "States to report on the measures they take, and ask nothing of it.")
 
 
 def state_deadlines(session: DbSession, iso3: str, as_of: dt.date | None, *,
@@ -340,7 +350,7 @@ def state_deadlines(session: DbSession, iso3: str, as_of: dt.date | None, *,
             if resolution.regime.code not in target_of:
                 target_of.append(resolution.regime.code)
             continue
-        for answered in everything_answerable(resolution):
+        for answered in everything_answerable(resolution, of_states=True):
             items += items_for(answered, cutoff.as_of, by_code.get(answered.code, {}))
     # Stable: catalogue order among equal due dates, and for the items without one.
     items.sort(key=lambda i: (i.due is None, i.due or dt.date.max))

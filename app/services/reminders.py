@@ -67,7 +67,7 @@ class Reminder:
         """The message's text. `base_url` (PUBLIC_BASE_URL) makes the links absolute."""
         d = self.deadlines
         lines = [textwrap.fill(f"Reporting deadlines of {d.name} ({d.iso3}) under the UN "
-                               "Security Council sanctions resolutions, as of "
+                               "Security Council resolutions, as of "
                                f"{d.as_of.isoformat()}.", WIDTH), ""]
         for heading, items in ((f"Overdue ({len(self.overdue)}):", self.overdue),
                                (f"Due within {self.days} days ({len(self.due_soon)}):",

@@ -45,7 +45,7 @@ from ..models.types import utcnow
 from ..requirements import Period
 from ..scoring import EntryData, ScoreResult, is_placeholder, score_report
 from . import audit, page_of, requirements, transaction, use_case
-from .catalogue import find_resolution
+from .catalogue import check_regime, find_resolution
 from .requirements import Answered
 from .session import DbSession, rowcount
 
@@ -163,14 +163,20 @@ def _check_meaning(
         errors += found
         covered = ({o.code: o for o in answered.requirement.obligations}
                    if answered is not None else {})
-        obligations = {o.code: o for o in resolution.obligations}
+        # A requirement may be about obligations of an earlier resolution of the regime
+        # (a later resolution renewing the call for reports): entries address those.
+        obligations = {o.code: o for o in resolution.obligations} | covered
         seen: dict[str, int] = {}
         for index, entry in enumerate(data["entries"]):
             code = entry["obligation"]
             if code not in obligations:
                 errors.append({
                     "pointer": f"/entries/{index}/obligation",
-                    "detail": f"{code!r} is not an obligation of resolution {resolution.number}.",
+                    "detail": f"{code!r} is not an obligation of resolution "
+                    f"{resolution.number}" + (
+                        f" nor one {answered.code} is about ({', '.join(covered)})."
+                        if answered is not None
+                        and len(obligations) > len(resolution.obligations) else "."),
                 })
             elif answered is not None and code not in covered:
                 errors.append({
@@ -208,7 +214,8 @@ def _check_answered(
     if code is None:
         answered = requirements.default_answered(resolution)
         if answered is None:
-            asked = [a.code for a in requirements.everything_answerable(resolution)]
+            asked = [a.code for a in
+                     requirements.everything_answerable(resolution, of_states=True)]
             detail = (f"Resolution {resolution.number} asks for no general report; name the "
                       f"requirement answered ({', '.join(asked)})." if asked else
                       f"Resolution {resolution.number} requests no national report: there is "
@@ -222,11 +229,21 @@ def _check_answered(
                 detail = (f"{code} is asked in stages; name the stage answered "
                           f"({requirements.stage_codes(staged)}).")
             else:
-                asked = [a.code for a in requirements.everything_answerable(resolution)]
+                asked = [a.code for a in
+                         requirements.everything_answerable(resolution, of_states=True)]
                 detail = (f"{code!r} is not a reporting requirement of resolution "
                           f"{resolution.number}" + (f" ({', '.join(asked)})." if asked else
                                                     "; it requests no national report."))
             errors.append({"pointer": "/requirement", "detail": detail})
+        elif not answered.of_states:
+            asked = [a.code for a in
+                     requirements.everything_answerable(resolution, of_states=True)]
+            committee = resolution.regime.short_name or resolution.regime.committee
+            errors.append({"pointer": "/requirement", "detail": (
+                f"{code} is the {committee}'s own report to the Security Council, not a "
+                "report of a Member State"
+                + (f"; States answer {', '.join(asked)}." if asked else "."))})
+            answered = None
     if answered is None:
         return None, None, errors
 
@@ -694,6 +711,7 @@ def list_reports(
     page: int,
     page_size: int,
     requirement: str | None = None,
+    regime: str | None = None,
 ) -> tuple[list[tuple[Report, ReportVersion]], int]:
     stmt = (
         select(Report, ReportVersion)
@@ -722,6 +740,10 @@ def list_reports(
         stmt = stmt.where(ReportVersion.rating == rating)
     if requirement:
         stmt = stmt.where(Report.answers == requirement)
+    if regime is not None:
+        found = check_regime(session, regime)
+        assert found is not None
+        stmt = stmt.where(Resolution.regime_id == found.id)
     rows, total = page_of(session, stmt, page, page_size)
     return [(r.Report, r.ReportVersion) for r in rows], total
 

@@ -48,6 +48,10 @@ class Answered:
         return None
 
     @property
+    def of_states(self) -> bool:
+        return self.requirement.of_states
+
+    @property
     def conditional(self) -> bool:
         return self.requirement.applies_to != "all"
 
@@ -69,10 +73,14 @@ def period_of(requirement: ReportingRequirement, start: dt.date,
     return rules.exact_period(period_anchor(requirement), requirement.period_days, start, end)
 
 
-def everything_answerable(resolution: Resolution) -> list[Answered]:
-    """Each requirement of the resolution, a staged one as its stages."""
+def everything_answerable(resolution: Resolution, *,
+                          of_states: bool = False) -> list[Answered]:
+    """Each requirement of the resolution, a staged one as its stages; with `of_states`,
+    only those asked of Member States (not the committee's own reports)."""
     out: list[Answered] = []
     for requirement in resolution.reporting_requirements:
+        if of_states and not requirement.of_states:
+            continue
         if requirement.kind == RequirementKind.STAGED:
             out += [Answered(requirement, stage) for stage in requirement.stages]
         else:

@@ -1,4 +1,5 @@
-"""Lax-enforcement summaries: the data behind each document, its fingerprint, and the cache.
+"""Summaries of a resolution and profiles of a State: the data behind each document, its
+fingerprint, and the cache.
 
 A summary is built in three steps: the context (plain data, from the same services as the
 compliance matrix, so the numbers agree), the HTML (Jinja templates in `report_templates/`),
@@ -40,12 +41,14 @@ from ..models import (
     IncidentVersion,
     MemberState,
     Obligation,
+    Regime,
     Report,
     ReportVersion,
     Resolution,
 )
 from . import compliance, findings, reports, requirements, summary_budget
 from . import incidents as incident_service
+from .catalogue import check_regime
 from .compliance import MatrixRow
 from .session import DbSession
 
@@ -55,6 +58,26 @@ BAR_COLOURS: dict[str, str] = {Rating.COMPLETE: "#0b4f8a", Rating.LARGELY_COMPLE
 TOP_OBLIGATIONS = 10
 #: "Weakest reports" lists only reports below this band: a complete report is not weak.
 COMPLETE_FROM = dict(RATING_BANDS)[Rating.COMPLETE]
+
+
+#: How a document covering several regimes names their bodies of experts.
+SEVERAL_EXPERTS = "committees' experts"
+
+
+def regime_info(session: DbSession, regime: Regime) -> dict[str, Any]:
+    """The regime as documents name it, all from the catalogue data: its name, committee,
+    short name, body of experts, the title of a resolution summary, and its target State
+    (None where every State reports)."""
+    target = None
+    if regime.target_state is not None:
+        name = session.scalar(select(MemberState.name)
+                              .where(MemberState.iso3 == regime.target_state))
+        target = {"iso3": regime.target_state, "name": name or regime.target_state}
+    return {"code": regime.code, "name": regime.name, "committee": regime.committee,
+            "short_name": regime.short_name or regime.committee,
+            "experts": regime.experts or "experts",
+            "summary_title": regime.summary_title or "Reporting summary",
+            "target": target}
 
 
 def _resolution_info(resolution: Resolution) -> dict[str, Any]:
@@ -418,9 +441,16 @@ def resolution_context(session: DbSession, number: int, as_of: dt.date | None,
            "demo": headline.demo + sum(s["headline"].demo for s in sections)}
     record = _resolution_record(session, resolution, cutoff, rows, audience)
     contradicted = _resolution_findings(session, resolution, as_of, audience)
+    regime = regime_info(session, resolution.regime)
     return {
         "kind": "resolution",
         "audience": audience,
+        "regime": regime,
+        "regimes": [regime],
+        "experts": regime["experts"],
+        "committee_duties": _committee_duties(resolution),
+        "asked": [a.code for a in requirements.everything_answerable(resolution,
+                                                                     of_states=True)],
         "contradicted": contradicted,
         "finding_counts": contradicted["counts"],
         "requirements": sections,
@@ -449,12 +479,20 @@ def resolution_context(session: DbSession, number: int, as_of: dt.date | None,
     }
 
 
+def _committee_duties(resolution: Resolution) -> list[dict[str, Any]]:
+    """The resolution's requirements addressed to its committee (its reports to the
+    Council): listed for what they are, asked of no State."""
+    return [{"code": q.code, "kind": q.kind, "paragraph": q.paragraph, "due": q.due,
+             "period_days": q.period_days, "applies_to": q.applies_to, "verified": q.verified}
+            for q in resolution.reporting_requirements if not q.of_states]
+
+
 def _requirement_sections(session: DbSession, resolution: Resolution, general: Any,
                           as_of: dt.date | None, audience: str) -> list[dict[str, Any]]:
     """A section for each requirement of the resolution other than its general report (a
     staged one: each stage), with its own figures and the states behind them."""
     sections = []
-    for answered in requirements.everything_answerable(resolution):
+    for answered in requirements.everything_answerable(resolution, of_states=True):
         if general is not None and answered.code == general.code:
             continue
         _, _, _, rows = compliance.matrix(session, None, as_of, requirement=answered.code,
@@ -490,9 +528,19 @@ PROFILE_ROW_FIELDS = ("state", "name", "un_group", "status", "reported", "versio
 
 
 def state_context(session: DbSession, iso3: str, as_of: dt.date | None,
-                  audience: str = Visibility.PUBLIC) -> dict[str, Any]:
+                  audience: str = Visibility.PUBLIC, regime: str | None = None
+                  ) -> dict[str, Any]:
+    """A State's profile over every regime (grouped by regime in the document), or over one
+    (`regime`, a code; unknown: 422 naming `regime`)."""
+    only = check_regime(session, regime)
     state, cutoff, rows, every = compliance.state_profile(
         session, iso3, as_of, public_only=audience == Visibility.PUBLIC)
+    covered = session.scalars(select(Regime).order_by(Regime.code)).all()
+    if only is not None:
+        covered = [only]
+        numbers = {r.number for r in only.resolutions}
+        rows = [r for r in rows if r.resolution in numbers]
+        every = [r for r in every if r.resolution in numbers]
     report_ids = [r.report_id for r in rows if r.reported]
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
     latest: dict[str, Any] = {}
@@ -578,9 +626,14 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None,
                     and finding["obligation"] in quoted):
                 item["findings"].setdefault(finding["obligation"], []).append(finding)
                 placed.add(finding["id"])
+    regimes = [regime_info(session, r) for r in covered
+               if any(item["resolution"]["regime"] == r.code for item in items)]
     return {
         "kind": "state",
         "audience": audience,
+        "regime": regimes[0] if only is not None and regimes else None,
+        "regimes": regimes,
+        "experts": regimes[0]["experts"] if len(regimes) == 1 else SEVERAL_EXPERTS,
         "findings": {"counts": _findings_counts(state_findings),
                      "other": [f for f in state_findings if f["id"] not in placed]},
         "finding_counts": _findings_counts(state_findings),
@@ -606,6 +659,7 @@ def _requirement_item(row: MatrixRow, resolution: Resolution) -> dict[str, Any]:
     assert answered is not None
     return {
         "code": answered.code, "kind": answered.kind, "symbol": resolution.symbol,
+        "regime": resolution.regime.code,
         "stage": answered.stage.name if answered.stage is not None else None,
         "paragraph": answered.requirement.paragraph,
         "applies_to": answered.requirement.applies_to,
@@ -622,12 +676,14 @@ TEMPLATES = {"resolution": "resolution_summary.html", "state": "state_profile.ht
 
 
 def build_context(session: DbSession, kind: str, subject: str | int,
-                  as_of: dt.date | None, audience: str = Visibility.PUBLIC) -> dict[str, Any]:
-    """The data of a resolution summary (`subject` a number) or a state profile (ISO3), for
-    an audience: `public` (no restricted incident anywhere) or `restricted` (everything)."""
+                  as_of: dt.date | None, audience: str = Visibility.PUBLIC,
+                  regime: str | None = None) -> dict[str, Any]:
+    """The data of a resolution summary (`subject` a number) or a state profile (ISO3, over
+    every regime or one), for an audience: `public` (no restricted incident anywhere) or
+    `restricted` (everything)."""
     if kind == "resolution":
         return resolution_context(session, int(subject), as_of, audience)
-    return state_context(session, str(subject), as_of, audience)
+    return state_context(session, str(subject), as_of, audience, regime)
 
 
 # --- fingerprint and cache ---------------------------------------------------------------
