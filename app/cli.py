@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import inspect
 
-from schemas.common import FIRST_RESOLUTION_DATE, today_utc
+from schemas.common import EARLIEST_AS_OF, today_utc
 
 from . import migrations
 from .auth import COMMAND_LINE
@@ -274,12 +274,12 @@ def demo_unload() -> None:
 
 
 def _as_of_date(as_of: dt.datetime | None) -> dt.date | None:
-    """`--as-of` as a date, between the first resolution and today (UTC)."""
+    """`--as-of` as a date, not in the future (UTC)."""
     if as_of is None:
         return None
-    if not FIRST_RESOLUTION_DATE <= as_of.date() <= today_utc():
+    if not EARLIEST_AS_OF <= as_of.date() <= today_utc():
         raise click.BadParameter(
-            f"must lie between {FIRST_RESOLUTION_DATE} and today", param_hint="--as-of"
+            f"must lie between {EARLIEST_AS_OF} and today", param_hint="--as-of"
         )
     return as_of.date()
 

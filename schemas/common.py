@@ -10,7 +10,10 @@ from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validat
 
 # Adoption of resolution 1695, the earliest date in the bundled catalogue: nothing about
 # sanctions reporting can be known as of an earlier day.
-FIRST_RESOLUTION_DATE = dt.date(2006, 7, 15)
+# The earliest `as_of` of any output, whatever the regime: no Security Council resolution is
+# older (the Council first met in January 1946). Each output checks `as_of` against the
+# adoption of the resolutions it is about (a matrix: its resolution's).
+EARLIEST_AS_OF = dt.date(1946, 1, 1)
 # Instants that both databases store and compare, and that survive conversion to UTC
 # (an offset of up to ±23:59 moves a value across a year boundary).
 EARLIEST_TIMESTAMP = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -93,9 +96,8 @@ class BoundedDateTime(fields.AwareDateTime):
 
 def as_of_field(description: str = "What was known at the end of this day, UTC; default: "
                 "now") -> fields.Date:
-    """The `as_of` query parameter: a record, not a forecast, and not before the first
-    resolution."""
-    return BoundedDate(earliest=FIRST_RESOLUTION_DATE, latest=today_utc,
+    """The `as_of` query parameter: a record, not a forecast."""
+    return BoundedDate(earliest=EARLIEST_AS_OF, latest=today_utc,
                        latest_label="today (UTC)", metadata={"description": description})
 
 

@@ -29,7 +29,10 @@ MAX_EVIDENCE = 50
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # C0 and C1 control characters, except tab, line feed and carriage return; also U+FFFE/FFFF.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
-EARLIEST_DATE = dt.date(2006, 1, 1)
+# A bound for any date of a report, whatever the regime: no Security Council resolution is
+# older (the Council first met in January 1946). The service checks a backfilled receipt
+# against the adoption of the report's resolution.
+EARLIEST_DATE = dt.date(1946, 1, 1)
 # A report may bear tomorrow's date (its author's time zone) and a backfilled receipt time may
 # run a few minutes ahead of the server's clock.
 RECEIPT_CLOCK_SKEW = dt.timedelta(minutes=5)

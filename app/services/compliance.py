@@ -601,8 +601,10 @@ def _row(state: MemberState, resolution: Resolution, answered: Answered | None,
     default), from its reports on it received by the cut-off (`found`)."""
     place = _place(state, resolution, answered)
     if answered is not None and not answered.requirement.of_states:
-        # The committee's own report to the Council: no State is asked for it.
-        return _not_filed(place, RowStatus.NO_REPORT_REQUESTED)
+        # The committee's own report to the Council: no State is asked for it, nor has a
+        # deadline for it.
+        return _not_filed({**place, "deadline": None, "deadline_verified": None},
+                          RowStatus.NO_REPORT_REQUESTED)
     if resolution.regime.target_state == state.iso3:
         return _not_filed(place, RowStatus.NOT_EXPECTED)
     if answered is None:

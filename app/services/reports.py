@@ -191,6 +191,14 @@ def _check_meaning(
                 })
             else:
                 seen[code] = index
+    if resolution is not None and "received_at" in data and (
+        data["received_at"].date() < resolution.adopted_on
+    ):
+        errors.append({
+            "pointer": "/received_at",
+            "detail": f"Resolution {resolution.number} was adopted on "
+            f"{resolution.adopted_on.isoformat()}: no report on it was received earlier.",
+        })
     if state is not None and resolution is not None and (
         resolution.regime.target_state == state.iso3
     ):
