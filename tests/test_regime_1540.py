@@ -185,7 +185,8 @@ def test_a_resolution_asking_no_general_report_reads_truthfully(client, panel):
                    headers=auth(panel))
     assert r.status_code == 200
     text = " ".join(pdf_pages(r.data))
-    assert "the resolution asks for no general report of every State, so the headline figures count no State as not reporting" in text
+    assert ("the resolution asks for no general report of every State, so the headline "
+            "figures count no State as not reporting") in text
     assert "the resolution requests no national report of States" not in text
     assert "1673/R-2" in text and "1673/R-3" in text
     assert other_regime_words(text) == []
