@@ -74,8 +74,9 @@ class OnRecord:
 def reporting_of(incident: OnRecord, not_expected: Collection[str] = ()
                  ) -> tuple[list[str], list[str]]:
     """(reported_by, unreported_by): the party States that filed or acknowledged the
-    incident, and those that did not. States in `not_expected` (the target of the regime:
-    the DPRK is not asked to report) are in neither list."""
+    incident, and those that did not. States in `not_expected` (the target State of a
+    regime whose obligations the incident engages, which is not asked to report) are in
+    neither list."""
     reported: list[str] = []
     unreported: list[str] = []
     for state in incident.party_states:

@@ -693,11 +693,16 @@ def share_notices(session: DbSession, finding: Finding, base_url: str | None = N
         .order_by(Authority.name)).all()
     root = base_url or ""
     due = finding.reply_due.isoformat() if finding.reply_due else "(not set)"
+    # Who assesses, in the words of the obligation's regime (its experts, from the data);
+    # a finding on an incident alone names no regime.
+    regime = finding.obligation.resolution.regime if finding.obligation is not None else None
+    experts = (f"The {regime.experts} of the {regime.short_name}"
+               if regime is not None and regime.experts else "The experts")
     notices = []
     for authority in authorities:
         assert authority.email is not None
         body = (
-            f"The Panel of Experts has shared a finding about {finding.state.name} "
+            f"{experts} shared a finding about {finding.state.name} "
             f"({finding.state.iso3}) with you: {finding.public_id}.\n\n"
             f"You may reply until {due} (UTC); the reply is published beside the finding.\n\n"
             f"Read it (with your token): {root}/api/v1/findings/{finding.public_id}\n"
@@ -706,7 +711,7 @@ def share_notices(session: DbSession, finding: Finding, base_url: str | None = N
             f"This address is the contact of {authority.name} in the compliance reporting "
             "service.\n")
         notices.append(Notice(authority.email, authority.name,
-                              f"Panel finding shared with {finding.state.name}: reply by "
+                              f"Finding shared with {finding.state.name}: reply by "
                               f"{due}", body))
     return notices
 

@@ -12,7 +12,7 @@ JSON form for such text):
   body; an empty `occurred_until` or `visibility` is left out (`visibility` is then
   `restricted`);
 - `location_state`, `place`, `lat`, `lon`: the body's `location` (empty: null);
-- `parties`: `STATE:role; ...` (`EGY:inspecting_state; PRK:origin`);
+- `parties`: `STATE:role; ...` (`EGY:inspecting_state; KHM:flag_state`);
 - `vessels`: `IMO [NAME] [(FLAG)]; ...` (`9074729 DEMO STAR (KHM)`): the IMO number first,
   then the name, then the flag in brackets at the end, the last two optional;
 - `cargo`: `hs_code|quantity|unit|description[|value_usd]; ...` (`9306|30000|pieces|

@@ -23,7 +23,7 @@ from ..domain import Role
 from ..errors import DomainError, Unauthenticated, problem_for
 from ..extensions import db
 from ..services import compliance, deadlines, findings, requirements, web_sessions
-from ..services.catalogue import get_resolution, list_resolutions
+from ..services.catalogue import get_resolution, list_regimes, list_resolutions
 from . import bp
 
 PANEL = (Role.PANEL, Role.ADMIN)
@@ -150,8 +150,9 @@ def resolutions():
         except DomainError:
             continue  # a resolution without a matrix (none yet as of today)
         figures.append((resolution, cutoff, compliance.headline(rows)))
+    regimes, _ = list_regimes(db.session, 1, 10_000)
     return page("resolutions.html", title="Resolutions",
-                crumbs=[HOME, ("Resolutions", None)], figures=figures,
+                crumbs=[HOME, ("Resolutions", None)], figures=figures, regimes=regimes,
                 demo=any(h.demo for _, _, h in figures))
 
 
