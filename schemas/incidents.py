@@ -270,6 +270,9 @@ class IncidentListArgsSchema(PageArgsSchema):
                                metadata={"description": "Incidents engaging this obligation"})
     resolution = fields.Integer(validate=validate.Range(min=1, max=999_999), metadata={
         "description": "Incidents engaging an obligation of this resolution"})
+    regime = fields.String(validate=validate.Length(min=1, max=32), metadata={
+        "example": "1540", "description": "Incidents engaging an obligation of this regime's "
+        "resolutions (a regime's code; unknown: 422 naming `regime`)"})
     start = BoundedDate(data_key="from", earliest=dt.date(1900, 1, 1),
                         latest=dt.date(9999, 12, 31),
                         metadata={"description": "Incidents that happened on or after"})

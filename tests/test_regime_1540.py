@@ -213,3 +213,18 @@ def test_a_state_profile_groups_its_regimes(client, panel, admin):
     unknown = client.get("/api/v1/summaries/states/FRA.pdf?regime=1267", headers=auth(panel))
     assert unknown.status_code == 422
     assert [e["pointer"] for e in unknown.get_json()["errors"]] == ["regime"]
+
+
+def test_incidents_filter_by_regime(client, panel):
+    from tests.test_incidents import seizure
+
+    created = client.post("/api/v1/incidents", json=seizure(), headers=auth(panel))
+    assert created.status_code == 201, created.get_json()
+    engaged = created.get_json()["obligations"]
+    assert all(not code.startswith("1540/") for code in engaged)
+    dprk = client.get("/api/v1/incidents?regime=1718", headers=auth(panel)).get_json()
+    wmd = client.get("/api/v1/incidents?regime=1540", headers=auth(panel)).get_json()
+    assert (dprk["total"], wmd["total"]) == (1, 0)
+    unknown = client.get("/api/v1/incidents?regime=1267", headers=auth(panel))
+    assert unknown.status_code == 422
+    assert [e["pointer"] for e in unknown.get_json()["errors"]] == ["regime"]

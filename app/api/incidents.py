@@ -142,7 +142,7 @@ def incident_filters(args: dict[str, Any]) -> service.Filters:
         state=args.get("state"), role=args.get("role"), kind=args.get("kind"),
         imo=args.get("imo"), obligation=args.get("obligation"),
         resolution=args.get("resolution"), start=args.get("start"), end=args.get("end"),
-        visibility=args.get("visibility"))
+        visibility=args.get("visibility"), regime=args.get("regime"))
 
 
 def incident_download(principal: Any, filters: service.Filters, *, located: bool) -> Response:

@@ -54,10 +54,12 @@ from ..models import (
     IncidentVessel,
     MemberState,
     Obligation,
+    Regime,
     Resolution,
 )
 from ..models.types import utcnow
 from . import audit, page_of, transaction, use_case
+from .catalogue import check_regime
 from .reports import ExpectedVersion, require_current
 from .session import DbSession, rowcount
 
@@ -516,6 +518,7 @@ class Filters:
     end: dt.date | None = None
     visibility: str | None = None
     located: bool = False
+    regime: str | None = None
 
 
 def _filtered(principal: Principal, filters: Filters):
@@ -536,9 +539,12 @@ def _filtered(principal: Principal, filters: Filters):
     if filters.imo:
         stmt = stmt.where(exists().where(IncidentVessel.version_id == IncidentVersion.id,
                                          IncidentVessel.imo == filters.imo))
-    if filters.obligation or filters.resolution:
+    if filters.obligation or filters.resolution or filters.regime:
         engaged = (exists().where(IncidentObligation.version_id == IncidentVersion.id)
                    .where(IncidentObligation.obligation_id == Obligation.id))
+        if filters.regime:
+            engaged = engaged.where(Obligation.resolution_id.in_(
+                select(Resolution.id).join(Regime).where(Regime.code == filters.regime)))
         if filters.obligation:
             engaged = engaged.where(Obligation.code == filters.obligation)
         if filters.resolution:
@@ -561,7 +567,8 @@ def list_incidents(session: DbSession, principal: Principal, filters: Filters, *
                    page: int | None, page_size: int | None
                    ) -> tuple[list[tuple[Incident, IncidentVersion]], int]:
     """Incidents the principal may see, newest first; one page, or all when `page` is None
-    (CSV and GeoJSON exports)."""
+    (CSV and GeoJSON exports). An unknown `regime` is a 422 naming it."""
+    check_regime(session, filters.regime)
     stmt = _filtered(principal, filters).options(*incident_options())
     if page is None or page_size is None:
         rows = session.execute(stmt).all()
