@@ -52,7 +52,8 @@ def test_a_finding_from_draft_to_publication_in_the_documents(client, panel, fra
     _status(client, panel, finding, "shared")
     public = _text(client, panel, PROFILE)
     assert "France declared no seizure" not in public
-    assert "No published finding of the Panel about France" in public
+    # The profile covers both regimes: their experts are named together.
+    assert "No published finding of the committees' experts about France" in public
     assert "France declared no seizure" not in _text(client, panel, RESOLUTION)
     restricted = _text(client, panel, RESOLUTION, audience="restricted")
     assert "SHARED, AWAITING REPLY" in restricted and "France declared no seizure" in restricted

@@ -617,6 +617,11 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None,
     # Each finding on an entry of a report shown goes next to that entry (the claim it
     # assesses); the others in their own list.
     state_findings = _state_findings(session, state, as_of, audience)
+    for finding in state_findings:
+        # Who assessed, in the words of the regime of the obligation assessed.
+        number = (finding["obligation"] or "").split("/", 1)[0]
+        found = resolutions.get(int(number)) if number.isdigit() else None
+        finding["experts"] = found.regime.experts if found is not None else None
     placed: set[str] = set()
     for item in items:
         quoted = {e["obligation"] for e in item["entries"]}
