@@ -230,11 +230,16 @@ def test_the_target_state_is_not_expected_to_report(client, panel, admin, report
     matrix = _matrix(client, panel, "resolution=2270&as_of=2017-01-01")
     assert matrix["summary"]["expected"] == 192
     assert _row(matrix, "PRK")["status"] == "not_expected"
-    text = " ".join(pdf_pages(client.get("/api/v1/summaries/states/PRK.pdf",
+    # Its profile under its own regime; the 1540 regime, which has no target, asks it a
+    # report like every State.
+    text = " ".join(pdf_pages(client.get("/api/v1/summaries/states/PRK.pdf?regime=1718",
                                          headers=auth(panel)).data))
     assert "is the target of the 1718 regime" in text
     assert "not expected (target of the regime)" in text
     assert "not reported" not in text.replace("not counted as not reporting", "")
+    every = " ".join(pdf_pages(client.get("/api/v1/summaries/states/PRK.pdf",
+                                          headers=auth(panel)).data))
+    assert "Regime 1540" in every and "S/RES/1540 (2004)" in every
     # Nor may anybody file a report for it under its own regime.
     r = client.post("/api/v1/reports", json=report_body("PRK", 2270), headers=auth(admin))
     assert r.status_code == 422

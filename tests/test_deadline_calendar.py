@@ -124,15 +124,17 @@ def test_a_bad_token_is_refused_rather_than_ignored(client):
     assert r.status_code == 401
 
 
-def test_the_target_state_s_feed_is_empty_and_says_why(client):
+def test_the_target_state_s_feed_has_nothing_of_its_regime_and_says_why(client):
     r = _feed(client, "PRK", as_of="2020-06-30")
     calendar = Calendar.from_ical(r.get_data())
-    assert calendar.walk("VEVENT") == []
+    # Only the 1540 regime's first report, which every State is asked for.
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
+        "1540/R-general: report on resolution 1540"]
     assert "target" in str(calendar["X-WR-CALDESC"])
 
 
 def test_as_of_and_unknown_states(client):
-    early = client.get(FEED.format("FRA") + "?as_of=2006-09-01")
+    early = client.get(FEED.format("FRA") + "?as_of=2004-04-27")
     assert early.status_code == 422 and early.get_json()["errors"][0]["pointer"] == "as_of"
     future = client.get(FEED.format("FRA") + "?as_of=2999-01-01")
     assert future.status_code == 422

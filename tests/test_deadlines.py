@@ -174,9 +174,11 @@ def test_on_event_requirements_list_the_trigger_and_each_event_report(client, ad
     assert items[0]["trigger"].startswith("after a vessel refuses")
 
 
-def test_the_target_state_is_asked_nothing(client, panel):
+def test_the_target_state_is_asked_nothing_under_its_regime(client, panel):
     body = _deadlines(client, panel, "PRK")
-    assert body["items"] == [] and body["summary"]["total"] == 0
+    # Nothing of the 1718 regime; the 1540 regime has no target and asks every State.
+    assert {i["resolution"] for i in body["items"]} <= {1540, 1673, 1810, 1977, 2325, 2663}
+    assert "1540/R-general" in {i["requirement"] for i in body["items"]}
     assert "target" in body["note"] and "1718" in body["note"]
 
 
@@ -217,7 +219,7 @@ def test_who_may_read_a_state_s_deadlines(client, make_token, panel):
 
 
 @pytest.mark.parametrize(("query", "words"), [
-    ("as_of=2006-09-01", "2006-10-14"),
+    ("as_of=2004-04-27", "2004-04-28"),  # before 1540, the first to ask for a report
     ("as_of=2999-01-01", "today"),
     ("as_of=yesterday", "date"),
     ("as_of=2018-02-30", "date"),

@@ -158,6 +158,7 @@ UNAVAILABLE = {
 # Stable, meaningful operation ids: the names of the functions of a generated client.
 OPERATION_IDS = {
     ("get", "/api/v1/regimes"): "listRegimes",
+    ("get", "/api/v1/regimes/{code}"): "getRegime",
     ("get", "/api/v1/resolutions"): "listResolutions",
     ("get", "/api/v1/resolutions/{number}"): "getResolution",
     ("get", "/api/v1/states"): "listStates",
