@@ -26,6 +26,9 @@ class RegimeSchema(Schema):
     summary_title = fields.String(required=True, metadata={
         "example": "Reporting summary",
         "description": "What a summary of one of the regime's resolutions is called"})
+    finding_title = fields.String(required=True, metadata={
+        "example": "Finding of the group of experts",
+        "description": "How documents head one finding of the regime's experts"})
     target_state = fields.String(allow_none=True, metadata={
         "description": "ISO 3166-1 alpha-3 code of the State the regime targets, which is not "
         "asked to report on its resolutions; null where every State reports"})
@@ -377,6 +380,7 @@ class RegimeInfoFileSchema(_FileSchema):
     short_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     experts = fields.String(required=True, validate=validate.Length(min=1, max=120))
     summary_title = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    finding_title = fields.String(required=True, validate=validate.Length(min=1, max=120))
     target_state = fields.String(allow_none=True, load_default=None,
                                  validate=validate.Regexp(r"^[A-Z]{3}$"))
     description = fields.String(allow_none=True, load_default=None)

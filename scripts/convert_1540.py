@@ -90,6 +90,7 @@ def convert(ref: dict) -> dict:
             "short_name": info["short_name"],
             "experts": "group of experts",
             "summary_title": "Reporting summary",
+            "finding_title": "Finding of the group of experts",
             "target_state": None,
             "description": (
                 "Resolution 1540 (2004), adopted under Chapter VII, decides that every State "

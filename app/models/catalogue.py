@@ -37,6 +37,7 @@ class Regime(Base):
     short_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     experts: Mapped[str] = mapped_column(String(120), default="", server_default="")
     summary_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    finding_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
     target_state: Mapped[str | None] = mapped_column(String(3))
     description: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")

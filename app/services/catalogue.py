@@ -306,7 +306,8 @@ def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
     for doc in regimes_doc:
         info = doc["regime"]
         values = {**{k: info[k] for k in ("name", "committee", "short_name", "experts",
-                                          "summary_title", "target_state", "description",
+                                          "summary_title", "finding_title", "target_state",
+                                          "description",
                                           "notes")},
                   "sources": doc["sources"]}
         regime = existing_regimes.pop(info["code"], None)

@@ -77,6 +77,7 @@ def regime_info(session: DbSession, regime: Regime) -> dict[str, Any]:
             "short_name": regime.short_name or regime.committee,
             "experts": regime.experts or "experts",
             "summary_title": regime.summary_title or "Reporting summary",
+            "finding_title": regime.finding_title or "Finding",
             "target": target}
 
 
@@ -448,6 +449,7 @@ def resolution_context(session: DbSession, number: int, as_of: dt.date | None,
         "regime": regime,
         "regimes": [regime],
         "experts": regime["experts"],
+        "finding_title": regime["finding_title"],
         "committee_duties": _committee_duties(resolution),
         "asked": [a.code for a in requirements.everything_answerable(resolution,
                                                                      of_states=True)],
@@ -622,6 +624,7 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None,
         number = (finding["obligation"] or "").split("/", 1)[0]
         found = resolutions.get(int(number)) if number.isdigit() else None
         finding["experts"] = found.regime.experts if found is not None else None
+        finding["finding_title"] = found.regime.finding_title if found is not None else None
     placed: set[str] = set()
     for item in items:
         quoted = {e["obligation"] for e in item["entries"]}
@@ -639,6 +642,8 @@ def state_context(session: DbSession, iso3: str, as_of: dt.date | None,
         "regime": regimes[0] if only is not None and regimes else None,
         "regimes": regimes,
         "experts": regimes[0]["experts"] if len(regimes) == 1 else SEVERAL_EXPERTS,
+        "finding_title": (regimes[0]["finding_title"] if len(regimes) == 1
+                          else f"Finding of the {SEVERAL_EXPERTS}"),
         "findings": {"counts": _findings_counts(state_findings),
                      "other": [f for f in state_findings if f["id"] not in placed]},
         "finding_counts": _findings_counts(state_findings),

@@ -34,6 +34,8 @@ def upgrade() -> None:
                                       server_default=""))
         batch_op.add_column(sa.Column("summary_title", sa.String(length=120), nullable=False,
                                       server_default=""))
+        batch_op.add_column(sa.Column("finding_title", sa.String(length=120), nullable=False,
+                                      server_default=""))
         batch_op.add_column(sa.Column("notes", sa.JSON(), nullable=False,
                                       server_default="[]"))
     with op.batch_alter_table("reporting_requirement", schema=None) as batch_op:
@@ -49,6 +51,7 @@ def downgrade() -> None:
         batch_op.drop_column("addressed_to")
     with op.batch_alter_table("regime", schema=None) as batch_op:
         batch_op.drop_column("notes")
+        batch_op.drop_column("finding_title")
         batch_op.drop_column("summary_title")
         batch_op.drop_column("experts")
         batch_op.drop_column("short_name")
