@@ -100,6 +100,7 @@ class AnswerPlanSchema(_Strict):
     events_between = fields.List(fields.Date(), validate=validate.Length(equal=2),
                                  load_default=None)
     received_after_days = _range(load_default=None)
+    among_reporters_of = fields.String(load_default=None)
     # all kinds
     measures = _Worded(load_default=None)
     nil = _Worded(load_default=None)

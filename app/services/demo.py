@@ -342,20 +342,19 @@ def _stage_received(rng: random.Random, plan: dict[str, Any], due: dt.date,
     return _at(rng, due + dt.timedelta(days=rng.randint(1, (plan["counted_by"] - due).days)))
 
 
-def _covered(requirement: ReportingRequirement, resolution: Resolution) -> list[Obligation]:
-    """The obligations a report on `requirement` may address: those it covers that are
-    obligations of its resolution (a report's entries are on its resolution's)."""
-    own = {o.id for o in resolution.obligations}
-    return [o for o in requirement.obligations if o.id in own]
+def _covered(requirement: ReportingRequirement) -> list[Obligation]:
+    """The obligations a report on `requirement` addresses: those it covers (of its
+    resolution, or of an earlier resolution of the regime that it renews)."""
+    return list(requirement.obligations)
 
 
 def _stage_drafts(rng: random.Random, demo: RegimeDemo, plan: dict[str, Any],
                   requirement: ReportingRequirement, resolution: Resolution,
-                  candidates: list[MemberState]) -> list[Draft]:
+                  candidates: list[MemberState], since: Since) -> list[Draft]:
     """The reports on each stage of a staged requirement, nil reports among them."""
     stages = {stage.code: stage for stage in requirement.stages}
     plans = [p for p in plan["stages"] if p["stage"] in stages]
-    covered = _covered(requirement, resolution)
+    covered = _covered(requirement)
     if not plans or not covered:
         return []
     obligation = covered[0]
@@ -408,10 +407,10 @@ def _stage_drafts(rng: random.Random, demo: RegimeDemo, plan: dict[str, Any],
 
 def _periodic_drafts(rng: random.Random, demo: RegimeDemo, plan: dict[str, Any],
                      requirement: ReportingRequirement, resolution: Resolution,
-                     candidates: list[MemberState]) -> list[Draft]:
+                     candidates: list[MemberState], since: Since) -> list[Draft]:
     """The notifications of the notifying States, with gaps and some late, and standing nil
     reports from States with nothing to notify."""
-    covered = _covered(requirement, resolution)
+    covered = _covered(requirement)
     if requirement.period_days is None or not covered:
         return []
     obligation = covered[0]
@@ -450,17 +449,26 @@ def _periodic_drafts(rng: random.Random, demo: RegimeDemo, plan: dict[str, Any],
 
 def _event_drafts(rng: random.Random, demo: RegimeDemo, plan: dict[str, Any],
                   requirement: ReportingRequirement, resolution: Resolution,
-                  candidates: list[MemberState]) -> list[Draft]:
+                  candidates: list[MemberState], since: Since) -> list[Draft]:
     """One report on an event from each of `filed` States, on the obligations the requirement
-    covers (a random part of them), received some days after the event."""
-    covered = _covered(requirement, resolution)
+    covers (a random part of them), received some days after the event. With
+    `among_reporters_of`, the States are drawn from those with a demo report on that
+    requirement, each event after the State's first such report."""
+    covered = _covered(requirement)
     if not covered:
         return []
     start, end = plan["events_between"]
+    if plan["among_reporters_of"] is not None:
+        first = since.get(plan["among_reporters_of"], {})
+        candidates = [s for s in candidates if s.id in first and first[s.id] < end]
     drafts: list[Draft] = []
-    for state in sorted(rng.sample(candidates, plan["filed"]), key=lambda s: s.iso3):
+    chosen = rng.sample(candidates, min(plan["filed"], len(candidates)))
+    for state in sorted(chosen, key=lambda s: s.iso3):
         language = state_language(state.iso3)
-        event_on = start + dt.timedelta(days=rng.randint(0, (end - start).days))
+        low = start
+        if plan["among_reporters_of"] is not None:
+            low = max(start, since[plan["among_reporters_of"]][state.id] + dt.timedelta(days=1))
+        event_on = low + dt.timedelta(days=rng.randint(0, (end - low).days))
         received = _at(rng, event_on + dt.timedelta(
             days=rng.randint(*plan["received_after_days"])))
         profile = rng.choice(PROFILES)
@@ -474,15 +482,19 @@ def _event_drafts(rng: random.Random, demo: RegimeDemo, plan: dict[str, Any],
     return drafts
 
 
+#: For a requirement code, the day each State (by id) first reported on it in the demo data.
+Since = dict[str, dict[int, dt.date]]
+
 ANSWERS = {"staged": _stage_drafts, "periodic": _periodic_drafts, "on_event": _event_drafts}
 
 
 def demo_answers(resolution: Resolution, states: list[MemberState], seed: int,
-                 demo: RegimeDemo | None = None) -> list[Draft]:
+                 demo: RegimeDemo | None = None, since: Since | None = None) -> list[Draft]:
     """Reports answering the requirements of `resolution` other than its general one that
     the regime's demo data plans (`demo`, read from the regime's demo file when not given):
     stages, periodic notifications with gaps, reports on events, nil reports. Drawn from a
-    generator of their own, so that the general reports stay the same."""
+    generator of their own, so that the general reports stay the same. `since`: when each
+    State first reported on each requirement in the demo data drawn so far."""
     if demo is None:
         demo = regime_demos([resolution.regime])[resolution.regime.code]
     requirements = {q.code: q for q in resolution.reporting_requirements}
@@ -495,14 +507,15 @@ def demo_answers(resolution: Resolution, states: list[MemberState], seed: int,
     drafts: list[Draft] = []
     for plan in plans:
         drafts += ANSWERS[plan["kind"]](rng, demo, plan, requirements[plan["requirement"]],
-                                        resolution, candidates)
+                                        resolution, candidates, since or {})
     return drafts
 
 
 def _general_records(rng: random.Random, demo: RegimeDemo, resolution: Resolution,
                      states: list[MemberState], existing: set[tuple[int, str, str]],
-                     now: dt.datetime) -> list[dict[str, Any]]:
-    """General reports on `resolution` from a share of the States, some amended later."""
+                     now: dt.datetime, since: Since) -> list[dict[str, Any]]:
+    """General reports on `resolution` from a share of the States, some amended later; the
+    day of each State's report is added to `since`."""
     deadline = resolution.reporting_deadline
     days = resolution.reporting_deadline_days
     general = default_requirement(resolution)
@@ -527,7 +540,10 @@ def _general_records(rng: random.Random, demo: RegimeDemo, resolution: Resolutio
         amendment = _body(rng, demo, state, resolution, later, "thorough")
         amended = rng.random() < 0.2
         # Every random draw is made above, so the data are the same on every run.
-        if received > now or (state.id, general.code, "") in existing:
+        if received > now:
+            continue
+        since.setdefault(general.code, {})[state.id] = received.date()
+        if (state.id, general.code, "") in existing:
             continue
         records.append(first)
         if amended and later < now:
@@ -563,10 +579,11 @@ def demo_records(session: DbSession, seed: int = DEFAULT_SEED,
     for regime in regimes:
         demo = demos[regime.code]
         rng = random.Random(f"{seed}/{regime.code}")
+        since: Since = {}
         for resolution in sorted(regime.resolutions, key=lambda r: r.number):
-            records += _general_records(rng, demo, resolution, states, existing, now)
+            records += _general_records(rng, demo, resolution, states, existing, now, since)
             # The whole set is drawn before any is left out, as above.
-            records += [d.record for d in demo_answers(resolution, states, seed, demo)
+            records += [d.record for d in demo_answers(resolution, states, seed, demo, since)
                         if d.key not in existing
                         and dt.datetime.fromisoformat(d.record["received_at"]) <= now]
     return records
