@@ -175,8 +175,14 @@ def synthetic(app_factory, tmp_path):
     """An application whose catalogue is the synthetic regime only, from `tmp_path`."""
     (tmp_path / "regimes").mkdir()
     shutil.copy(DATA_DIR / "member_states.json", tmp_path / "member_states.json")
+    # The regime's fields as the bundled regime files give them, with values of its own.
+    bundled = json.loads(sorted((DATA_DIR / "regimes").glob("*.json"))[0].read_text("utf-8"))
+    words = {"short_name": "9001 Committee", "experts": "group of experts",
+             "summary_title": "Reporting summary", "notes": []}
+    regime = {**{k: words.get(k, v) for k, v in bundled["regime"].items()},
+              **SYNTHETIC_REGIME["regime"]}
     (tmp_path / "regimes" / "9000-synthetic.json").write_text(
-        json.dumps(SYNTHETIC_REGIME), encoding="utf-8")
+        json.dumps({**SYNTHETIC_REGIME, "regime": regime}), encoding="utf-8")
     application = app_factory("synthetic")
     upgrade(application)
     with application.app_context():
