@@ -3,6 +3,7 @@ data of one regime looks like. See app/catalogue/data/README.md."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -24,6 +25,25 @@ class _Strict(Schema):
         unknown = "raise"
 
 
+#: What a template may name: a number `{n}` (and `{m}`, at most `{n}`), the `{year}` of
+#: receipt and the `{regime}` code.
+TEMPLATE_VALUES = {"n": 1, "m": 1, "year": 2000, "regime": "R"}
+#: What a scenario's summary may name besides its own draws.
+SUMMARY_VALUES = {"vessel": "V", "vessel2": "W", "place": "P", "state": "S", "resolution": 1,
+                  "obligation": "O"}
+
+
+def _fills(values: dict[str, Any]) -> Callable[[str], None]:
+    """A validator: the template names only `values` (e.g. `{n}`)."""
+    def check(template: str) -> None:
+        try:
+            template.format(**values)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValidationError(f"the template cannot be filled ({exc!r}); it may name "
+                                  f"{', '.join('{' + k + '}' for k in values)}") from exc
+    return check
+
+
 def _ordered(value: list[Any]) -> None:
     if len(value) != 2 or value[0] > value[1]:
         raise ValidationError("give [low, high], low not above high")
@@ -40,7 +60,8 @@ class _Worded(fields.Dict):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(keys=fields.String(validate=validate.OneOf(LANGUAGES)),
-                         values=fields.String(validate=validate.Length(min=1, max=500)),
+                         values=fields.String(validate=[validate.Length(min=1, max=500),
+                                                        _fills(TEMPLATE_VALUES)]),
                          validate=self._every_language, **kwargs)
 
     @staticmethod
@@ -62,7 +83,8 @@ class GeneralReportsSchema(_Strict):
 
 
 class TextsSchema(_Strict):
-    legal_basis = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    legal_basis = fields.String(required=True, validate=[validate.Length(min=1, max=300),
+                                                         _fills(TEMPLATE_VALUES)])
     competent_authority = fields.String(required=True, validate=validate.Length(min=1, max=300))
     measures = fields.String(required=True, validate=validate.Length(min=1, max=300))
 
@@ -165,6 +187,7 @@ class ScenarioSchema(_Strict):
 
     @validates_schema
     def _placed(self, data: dict[str, Any], **_: Any) -> None:
+        _fills({**SUMMARY_VALUES, **dict.fromkeys(data["draws"], 1)})(data["summary"])
         if data["signal"] == "undeclared":
             return  # placed in the State of its demo report, between its resolution and it
         if data["between"] is None or not data["obligations"]:
@@ -197,7 +220,7 @@ class DemoFileSchema(_Strict):
         DEMO_FORMAT, error="format {input} is not read: demo files are format {other}"))
     regime = fields.String(required=True, validate=validate.Length(min=1, max=32))
     note = fields.String(required=True)
-    reference = fields.String(load_default=None)
+    reference = fields.String(load_default=None, validate=_fills(TEMPLATE_VALUES))
     general_reports = fields.Nested(GeneralReportsSchema, load_default=None)
     texts = fields.Dict(keys=fields.String(validate=validate.OneOf(LANGUAGES)),
                         values=fields.Nested(TextsSchema), load_default=None)

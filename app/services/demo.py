@@ -185,11 +185,6 @@ class RegimeDemo:
     def reference_for(self, year: int, n: int) -> str:
         return self.reference.format(regime=self.regime, year=year, n=n)
 
-    def plans_for(self, resolution: Resolution) -> list[dict[str, Any]]:
-        """The answer plans for requirements of `resolution`, in the file's order."""
-        own = {q.code for q in resolution.reporting_requirements}
-        return [plan for plan in self.answers if plan["requirement"] in own]
-
 
 class DemoFileError(Exception):
     """A demo data file is not valid; nothing was written."""
