@@ -23,7 +23,7 @@ from .mail import Mailer, MailError, address_problem, parse_smtp_url, plain_mess
 from .services import authorities, incidents, reminders
 from .services.backfill_files import BackfillFileError, read_records
 from .services.catalogue import CatalogueFileError, load_catalogue
-from .services.demo import load_demo, unload_demo
+from .services.demo import DEFAULT_SEED, DemoFileError, load_demo, unload_demo
 from .services.incident_files import IncidentFileError, read_incidents
 from .services.reports import BackfillError, backfill
 
@@ -239,14 +239,18 @@ def incidents_import(path: Path, acting_as: str | None) -> None:
 
 
 @demo_cli.command("load")
-@click.option("--seed", default=1718, show_default=True, help="Random seed of the demo data.")
+@click.option("--seed", default=DEFAULT_SEED, show_default=True,
+              help="Random seed of the demo data.")
 def demo_load(seed: int) -> None:
-    """Fill the database with synthetic demo reports across the DPRK resolutions."""
+    """Fill the database with synthetic demo reports across the resolutions of every regime
+    in the catalogue, as each regime's demo file (app/catalogue/data/demo/) plans them."""
     if not inspect(db.engine).has_table("report"):
         raise click.ClickException("run `flask --app wsgi db upgrade` first")
     try:
         loaded = load_demo(db.session, seed)
     except BackfillError as exc:  # pragma: no cover - the generator makes valid reports
+        raise click.ClickException(f"nothing was loaded: {exc}") from exc
+    except DemoFileError as exc:
         raise click.ClickException(f"nothing was loaded: {exc}") from exc
     if loaded.versions == 0 and loaded.incidents == 0 and loaded.findings == 0:
         click.echo("no demo reports added: they are loaded already")

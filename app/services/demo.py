@@ -1,59 +1,69 @@
-"""Synthetic demo reports, so that a newcomer sees a realistic matrix at once.
+"""Synthetic demo reports, so that a newcomer sees a realistic matrix at once, for every regime
+in the catalogue.
 
 Every report made here is marked `is_demo` in the database, and every output built from it
-says so. The shares of states reporting follow the published counts in magnitude (for example
-102 reports on 2270 and 89 on 2321 by late 2017, 8 of 192 states on time for 2094); the
-states, dates and contents are random (seeded, so the same data each time).
+says so. Nothing here knows a regime: what the demo data of a regime looks like is data, one
+file per regime in `app/catalogue/data/demo/` (format described in
+app/catalogue/data/README.md): the share of States reporting on each resolution and the share
+of them on time, the wording of the entries in each language, the reference of a report, the
+answers to requirements other than the general ones (stages, periods, nil reports), and the
+scenarios of the demo enforcement record. A regime without a demo file gets generic demo data:
+general reports from 30% of the States (35% of them on time) in generic wording ("National
+implementation act, section {n} [demo]"), and nothing else. States, dates and contents are
+random (seeded, each regime from a generator of its own, so the same data each time, whatever
+other regimes the catalogue holds).
 
-Besides each resolution's general report, the demo answers the other requirements of
-resolution 2397 (`demo_answers`):
-- the midterm and final reports on the repatriation of DPRK nationals earning income abroad
-  (`2397/R-8`): about 47 States with a midterm report by the end of 2019 (the published
-  figure), some by the due date of 22 March 2019 and some after it, a few more in 2020, and
-  final reports from fewer States, some by 22 March 2020; a handful of each are nil reports
-  ("no DPRK nationals earn income in our jurisdiction");
-- the refined-petroleum notifications (`2397/R-5-refined`, every 30 days from 2017-12-22) of
-  two supplier States, each received some days after its period ended (some after the
-  period's due date), both missing some periods, one notifying to the end of 2020, the
-  other stopping in mid-2019; and standing nil reports ("we supply none") from a few other
-  States.
-A State writes every report in its own language, and the target of the regime (the DPRK)
-never reports.
+Answers to other requirements (`demo_answers`), as a demo file plans them:
+- `staged`: for each stage, `filed` States by `counted_by` (`nil` of them with a nil report),
+  a share `on_time` of them by the stage's due date, `later` more after `counted_by`; later
+  stages mostly from the States that answered the one before, plus `new_at_later_stages`;
+- `periodic`: `notifiers` States each notifying every period ended by `until` but a share
+  `gaps` of them (at least one), received some days after the period's end, a share `late`
+  after its due date; and `standing_nil` States with a standing nil report;
+- `on_event`: `filed` States, each reporting once on an event between two dates.
+A State writes every report in its own language, and the target of a regime never reports.
 
-The demo enforcement record (`demo_incidents`) holds a few synthetic incidents, one for each
-signal the record gives: a designated vessel's port call the port State never reported
-(`unreported_by`), a seizure its inspecting State filed months after the event (`days after
-the event`), a seizure the Panel recorded that one party State acknowledged and another did
-not, a ship-to-ship transfer on the high seas, and a seizure by a State whose demo report
-declares `seizures: 0` for the obligation it engages, within the report's window
-(`inconsistent_with_record`). Their vessels are named `DEMO ...` and their summaries say they
-are synthetic.
+The demo enforcement record (`demo_incidents`) holds, for a regime whose demo file has
+scenarios, one synthetic incident per scenario, each giving a signal the record shows: an
+`unreported` event its port State never reported (`unreported_by`), a `late` one its
+inspecting State filed months after the event (`days after the event`), an `acknowledged` one
+the Panel recorded that one party State acknowledged and another did not, a `restricted` one,
+and an `undeclared` seizure by a State whose demo report declares `seizures: 0` for the
+obligation it engages, within the report's window (`inconsistent_with_record`). Their vessels
+are named `DEMO ...` and their summaries say they are synthetic.
 
 The demo Panel findings (`demo_findings`) show the right of reply at each stage: a published
 `contradicted` finding on the demo report's entry that declares `seizures: 0`, with the
 undeclared demo seizure as evidence and a synthetic reply of that State in its language; a
 shared `unverifiable` finding on another State's implementation of the obligation the
-unreported port call engages, its reply window still open; and a draft `corroborated` finding
-on the late-filed seizure. Their texts start "Synthetic demo finding:"; they are marked
+unreported demo incident engages, its reply window still open; and a draft `corroborated`
+finding on the late-filed one. Their texts start "Synthetic demo finding:"; they are marked
 `is_demo` and reporters never see them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import selectinload
+
+from schemas.demo import DemoFileSchema
 
 from .. import findings as finding_rules
 from .. import incidents as incident_rules
 from .. import requirements as rules
 from ..auth import COMMAND_LINE, Principal
+from ..catalogue import DATA_DIR
 from ..domain import Assessment, EntryStatus, FindingStatus, Role, SubjectKind, Visibility
+from ..errors import flatten_messages, json_pointer
 from ..models import (
     AuditEvent,
     Entry,
@@ -72,6 +82,7 @@ from ..models import (
     IncidentVessel,
     MemberState,
     Obligation,
+    Regime,
     Report,
     ReportingRequirement,
     ReportVersion,
@@ -88,12 +99,11 @@ DEMO_PRINCIPAL = Principal(
     authority_id=None, token_id=None, name="demo data", role=Role.ADMIN, state_id=None,
     state_iso3=None,
 )
-# Share of Member States with a report, and share of those on time, per resolution.
-SHARES = {
-    1718: (0.40, 0.35), 1874: (0.30, 0.30), 2094: (0.35, 0.08), 2270: (0.53, 0.30),
-    2321: (0.46, 0.30), 2371: (0.30, 0.40), 2375: (0.28, 0.40), 2397: (0.35, 0.45),
-}
-DEFAULT_SHARE = (0.30, 0.35)
+#: The seed of `demo load` when none is given.
+DEFAULT_SEED = 2006
+#: Where the demo data of each regime is: `<data dir>/demo/*.json`.
+DEMO_DIR = "demo"
+
 # The one of the six UN languages each State would write its report in; English otherwise.
 STATE_LANGUAGES = {
     **dict.fromkeys(("ARE", "BHR", "DZA", "EGY", "IRQ", "JOR", "KWT", "LBN", "LBY", "MAR",
@@ -111,33 +121,123 @@ STATE_LANGUAGES = {
 def state_language(iso3: str) -> str:
     return STATE_LANGUAGES.get(iso3, "en")
 
-TEXT = {
-    "en": ("Sanctions (DPRK) Regulations, section {n} [demo]", "Customs Service [demo]",
-           "Licensing, cargo screening and port inspections [demo]"),
-    "fr": ("Décret n° {n} relatif aux mesures restrictives [démo]", "Direction des douanes "
-           "[démo]", "Contrôles des cargaisons et inspections portuaires [démo]"),
-    "es": ("Real Decreto {n} sobre sanciones [demo]", "Agencia Tributaria, Aduanas [demo]",
-           "Control de carga e inspecciones portuarias [demo]"),
-    "ru": ("Указ № {n} о мерах по выполнению резолюции [демо]", "Федеральная таможенная служба "
-           "[демо]", "Досмотр грузов и портовые проверки [демо]"),
-    "ar": ("المرسوم رقم {n} بشأن تدابير الجزاءات [تجريبي]", "الهيئة العامة للجمارك [تجريبي]",
-           "فحص الشحنات والتفتيش في الموانئ [تجريبي]"),
-    "zh": ("关于执行制裁措施的第{n}号令 [演示]", "海关总署 [演示]", "货物检查和港口检查 [演示]"),
+
+# --- the demo data of a regime ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Share:
+    """Share of the reporting States with a general report on a resolution, and share of
+    those on time."""
+
+    share: float
+    on_time: float
+
+
+@dataclass(frozen=True)
+class Texts:
+    """The wording of a demo entry in one language: `legal_basis` names a section `{n}`."""
+
+    legal_basis: str
+    competent_authority: str
+    measures: str
+
+
+#: The wording of a regime without a demo file of its own.
+GENERIC_TEXTS = {
+    "en": Texts("National implementation act, section {n} [demo]",
+                "Competent national authority [demo]",
+                "Licensing, controls and inspections [demo]"),
+    "fr": Texts("Loi nationale de mise en œuvre, article {n} [démo]",
+                "Autorité nationale compétente [démo]",
+                "Autorisations, contrôles et inspections [démo]"),
+    "es": Texts("Ley nacional de aplicación, artículo {n} [demo]",
+                "Autoridad nacional competente [demo]",
+                "Licencias, controles e inspecciones [demo]"),
+    "ru": Texts("Национальный закон об осуществлении, статья {n} [демо]",
+                "Компетентный национальный орган [демо]",
+                "Лицензирование, контроль и проверки [демо]"),
+    "ar": Texts("قانون التنفيذ الوطني، المادة {n} [تجريبي]",
+                "السلطة الوطنية المختصة [تجريبي]",
+                "الترخيص والرقابة والتفتيش [تجريبي]"),
+    "zh": Texts("国家执行法第{n}条 [演示]", "国家主管机关 [演示]", "许可、管制和检查 [演示]"),
 }
+GENERIC_SHARE = Share(0.30, 0.35)
+#: The reference of a generic demo report: `{regime}` code, `{year}` received, a number `{n}`.
+GENERIC_REFERENCE = "DEMO/{regime}/{year}/{n} (demo)"
+
+
+@dataclass(frozen=True)
+class RegimeDemo:
+    """What the demo data of one regime looks like (its demo file, or the generic one)."""
+
+    regime: str
+    texts: dict[str, Texts] = field(default_factory=lambda: dict(GENERIC_TEXTS))
+    reference: str = GENERIC_REFERENCE
+    default_share: Share = GENERIC_SHARE
+    shares: dict[int, Share] = field(default_factory=dict)
+    answers: tuple[dict[str, Any], ...] = ()
+    incidents: dict[str, Any] | None = None
+    path: Path | None = None  # the demo file; None for the generic demo data
+
+    def share(self, resolution: int) -> Share:
+        return self.shares.get(resolution, self.default_share)
+
+    def reference_for(self, year: int, n: int) -> str:
+        return self.reference.format(regime=self.regime, year=year, n=n)
+
+
+class DemoFileError(Exception):
+    """A demo data file is not valid; nothing was written."""
+
+
+def read_demo_files(data_dir: Path = DATA_DIR) -> dict[str, RegimeDemo]:
+    """The demo data of every regime that has a demo file, by regime code."""
+    found: dict[str, RegimeDemo] = {}
+    for path in sorted((data_dir / DEMO_DIR).glob("*.json")):
+        try:
+            doc = DemoFileSchema().load(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise DemoFileError(f"{path}: cannot read JSON: {exc}") from exc
+        except ValidationError as exc:
+            problems = "; ".join(f"{json_pointer(p) or '/'}: {m}"
+                                 for p, m in flatten_messages(exc.messages))
+            raise DemoFileError(f"{path}: {problems}") from exc
+        if doc["regime"] in found:
+            raise DemoFileError(f"{path}: regime {doc['regime']} has another demo file")
+        general = doc["general_reports"] or {}
+        default = general.get("default")
+        found[doc["regime"]] = RegimeDemo(
+            regime=doc["regime"],
+            texts=({lang: Texts(**t) for lang, t in doc["texts"].items()}
+                   if doc["texts"] else dict(GENERIC_TEXTS)),
+            reference=doc["reference"] or GENERIC_REFERENCE,
+            default_share=Share(**default) if default else GENERIC_SHARE,
+            shares={int(n): Share(**s) for n, s in general.get("resolutions", {}).items()},
+            answers=tuple(doc["answers"]), incidents=doc["incidents"], path=path)
+    return found
+
+
+def regime_demos(regimes: list[Regime], data_dir: Path = DATA_DIR) -> dict[str, RegimeDemo]:
+    """The demo data of each of `regimes`: its demo file's, or the generic one."""
+    files = read_demo_files(data_dir)
+    return {r.code: files.get(r.code) or RegimeDemo(regime=r.code) for r in regimes}
+
+
+# --- reports ----------------------------------------------------------------------------
+
 PROFILES = ("thorough", "solid", "solid", "thin", "honest", "unsubstantiated")
 
 
-def _entry(rng: random.Random, obligation, language: str, profile: str) -> dict[str, Any]:
-    legal, authority, measures = TEXT[language]
+def _entry(rng: random.Random, obligation, texts: Texts, profile: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"obligation": obligation.code, "status": EntryStatus.IMPLEMENTED}
     keep = {"thorough": 1.0, "solid": 0.75, "thin": 0.3, "honest": 0.8,
             "unsubstantiated": 0.5}[profile]
     if rng.random() < keep:
-        entry["legal_basis"] = legal.format(n=rng.randint(10, 999))
+        entry["legal_basis"] = texts.legal_basis.format(n=rng.randint(10, 999))
     if profile != "unsubstantiated" and rng.random() < keep:
-        entry["competent_authority"] = authority
+        entry["competent_authority"] = texts.competent_authority
     if rng.random() < keep:
-        entry["measures"] = measures
+        entry["measures"] = texts.measures
     elif profile == "thin":
         entry["measures"] = rng.choice(["N/A", "TBD", "see above"])
     if "enforcement" in obligation.expects and rng.random() < keep:
@@ -154,7 +254,8 @@ def _entry(rng: random.Random, obligation, language: str, profile: str) -> dict[
     return entry
 
 
-def _body(rng, state, resolution, received_at: dt.datetime, profile: str) -> dict[str, Any]:
+def _body(rng: random.Random, demo: RegimeDemo, state: MemberState, resolution: Resolution,
+          received_at: dt.datetime, profile: str) -> dict[str, Any]:
     language = state_language(state.iso3)
     coverage = {"thorough": 1.0, "solid": 0.85, "thin": 0.4, "honest": 0.9,
                 "unsubstantiated": 0.7}[profile]
@@ -165,143 +266,34 @@ def _body(rng, state, resolution, received_at: dt.datetime, profile: str) -> dic
         "state": state.iso3,
         "resolution": resolution.number,
         "language": language,
-        "reference": f"S/AC.49/{received_at.year}/{rng.randint(1, 250)} (demo)",
+        "reference": demo.reference_for(received_at.year, rng.randint(1, 250)),
         "dated": (received_at - dt.timedelta(days=rng.randint(2, 20))).date().isoformat(),
         "received_at": received_at.isoformat(),
-        "entries": [_entry(rng, o, language, profile) for o in obligations],
+        "entries": [_entry(rng, o, demo.texts[language], profile) for o in obligations],
     }
 
 
-# --- the other requirements of resolution 2397 ------------------------------------------
-
-STAGED_RESOLUTION = 2397
-STAGED = "2397/R-8"
-MIDTERM, FINAL = f"{STAGED}-midterm", f"{STAGED}-final"
-REFINED = "2397/R-5-refined"
-
-
-@dataclass(frozen=True)
-class StagePlan:
-    """How many States answer one stage of 2397/R-8, and when: `filed` States (`nil` of them
-    with a nil report) by `counted_by`, a share `on_time` of them by the stage's due date,
-    the others after it; `later` more States after `counted_by`."""
-
-    code: str
-    filed: int
-    nil: int
-    on_time: float
-    counted_by: dt.date
-    later: int
-
-
-# About 47 States had filed the midterm report by December 2019 (the published figure).
-STAGE_PLANS = (
-    StagePlan(MIDTERM, filed=47, nil=5, on_time=0.45, counted_by=dt.date(2019, 12, 31),
-              later=4),
-    StagePlan(FINAL, filed=31, nil=4, on_time=0.40, counted_by=dt.date(2020, 12, 31),
-              later=2),
-)
-
-
-@dataclass(frozen=True)
-class SupplierPlan:
-    """A State notifying the refined petroleum it supplies: every period ended by `until`
-    but a share `gaps` of them (at least one), received some days after the period's end,
-    a share `late` after the period's due date; `tonnes` the range of the quantities
-    notified."""
-
-    until: dt.date
-    gaps: float
-    late: float
-    tonnes: tuple[int, int]
-
-
-SUPPLIER_PLANS = (
-    SupplierPlan(until=dt.date(2020, 12, 31), gaps=0.15, late=0.15, tonnes=(800, 6000)),
-    SupplierPlan(until=dt.date(2019, 6, 30), gaps=0.10, late=0.25, tonnes=(0, 3000)),
-)
-REFINED_NIL = 6  # standing nil reports on refined petroleum from States that supply none
-FINAL_ONLY = 3  # States with a final report and no midterm one
-
-R8_MEASURES = {
-    MIDTERM: {
-        "en": "{n} DPRK nationals earning income identified; {m} repatriated so far, the "
-              "others by 22 December 2019 [demo]",
-        "fr": "{n} ressortissants de la RPDC percevant des revenus recensés ; {m} rapatriés "
-              "à ce jour, les autres d'ici au 22 décembre 2019 [démo]",
-        "es": "{n} nacionales de la RPDC que perciben ingresos identificados; {m} repatriados "
-              "hasta la fecha, los demás antes del 22 de diciembre de 2019 [demo]",
-        "ru": "Выявлено {n} граждан КНДР, получающих доход; {m} уже репатриированы, остальные "
-              "будут репатриированы до 22 декабря 2019 года [демо]",
-        "ar": "تم تحديد {n} من رعايا جمهورية كوريا الشعبية الديمقراطية الذين يكسبون دخلا؛ أعيد "
-              "{m} منهم حتى الآن، والباقون بحلول 22 كانون الأول/ديسمبر 2019 [تجريبي]",
-        "zh": "已查明{n}名赚取收入的朝鲜国民；迄今已遣返{m}名，其余将于2019年12月22日前遣返 [演示]",
-    },
-    FINAL: {
-        "en": "All {n} DPRK nationals earning income repatriated; no work permit renewed "
-              "[demo]",
-        "fr": "Les {n} ressortissants de la RPDC percevant des revenus ont tous été "
-              "rapatriés ; aucun permis de travail renouvelé [démo]",
-        "es": "Los {n} nacionales de la RPDC que percibían ingresos han sido repatriados; no "
-              "se ha renovado ningún permiso de trabajo [demo]",
-        "ru": "Все {n} граждан КНДР, получавших доход, репатриированы; разрешения на работу "
-              "не продлеваются [демо]",
-        "ar": "أعيد جميع رعايا جمهورية كوريا الشعبية الديمقراطية الذين كانوا يكسبون دخلا وعددهم "
-              "{n}؛ ولم يجدد أي تصريح عمل [تجريبي]",
-        "zh": "全部{n}名赚取收入的朝鲜国民均已遣返；未续签任何工作许可 [演示]",
-    },
-}
-REFINED_MEASURES = {
-    "en": "{t} tonnes of refined petroleum products supplied to the DPRK in the period [demo]",
-    "fr": "{t} tonnes de produits pétroliers raffinés fournies à la RPDC au cours de la "
-          "période [démo]",
-    "es": "{t} toneladas de productos derivados del petróleo refinado suministradas a la RPDC "
-          "en el período [demo]",
-    "ru": "{t} тонн продуктов переработки нефти поставлено в КНДР за период [демо]",
-    "ar": "{t} طن من المنتجات النفطية المكررة وردت إلى جمهورية كوريا الشعبية الديمقراطية خلال "
-          "الفترة [تجريبي]",
-    "zh": "本期内向朝鲜供应精炼石油产品{t}吨 [演示]",
-}
-# Why a nil report: the condition of the requirement is not met.
-NIL_JUSTIFICATIONS = {
-    STAGED: {
-        "en": "No DPRK nationals earn income in our jurisdiction [demo]",
-        "fr": "Aucun ressortissant de la RPDC ne perçoit de revenus sur notre territoire "
-              "[démo]",
-        "es": "Ningún nacional de la RPDC percibe ingresos en nuestra jurisdicción [demo]",
-        "ru": "Граждане КНДР не получают доходов под нашей юрисдикцией [демо]",
-        "ar": "لا يكسب أي من رعايا جمهورية كوريا الشعبية الديمقراطية دخلا في نطاق ولايتنا "
-              "[تجريبي]",
-        "zh": "本国管辖范围内没有赚取收入的朝鲜国民 [演示]",
-    },
-    REFINED: {
-        "en": "We supply no refined petroleum products to the DPRK [demo]",
-        "fr": "Nous ne fournissons aucun produit pétrolier raffiné à la RPDC [démo]",
-        "es": "No suministramos productos derivados del petróleo refinado a la RPDC [demo]",
-        "ru": "Мы не поставляем продукты переработки нефти в КНДР [демо]",
-        "ar": "لا نورّد أي منتجات نفطية مكررة إلى جمهورية كوريا الشعبية الديمقراطية [تجريبي]",
-        "zh": "我国不向朝鲜供应任何精炼石油产品 [演示]",
-    },
-}
-
+# --- answers to the other requirements --------------------------------------------------
 
 def _at(rng: random.Random, day: dt.date) -> dt.datetime:
     """A time in office hours (UTC) on `day`."""
     return dt.datetime.combine(day, dt.time(rng.randint(7, 18), rng.randint(0, 59)), dt.UTC)
 
 
-def _answer(rng: random.Random, state: MemberState, resolution: Resolution, code: str,
-            received_at: dt.datetime, *,
+def _answer(rng: random.Random, demo: RegimeDemo, state: MemberState, resolution: Resolution,
+            code: str, received_at: dt.datetime, *,
             entries: list[dict[str, Any]], nil: str | None = None,
-            period: rules.Period | None = None, dated_days: int = 20) -> dict[str, Any]:
+            period: rules.Period | None = None, event_on: dt.date | None = None,
+            dated_days: int = 20) -> dict[str, Any]:
     """A report answering requirement (or stage) `code`: with entries, or a nil report
-    justified by `nil`; for a periodic requirement, about `period`."""
+    justified by `nil`; for a periodic requirement, about `period`; for one reported on an
+    event, about the event of `event_on`."""
     body: dict[str, Any] = {
         "state": state.iso3,
         "resolution": resolution.number,
         "requirement": code,
         "language": state_language(state.iso3),
-        "reference": f"S/AC.49/{received_at.year}/{rng.randint(1, 250)} (demo)",
+        "reference": demo.reference_for(received_at.year, rng.randint(1, 250)),
         "dated": (received_at - dt.timedelta(days=rng.randint(0, dated_days))).date()
         .isoformat(),
         "received_at": received_at.isoformat(),
@@ -311,14 +303,16 @@ def _answer(rng: random.Random, state: MemberState, resolution: Resolution, code
         body |= {"nil": True, "justification": nil}
     if period is not None:
         body["period"] = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    if event_on is not None:
+        body["event_on"] = event_on.isoformat()
     return body
 
 
-def _answer_entry(rng: random.Random, obligation: Obligation, language: str, profile: str,
+def _answer_entry(rng: random.Random, obligation: Obligation, texts: Texts, profile: str,
                   measures: str) -> dict[str, Any]:
     """An entry on `obligation` whose measures, where it gives them, say `measures`."""
-    entry = _entry(rng, obligation, language, profile)
-    if entry.get("measures") == TEXT[language][2]:
+    entry = _entry(rng, obligation, texts, profile)
+    if entry.get("measures") == texts.measures:
         entry["measures"] = measures
     return entry
 
@@ -332,170 +326,259 @@ class Draft:
     record: dict[str, Any]
 
 
-def _stage_received(rng: random.Random, plan: StagePlan, due: dt.date,
+def _stage_received(rng: random.Random, plan: dict[str, Any], due: dt.date,
                     after: dt.date | None) -> dt.datetime:
     """When a stage's report is received: by the due date (a share `on_time`), or after it
     and by `counted_by`; some day in the year after `after` when given."""
     if after is not None:
         return _at(rng, after + dt.timedelta(days=rng.randint(1, 365)))
-    if rng.random() < plan.on_time:
+    if rng.random() < plan["on_time"]:
         return _at(rng, due - dt.timedelta(days=rng.randint(0, 80)))
-    return _at(rng, due + dt.timedelta(days=rng.randint(1, (plan.counted_by - due).days)))
+    return _at(rng, due + dt.timedelta(days=rng.randint(1, (plan["counted_by"] - due).days)))
 
 
-def _stage_drafts(rng: random.Random, resolution: Resolution,
-                  candidates: list[MemberState]) -> list[Draft]:
-    """Midterm and final reports on 2397/R-8, nil reports among them (`STAGE_PLANS`)."""
-    requirement = next(q for q in resolution.reporting_requirements if q.code == STAGED)
-    obligation = requirement.obligations[0]
+def _covered(requirement: ReportingRequirement) -> list[Obligation]:
+    """The obligations a report on `requirement` addresses: those it covers (of its
+    resolution, or of an earlier resolution of the regime that it renews)."""
+    return list(requirement.obligations)
+
+
+def _stage_drafts(rng: random.Random, demo: RegimeDemo, plan: dict[str, Any],
+                  requirement: ReportingRequirement, resolution: Resolution,
+                  candidates: list[MemberState], since: Since) -> list[Draft]:
+    """The reports on each stage of a staged requirement, nil reports among them."""
     stages = {stage.code: stage for stage in requirement.stages}
-    justification = NIL_JUSTIFICATIONS[requirement.code]
-    midterm, final = STAGE_PLANS
-    # No DPRK nationals earn income in these States: their midterm and final reports are nil
-    # (some of them file both).
-    nil_states = rng.sample(candidates, max(midterm.nil, final.nil) + 2)
+    plans = [p for p in plan["stages"] if p["stage"] in stages]
+    covered = _covered(requirement)
+    if not plans or not covered:
+        return []
+    obligation = covered[0]
+    # The condition of the requirement is not met in these States: their reports are nil
+    # (the first stage's from the first of them, later stages' from the last, so that some
+    # file nil reports at several stages).
+    nil_states = rng.sample(candidates, max(p["nil"] for p in plans) + 2)
     others = [s for s in candidates if s not in nil_states]
-    with_entries = rng.sample(others, midterm.filed - midterm.nil + midterm.later)
-    # Most States with a final report had filed a midterm one.
+    first = plans[0]
+    with_entries = rng.sample(others, first["filed"] - first["nil"] + first["later"])
+    # Most States answering a later stage answered the one before; a few are new.
     new = [s for s in others if s not in with_entries]
-    final_entries = (rng.sample(with_entries,
-                                final.filed - final.nil + final.later - FINAL_ONLY)
-                     + rng.sample(new, FINAL_ONLY))
-    chosen = {
-        MIDTERM: ([(s, False) for s in with_entries[:midterm.filed - midterm.nil]]
-                  + [(s, True) for s in nil_states[:midterm.nil]],
-                  with_entries[midterm.filed - midterm.nil:]),
-        FINAL: ([(s, False) for s in final_entries[final.later:]]
-                + [(s, True) for s in nil_states[-final.nil:]],
-                final_entries[:final.later]),
-    }
+    chosen = {first["stage"]: ([(s, False) for s in with_entries[:first["filed"] - first["nil"]]]
+                               + [(s, True) for s in nil_states[:first["nil"]]],
+                               with_entries[first["filed"] - first["nil"]:])}
+    before = with_entries
+    for stage in plans[1:]:
+        fresh = plan["new_at_later_stages"]
+        entries = (rng.sample(before, stage["filed"] - stage["nil"] + stage["later"] - fresh)
+                   + rng.sample(new, fresh))
+        new = [s for s in new if s not in entries]
+        chosen[stage["stage"]] = (
+            [(s, False) for s in entries[stage["later"]:]]
+            + [(s, True) for s in (nil_states[-stage["nil"]:] if stage["nil"] else [])],
+            entries[:stage["later"]])
+        before = entries
     drafts: list[Draft] = []
-    workers: dict[int, int] = {}
-    for plan in STAGE_PLANS:
-        stage = stages[plan.code]
-        counted, later = chosen[plan.code]
-        filings = [(s, nil, None) for s, nil in counted] + [(s, False, plan.counted_by)
-                                                             for s in later]
+    figures: dict[int, int] = {}
+    for stage_plan in plans:
+        stage = stages[stage_plan["stage"]]
+        counted, later = chosen[stage_plan["stage"]]
+        filings = [(s, nil, None) for s, nil in counted] + [
+            (s, False, stage_plan["counted_by"]) for s in later]
         for state, nil, after in sorted(filings, key=lambda f: f[0].iso3):
             language = state_language(state.iso3)
-            received = _stage_received(rng, plan, stage.due, after)
+            received = _stage_received(rng, stage_plan, stage.due, after)
             if nil:
-                body = _answer(rng, state, resolution, plan.code, received, entries=[],
-                               nil=justification[language])
+                body = _answer(rng, demo, state, resolution, stage.code, received, entries=[],
+                               nil=plan["nil"][language])
             else:
-                n = workers.setdefault(state.id, rng.randint(3, 400))
-                measures = R8_MEASURES[plan.code][language].format(n=n,
-                                                                   m=rng.randint(0, n))
-                entry = _answer_entry(rng, obligation, language, rng.choice(PROFILES),
-                                      measures)
-                body = _answer(rng, state, resolution, plan.code, received, entries=[entry])
-            drafts.append(Draft((state.id, plan.code, ""), body))
+                n = figures.setdefault(state.id, rng.randint(*plan["figure"]))
+                measures = stage_plan["measures"][language].format(n=n, m=rng.randint(0, n))
+                entry = _answer_entry(rng, obligation, demo.texts[language],
+                                      rng.choice(PROFILES), measures)
+                body = _answer(rng, demo, state, resolution, stage.code, received,
+                               entries=[entry])
+            drafts.append(Draft((state.id, stage.code, ""), body))
     return drafts
 
 
-def _refined_drafts(rng: random.Random, resolution: Resolution,
-                    candidates: list[MemberState]) -> list[Draft]:
-    """Refined-petroleum notifications of the suppliers (`SUPPLIER_PLANS`), with gaps and
-    some late, and standing nil reports from States that supply none."""
-    requirement = next(q for q in resolution.reporting_requirements if q.code == REFINED)
-    assert requirement.period_days is not None
-    obligation = requirement.obligations[0]
-    suppliers = rng.sample(candidates, len(SUPPLIER_PLANS))
+def _periodic_drafts(rng: random.Random, demo: RegimeDemo, plan: dict[str, Any],
+                     requirement: ReportingRequirement, resolution: Resolution,
+                     candidates: list[MemberState], since: Since) -> list[Draft]:
+    """The notifications of the notifying States, with gaps and some late, and standing nil
+    reports from States with nothing to notify."""
+    covered = _covered(requirement)
+    if requirement.period_days is None or not covered:
+        return []
+    obligation = covered[0]
+    notifiers = rng.sample(candidates, len(plan["notifiers"]))
     drafts: list[Draft] = []
-    for state, plan in zip(suppliers, SUPPLIER_PLANS, strict=True):
+    for state, notifier in zip(notifiers, plan["notifiers"], strict=True):
         language = state_language(state.iso3)
         periods = rules.periods_ended(resolution.adopted_on, requirement.period_days,
-                                      plan.until)
+                                      notifier["until"])
+        if len(periods) < 3:
+            continue
         # Gaps between the first and the last period notified, at least one.
         missed = set(rng.sample(range(1, len(periods) - 1),
-                                max(1, round(plan.gaps * len(periods)))))
+                                max(1, round(notifier["gaps"] * len(periods)))))
         for index, period in enumerate(periods):
-            if rng.random() < plan.late:
+            if rng.random() < notifier["late"]:
                 received = _at(rng, period.due + dt.timedelta(days=rng.randint(1, 40)))
             else:
                 received = _at(rng, period.end + dt.timedelta(days=rng.randint(2, 20)))
-            measures = REFINED_MEASURES[language].format(t=rng.randint(*plan.tonnes))
-            entry = _answer_entry(rng, obligation, language, rng.choice(("thorough", "solid")),
-                                  measures)
-            body = _answer(rng, state, resolution, REFINED, received, entries=[entry],
-                           period=period, dated_days=(received.date() - period.end).days)
+            measures = plan["measures"][language].format(n=rng.randint(*notifier["quantity"]))
+            entry = _answer_entry(rng, obligation, demo.texts[language],
+                                  rng.choice(("thorough", "solid")), measures)
+            body = _answer(rng, demo, state, resolution, requirement.code, received,
+                           entries=[entry], period=period,
+                           dated_days=(received.date() - period.end).days)
             if index not in missed:
-                drafts.append(Draft((state.id, REFINED, period.key), body))
-    others = [s for s in candidates if s not in suppliers]
-    justification = NIL_JUSTIFICATIONS[REFINED]
-    for state in sorted(rng.sample(others, REFINED_NIL), key=lambda s: s.iso3):
+                drafts.append(Draft((state.id, requirement.code, period.key), body))
+    others = [s for s in candidates if s not in notifiers]
+    for state in sorted(rng.sample(others, plan["standing_nil"]), key=lambda s: s.iso3):
         received = _at(rng, resolution.adopted_on + dt.timedelta(days=rng.randint(30, 540)))
-        body = _answer(rng, state, resolution, REFINED, received, entries=[],
-                       nil=justification[state_language(state.iso3)])
-        drafts.append(Draft((state.id, REFINED, ""), body))
+        body = _answer(rng, demo, state, resolution, requirement.code, received, entries=[],
+                       nil=plan["nil"][state_language(state.iso3)])
+        drafts.append(Draft((state.id, requirement.code, ""), body))
     return drafts
 
 
-def demo_answers(resolution: Resolution, states: list[MemberState], seed: int) -> list[Draft]:
-    """Reports answering the requirements of resolution 2397 other than its general one:
-    midterm and final reports, periodic notifications with gaps, nil reports. Drawn from a
-    generator of their own, so that the general reports stay the same."""
-    asked = {q.code for q in resolution.reporting_requirements}
-    if not {STAGED, REFINED} <= asked:
+def _event_drafts(rng: random.Random, demo: RegimeDemo, plan: dict[str, Any],
+                  requirement: ReportingRequirement, resolution: Resolution,
+                  candidates: list[MemberState], since: Since) -> list[Draft]:
+    """One report on an event from each of `filed` States, on the obligations the requirement
+    covers (a random part of them), received some days after the event. With
+    `among_reporters_of`, the States are drawn from those with a demo report on that
+    requirement, each event after the State's first such report."""
+    covered = _covered(requirement)
+    if not covered:
+        return []
+    start, end = plan["events_between"]
+    if plan["among_reporters_of"] is not None:
+        first = since.get(plan["among_reporters_of"], {})
+        candidates = [s for s in candidates if s.id in first and first[s.id] < end]
+    drafts: list[Draft] = []
+    chosen = rng.sample(candidates, min(plan["filed"], len(candidates)))
+    for state in sorted(chosen, key=lambda s: s.iso3):
+        language = state_language(state.iso3)
+        low = start
+        if plan["among_reporters_of"] is not None:
+            low = max(start, since[plan["among_reporters_of"]][state.id] + dt.timedelta(days=1))
+        event_on = low + dt.timedelta(days=rng.randint(0, (end - low).days))
+        received = _at(rng, event_on + dt.timedelta(
+            days=rng.randint(*plan["received_after_days"])))
+        profile = rng.choice(PROFILES)
+        addressed = [o for o in covered if rng.random() < 0.6] or [rng.choice(covered)]
+        entries = [_answer_entry(rng, o, demo.texts[language], profile,
+                                 plan["measures"][language]) for o in addressed]
+        body = _answer(rng, demo, state, resolution, requirement.code, received,
+                       entries=entries, event_on=event_on,
+                       dated_days=(received.date() - event_on).days)
+        drafts.append(Draft((state.id, requirement.code, event_on.isoformat()), body))
+    return drafts
+
+
+#: For a requirement code, the day each State (by id) first reported on it in the demo data.
+Since = dict[str, dict[int, dt.date]]
+
+ANSWERS = {"staged": _stage_drafts, "periodic": _periodic_drafts, "on_event": _event_drafts}
+
+
+def demo_answers(resolution: Resolution, states: list[MemberState], seed: int,
+                 demo: RegimeDemo | None = None, since: Since | None = None) -> list[Draft]:
+    """Reports answering the requirements of `resolution` other than its general one that
+    the regime's demo data plans (`demo`, read from the regime's demo file when not given):
+    stages, periodic notifications with gaps, reports on events, nil reports. Drawn from a
+    generator of their own, so that the general reports stay the same. `since`: when each
+    State first reported on each requirement in the demo data drawn so far."""
+    if demo is None:
+        demo = regime_demos([resolution.regime])[resolution.regime.code]
+    requirements = {q.code: q for q in resolution.reporting_requirements}
+    plans = [p for p in demo.answers if p["requirement"] in requirements
+             and requirements[p["requirement"]].kind == p["kind"]]
+    if not plans:
         return []  # a catalogue that does not have them
     rng = random.Random(f"{seed}/{resolution.number}/requirements")
     candidates = [s for s in states if s.iso3 != resolution.regime.target_state]
-    return _stage_drafts(rng, resolution, candidates) + _refined_drafts(rng, resolution,
-                                                                        candidates)
+    drafts: list[Draft] = []
+    for plan in plans:
+        drafts += ANSWERS[plan["kind"]](rng, demo, plan, requirements[plan["requirement"]],
+                                        resolution, candidates, since or {})
+    return drafts
 
 
-def demo_records(session: DbSession, seed: int = 1718) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    now = utcnow()
-    states = list(session.scalars(select(MemberState).order_by(MemberState.iso3)))
-    resolutions = session.scalars(
-        select(Resolution).options(
+def _general_records(rng: random.Random, demo: RegimeDemo, resolution: Resolution,
+                     states: list[MemberState], existing: set[tuple[int, str, str]],
+                     now: dt.datetime, since: Since) -> list[dict[str, Any]]:
+    """General reports on `resolution` from a share of the States, some amended later; the
+    day of each State's report is added to `since`."""
+    deadline = resolution.reporting_deadline
+    days = resolution.reporting_deadline_days
+    general = default_requirement(resolution)
+    if deadline is None or days is None or not resolution.obligations or general is None:
+        return []
+    share = demo.share(resolution.number)
+    target = resolution.regime.target_state
+    candidates = [s for s in states if s.iso3 != target]
+    chosen = rng.sample(candidates, round(share.share * len(candidates)))
+    records: list[dict[str, Any]] = []
+    for state in sorted(chosen, key=lambda s: s.iso3):
+        if rng.random() < share.on_time:
+            offset = -rng.randint(0, days - 1)
+        else:
+            offset = int(rng.expovariate(1 / 150)) + 1
+        received = dt.datetime.combine(deadline + dt.timedelta(days=offset),
+                                       dt.time(rng.randint(7, 18), rng.randint(0, 59)),
+                                       dt.UTC)
+        profile = rng.choice(PROFILES)
+        first = _body(rng, demo, state, resolution, received, profile)
+        later = received + dt.timedelta(days=rng.randint(20, 300))
+        amendment = _body(rng, demo, state, resolution, later, "thorough")
+        amended = rng.random() < 0.2
+        # Every random draw is made above, so the data are the same on every run.
+        if received > now:
+            continue
+        since.setdefault(general.code, {})[state.id] = received.date()
+        if (state.id, general.code, "") in existing:
+            continue
+        records.append(first)
+        if amended and later < now:
+            records.append(amendment)
+    return records
+
+
+def _load_regimes(session: DbSession) -> list[Regime]:
+    return list(session.scalars(
+        select(Regime).options(selectinload(Regime.resolutions).options(
             selectinload(Resolution.obligations), selectinload(Resolution.regime),
             selectinload(Resolution.reporting_requirements).options(
                 selectinload(ReportingRequirement.stages),
                 selectinload(ReportingRequirement.named_obligations),
             ),
-        )
-        .order_by(Resolution.number)
-    ).all()
+        )).order_by(Regime.code)))
+
+
+def demo_records(session: DbSession, seed: int = DEFAULT_SEED,
+                 data_dir: Path = DATA_DIR) -> list[dict[str, Any]]:
+    """The demo reports of every regime in the catalogue, as backfill records, leaving out
+    those the database holds already and those received after now."""
+    now = utcnow()
+    states = list(session.scalars(select(MemberState).order_by(MemberState.iso3)))
+    regimes = _load_regimes(session)
+    demos = regime_demos(regimes, data_dir)
     # What each demo report answers: a rerun adds only the reports that are missing.
     existing = {(state_id, answers, occasion) for state_id, answers, occasion in session.execute(
         select(Report.state_id, Report.answers, Report.occasion)
         .where(Report.is_demo.is_(True))
     )}
     records: list[dict[str, Any]] = []
-    for resolution in resolutions:
-        deadline = resolution.reporting_deadline
-        days = resolution.reporting_deadline_days
-        general = default_requirement(resolution)
-        if deadline is None or days is None or not resolution.obligations or general is None:
-            continue
-        share, on_time_share = SHARES.get(resolution.number, DEFAULT_SHARE)
-        target = resolution.regime.target_state
-        candidates = [s for s in states if s.iso3 != target]
-        chosen = rng.sample(candidates, round(share * len(candidates)))
-        for state in sorted(chosen, key=lambda s: s.iso3):
-            if rng.random() < on_time_share:
-                offset = -rng.randint(0, days - 1)
-            else:
-                offset = int(rng.expovariate(1 / 150)) + 1
-            received = dt.datetime.combine(deadline + dt.timedelta(days=offset),
-                                           dt.time(rng.randint(7, 18), rng.randint(0, 59)),
-                                           dt.UTC)
-            profile = rng.choice(PROFILES)
-            first = _body(rng, state, resolution, received, profile)
-            later = received + dt.timedelta(days=rng.randint(20, 300))
-            amendment = _body(rng, state, resolution, later, "thorough")
-            amended = rng.random() < 0.2
-            # Every random draw is made above, so the data are the same on every run.
-            if received > now or (state.id, general.code, "") in existing:
-                continue
-            records.append(first)
-            if amended and later < now:
-                records.append(amendment)
-        if resolution.number == STAGED_RESOLUTION:
+    for regime in regimes:
+        demo = demos[regime.code]
+        rng = random.Random(f"{seed}/{regime.code}")
+        since: Since = {}
+        for resolution in sorted(regime.resolutions, key=lambda r: r.number):
+            records += _general_records(rng, demo, resolution, states, existing, now, since)
             # The whole set is drawn before any is left out, as above.
-            records += [d.record for d in demo_answers(resolution, states, seed)
+            records += [d.record for d in demo_answers(resolution, states, seed, demo, since)
                         if d.key not in existing
                         and dt.datetime.fromisoformat(d.record["received_at"]) <= now]
     return records
@@ -503,17 +586,9 @@ def demo_records(session: DbSession, seed: int = 1718) -> list[dict[str, Any]]:
 
 # --- the demo enforcement record -------------------------------------------------------
 
-# Ports the demo incidents happen in: (State, place, latitude, longitude).
-DEMO_PORTS = (
-    ("EGY", "Port Said", 31.265, 32.302), ("MYS", "Port Klang", 2.999, 101.392),
-    ("PAN", "Colón", 9.359, -79.901), ("GRC", "Piraeus", 37.942, 23.646),
-    ("IDN", "Tanjung Priok", -6.104, 106.880), ("TZA", "Dar es Salaam", -6.825, 39.290),
-    ("VNM", "Hai Phong", 20.866, 106.683), ("SEN", "Dakar", 14.683, -17.433),
-)
-DEMO_VESSELS = ("DEMO STAR", "DEMO HARMONY", "DEMO PEARL", "DEMO HORIZON", "DEMO VENTURE",
-                "DEMO CORAL")
 SYNTHETIC = "Synthetic demo incident, not a real event: "
-LATE_FILING_DAYS = (60, 240)  # how long after the event the late seizure is filed
+DRAWN_PORTS = 4  # ports drawn for a regime's scenarios, which name them 0 to 3
+DRAWN_FLAGS = 3  # flag States drawn, named flag:0 to flag:2
 
 
 @dataclass
@@ -537,26 +612,32 @@ def _demo_imo(rng: random.Random, taken: set[str]) -> str:
             return imo
 
 
-def _incident_body(kind: str, day: dt.date, location: dict[str, Any], summary: str,
-                   parties: list[tuple[str, str]], vessels: list[dict[str, Any]],
-                   cargo: list[dict[str, Any]], obligations: list[str], reference: str,
-                   visibility: str = "public") -> dict[str, Any]:
+def source_reference(scenario: dict[str, Any], year: int) -> str:
+    """The reference of a demo incident's source: its kind, year and signal, which is how
+    the demo findings find it again (`DEMO/SEIZURE/2017/LATE`)."""
+    return f"DEMO/{scenario['source']}/{year}/{scenario['signal'].upper()}"
+
+
+def _incident_body(scenario: dict[str, Any], day: dt.date, location: dict[str, Any],
+                   summary: str, parties: list[tuple[str, str]],
+                   vessels: list[dict[str, Any]], cargo: list[dict[str, Any]],
+                   obligations: list[str]) -> dict[str, Any]:
     return {
-        "kind": kind, "occurred_on": day.isoformat(), "occurred_until": None,
+        "kind": scenario["kind"], "occurred_on": day.isoformat(), "occurred_until": None,
         "location": location, "summary": SYNTHETIC + summary, "language": "en",
         "parties": [{"state": state, "role": role} for state, role in parties],
         "vessels": vessels, "cargo": cargo, "obligations": obligations,
-        "sources": [{"kind": "other", "reference": reference,
+        "sources": [{"kind": "other", "reference": source_reference(scenario, day.year),
                      "title": "Synthetic demo source (no such document)"}],
-        "visibility": visibility,
+        "visibility": scenario["visibility"],
     }
 
 
 def _inconsistent_report(rng: random.Random, records: list[dict[str, Any]],
                          resolutions: dict[int, Resolution]
                          ) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """A general demo report with one version among `records` and an entry giving
-    enforcement figures: (report, entry), or None when there is none."""
+    """A general demo report on one of `resolutions` with one version among `records` and an
+    entry giving enforcement figures: (report, entry), or None when there is none."""
     versions: dict[tuple[str, int], int] = {}
     for record in records:
         key = (record["state"], record["resolution"])
@@ -570,104 +651,122 @@ def _inconsistent_report(rng: random.Random, records: list[dict[str, Any]],
     return rng.choice(candidates) if candidates else None
 
 
-def demo_incidents(session: DbSession, seed: int, records: list[dict[str, Any]]
-                   ) -> list[DemoIncident]:
-    """The demo enforcement record (see the module's docstring). One report of `records`
-    (a general report with a single version) is changed to declare `seizures: 0` on an
-    entry whose obligation a demo seizure by its State engages, within its window (the
-    resolution's adoption to the day the report is dated)."""
-    rng = random.Random(f"{seed}/incidents")
-    today = utcnow().date()
-    states = {s.iso3: s for s in session.scalars(select(MemberState))}
-    resolutions = {r.number: r for r in session.scalars(select(Resolution))}
+def _scenario_incidents(rng: random.Random, regime: Regime, plan: dict[str, Any],
+                        states: dict[str, MemberState], records: list[dict[str, Any]]
+                        ) -> list[DemoIncident]:
+    """One demo incident for each scenario of `plan` (a demo file's `incidents`) that can
+    happen: a scenario naming the target of a regime without one, or a State not in the
+    catalogue, is left out."""
+    target = regime.target_state
     taken: set[str] = set()
-    ports = rng.sample([p for p in DEMO_PORTS if p[0] in states], 4)
-    names = rng.sample(DEMO_VESSELS, len(DEMO_VESSELS))
-    flags = [s for s in sorted(states) if s != "PRK" and s not in {p[0] for p in DEMO_PORTS}]
-    flag_a, flag_b, flag_c = rng.sample(flags, 3)
+    port_states = {p["state"] for p in plan["ports"]}
+    ports = rng.sample([p for p in plan["ports"] if p["state"] in states], DRAWN_PORTS)
+    names = rng.sample(plan["vessel_names"], len(plan["vessel_names"]))
+    flags = [s for s in sorted(states) if s != target and s not in port_states]
+    drawn_flags = rng.sample(flags, DRAWN_FLAGS)
+    resolutions = {r.number: r for r in regime.resolutions}
     found: list[DemoIncident] = []
 
     def when(start: dt.date, end: dt.date) -> dt.date:
         return start + dt.timedelta(days=rng.randint(0, (end - start).days))
 
-    def located(port: tuple[str, str, float, float]) -> dict[str, Any]:
-        return {"state": port[0], "place": port[1], "lat": port[2], "lon": port[3]}
+    for scenario in plan["scenarios"]:
+        port = ports[scenario["port"]] if scenario["port"] is not None else None
+        reporter: str | None = None
+        values: dict[str, Any] = {}
+        obligations = list(scenario["obligations"])
+        if scenario["signal"] == "undeclared":
+            # A seizure by a State whose report declares none in the same window.
+            chosen = _inconsistent_report(rng, records, resolutions)
+            if chosen is None:
+                continue
+            report, entry = chosen
+            resolution = resolutions[report["resolution"]]
+            dated = dt.date.fromisoformat(report["dated"])
+            day = when(resolution.adopted_on, dated)
+            entry["enforcement"]["seizures"] = 0
+            reporter = report["state"]
+            obligations = [entry["obligation"]]
+            values |= {"state": reporter, "resolution": resolution.number,
+                       "obligation": entry["obligation"]}
+        else:
+            day = when(*scenario["between"])
 
-    # A designated vessel calls at a port; the port State never reports it.
-    port = ports[0]
-    day = when(dt.date(2018, 3, 1), dt.date(2020, 12, 31))
-    vessel = {"imo": _demo_imo(rng, taken), "name": names[0], "flag": flag_a}
-    found.append(DemoIncident(_incident_body(
-        "port_call", day, located(port),
-        f"the designated vessel {names[0]} called at {port[1]} and left after "
-        f"{rng.randint(2, 9)} days; the port State has not reported the call.",
-        [(port[0], "port_state"), (flag_a, "flag_state")], [vessel], [], ["2371/6"],
-        f"DEMO/PORT-CALL/{day.year}"), _at(rng, day + dt.timedelta(days=rng.randint(20, 90)))))
+        # Who each reference of the scenario names (None: nobody in this regime).
+        named: dict[str, str | None] = {
+            "port": port["state"] if port is not None else None, "target": target,
+            "reporter": reporter, **{f"flag:{i}": iso3 for i, iso3 in enumerate(drawn_flags)}}
+        who = named.get
 
-    # A seizure its inspecting State files long after the event.
-    port = ports[1]
-    day = when(dt.date(2016, 4, 1), dt.date(2019, 6, 30))
-    filed = _at(rng, day + dt.timedelta(days=rng.randint(*LATE_FILING_DAYS)))
-    vessel = {"imo": _demo_imo(rng, taken), "name": names[1], "flag": flag_b}
-    found.append(DemoIncident(_incident_body(
-        "seizure", day, located(port),
-        f"arms found under a declared cargo of machinery on {names[1]} at {port[1]} were "
-        "seized; the inspecting State filed the incident months later.",
-        [(port[0], "inspecting_state"), ("PRK", "origin"), (flag_b, "flag_state")],
-        [vessel], [{"description": "Rocket-propelled grenades (demo)", "hs_code": "9306",
-                    "quantity": rng.randint(100, 5000), "unit": "pieces", "value_usd": None}],
-        ["1874/9", "2270/18"], f"DEMO/SEIZURE/{day.year}/LATE"), filed,
-        filed_by=states[port[0]]))
+        received: dt.datetime | None = None
+        acknowledged: list[tuple[MemberState, dt.datetime]] = []
+        if scenario["filed_by"] or scenario["acknowledged_by"]:
+            received = _at(rng, day + dt.timedelta(
+                days=rng.randint(*scenario["recorded_after_days"])))
+            if scenario["acknowledged_by"]:
+                on = _at(rng, received.date() + dt.timedelta(
+                    days=rng.randint(*scenario["acknowledged_after_days"])))
+                acknowledged = [(states[iso3], on) for iso3 in
+                                (who(r) for r in scenario["acknowledged_by"]) if iso3]
+        vessels = []
+        for ref in scenario["vessels"]:
+            flag = who(ref)
+            name = names[len(taken)]
+            vessels.append({"imo": _demo_imo(rng, taken), "name": name, "flag": flag})
+        values |= {f"vessel{i + 1 if i else ''}": v["name"] for i, v in enumerate(vessels)}
+        values |= {name: rng.randint(*bounds) for name, bounds in scenario["draws"].items()}
+        if port is not None:
+            location = {"state": port["state"], "place": port["place"], "lat": port["lat"],
+                        "lon": port["lon"]}
+            values["place"] = port["place"]
+        elif scenario["location"] is not None:
+            at_sea = scenario["location"]
+            location = {"state": None, "place": at_sea["place"],
+                        "lat": round(rng.uniform(*at_sea["lat"]), 3),
+                        "lon": round(rng.uniform(*at_sea["lon"]), 3)}
+            values["place"] = at_sea["place"]
+        else:
+            location = {"state": reporter, "place": None, "lat": None, "lon": None}
+        cargo = [{"description": c["description"], "hs_code": c["hs_code"],
+                  "quantity": rng.randint(*c["quantity"]) if c["quantity"] else None,
+                  "unit": c["unit"], "value_usd": None} for c in scenario["cargo"]]
+        if received is None:
+            recorded = day + dt.timedelta(days=rng.randint(*scenario["recorded_after_days"]))
+            if scenario["signal"] == "undeclared":  # by the day the report is dated
+                recorded = min(recorded, dated)
+            received = _at(rng, recorded)
+        parties = [(who(ref), role) for ref, role in scenario["parties"]]
+        if any(iso3 is None or iso3 not in states for iso3, _ in parties) or any(
+                v["flag"] is None for v in vessels):
+            continue  # e.g. a scenario naming the target of a regime without one
+        filed_by = who(scenario["filed_by"]) if scenario["filed_by"] else None
+        found.append(DemoIncident(
+            _incident_body(scenario, day, location, scenario["summary"].format(**values),
+                           [(iso3, role) for iso3, role in parties if iso3], vessels, cargo,
+                           obligations),
+            received, filed_by=states[filed_by] if filed_by else None,
+            acknowledged=acknowledged or None))
+    return found
 
-    # A seizure recorded by the Panel: the inspecting State acknowledges it, the flag State
-    # does not.
-    port = ports[2]
-    day = when(dt.date(2018, 1, 15), dt.date(2021, 6, 30))
-    recorded = _at(rng, day + dt.timedelta(days=rng.randint(10, 60)))
-    acknowledged = _at(rng, recorded.date() + dt.timedelta(days=rng.randint(5, 45)))
-    vessel = {"imo": _demo_imo(rng, taken), "name": names[2], "flag": flag_c}
-    found.append(DemoIncident(_incident_body(
-        "seizure", day, located(port),
-        f"{names[2]} was seized and impounded at {port[1]} with refined petroleum loaded "
-        "for the DPRK; the Panel recorded the incident.",
-        [(port[0], "inspecting_state"), (flag_c, "flag_state"), ("PRK", "destination")],
-        [vessel], [{"description": "Refined petroleum products (demo)", "hs_code": "2710",
-                    "quantity": rng.randint(500, 4000), "unit": "tonnes", "value_usd": None}],
-        ["2397/9"], f"DEMO/SEIZURE/{day.year}/PANEL"), recorded,
-        acknowledged=[(states[port[0]], acknowledged)]))
 
-    # A ship-to-ship transfer on the high seas with a DPRK-flagged tanker.
-    day = when(dt.date(2018, 1, 1), dt.date(2021, 12, 31))
-    vessels = [{"imo": _demo_imo(rng, taken), "name": names[3], "flag": flag_a},
-               {"imo": _demo_imo(rng, taken), "name": names[4], "flag": "PRK"}]
-    found.append(DemoIncident(_incident_body(
-        "ship_to_ship_transfer", day,
-        {"state": None, "place": "East China Sea (high seas)",
-         "lat": round(rng.uniform(29.5, 31.5), 3), "lon": round(rng.uniform(123.5, 125.0), 3)},
-        f"{names[3]} transferred cargo to the DPRK-flagged {names[4]} at night, transponders "
-        "off.", [(flag_a, "flag_state"), ("PRK", "flag_state")], vessels, [],
-        ["2375/11"], f"DEMO/STS/{day.year}", visibility="restricted"),
-        _at(rng, day + dt.timedelta(days=rng.randint(30, 120)))))
-
-    # A seizure by a State whose report declares none in the same window.
-    chosen = _inconsistent_report(rng, records, resolutions)
-    if chosen is not None:
-        report, entry = chosen
-        resolution = resolutions[report["resolution"]]
-        dated = dt.date.fromisoformat(report["dated"])
-        day = when(resolution.adopted_on, dated)
-        entry["enforcement"]["seizures"] = 0
-        found.append(DemoIncident(_incident_body(
-            "seizure", day, {"state": report["state"], "place": None, "lat": None,
-                             "lon": None},
-            f"goods bound for the DPRK were seized in {report['state']}; its demo report on "
-            f"resolution {resolution.number} declares no seizure under "
-            f"{entry['obligation']}.",
-            [(report["state"], "inspecting_state"), ("PRK", "destination")],
-            [], [{"description": "Prohibited goods (demo)", "hs_code": None,
-                  "quantity": None, "unit": None, "value_usd": None}],
-            [entry["obligation"]], f"DEMO/SEIZURE/{day.year}/UNDECLARED"),
-            _at(rng, min(day + dt.timedelta(days=rng.randint(3, 30)), dated))))
+def demo_incidents(session: DbSession, seed: int, records: list[dict[str, Any]],
+                   data_dir: Path = DATA_DIR) -> list[DemoIncident]:
+    """The demo enforcement record (see the module's docstring) of every regime whose demo
+    file has scenarios. For an `undeclared` scenario, one report of `records` (a general
+    report with a single version) is changed to declare `seizures: 0` on an entry whose
+    obligation a demo seizure by its State engages, within its window (the resolution's
+    adoption to the day the report is dated)."""
+    today = utcnow().date()
+    states = {s.iso3: s for s in session.scalars(select(MemberState))}
+    regimes = _load_regimes(session)
+    demos = regime_demos(regimes, data_dir)
+    found: list[DemoIncident] = []
+    for regime in regimes:
+        plan = demos[regime.code].incidents
+        if plan is None or len([p for p in plan["ports"] if p["state"] in states]) < DRAWN_PORTS:
+            continue
+        rng = random.Random(f"{seed}/{regime.code}/incidents")
+        found += _scenario_incidents(rng, regime, plan, states, records)
     # Every draw is made above; a date past today (the generator's ranges are historical)
     # leaves that incident out.
     return [i for i in found if i.received_at.date() <= today]
@@ -713,9 +812,11 @@ DEMO_REPLIES = {
 }
 
 
-def _demo_incident_by_source(session: DbSession, marker: str
+def _demo_incident_by_signal(session: DbSession, signal: str
                              ) -> tuple[Incident, IncidentVersion] | None:
-    """The demo incident whose current version cites a demo source naming `marker`."""
+    """The demo incident giving `signal`: the one whose current version cites a demo source
+    of that signal (`source_reference`)."""
+    marker = f"/{signal.upper()}"
     rows = session.execute(
         select(Incident, IncidentVersion)
         .join(IncidentVersion, and_(IncidentVersion.incident_id == Incident.id,
@@ -725,7 +826,9 @@ def _demo_incident_by_source(session: DbSession, marker: str
                  selectinload(IncidentVersion.obligations))
         .order_by(Incident.id)).all()
     for incident, version in rows:
-        if any(marker in str(s.get("reference", "")) for s in version.sources or []):
+        if any(str(s.get("reference", "")).startswith("DEMO/")
+               and str(s.get("reference", "")).endswith(marker)
+               for s in version.sources or []):
             return incident, version
     return None
 
@@ -796,7 +899,7 @@ def demo_findings(session: DbSession, seed: int) -> int:
         return _at(rng, day)
 
     # Published, contradicted, with the State's reply.
-    undeclared = _demo_incident_by_source(session, "/UNDECLARED")
+    undeclared = _demo_incident_by_signal(session, "undeclared")
     entry = _undeclared_entry(session, undeclared[1]) if undeclared else None
     if undeclared is not None and entry is not None:
         incident, _ = undeclared
@@ -829,10 +932,10 @@ def demo_findings(session: DbSession, seed: int) -> int:
             finding.revision += 1
             made += 1
 
-    # Shared, unverifiable, about the port State of the unreported port call; no reply yet.
-    port_call = _demo_incident_by_source(session, "DEMO/PORT-CALL/")
-    if port_call is not None and port_call[1].obligations:
-        incident, version = port_call
+    # Shared, unverifiable, about the port State of the unreported incident; no reply yet.
+    unreported = _demo_incident_by_signal(session, "unreported")
+    if unreported is not None and unreported[1].obligations:
+        incident, version = unreported
         port_state = _party(version, "port_state")
         engaged = session.get(Obligation, version.obligations[0].obligation_id)
         if port_state is not None and engaged is not None:
@@ -842,15 +945,15 @@ def demo_findings(session: DbSession, seed: int) -> int:
                 session, state=state, kind=SubjectKind.OBLIGATION,
                 assessment=Assessment.UNVERIFIABLE, created_at=created,
                 text=f"whether {state.name} implements {obligation.code} cannot be verified: "
-                     f"it has not reported the port call of the demo incident "
-                     f"{incident.public_id}, and no other source covers its port controls.",
+                     f"it has not reported the demo incident {incident.public_id} in its "
+                     "port, and no other source covers its port controls.",
                 subject={"obligation": obligation.code},
                 evidence=[{"incident": incident.public_id}], obligation=obligation)
             _share(finding, now - dt.timedelta(days=2))
             made += 1
 
     # A draft, corroborated, on the late-filed seizure.
-    late = _demo_incident_by_source(session, "/LATE")
+    late = _demo_incident_by_signal(session, "late")
     if late is not None:
         incident, version = late
         inspecting = _party(version, "inspecting_state")
@@ -879,17 +982,18 @@ class LoadSummary:
 
 
 @use_case
-def load_demo(session: DbSession, seed: int = 1718) -> LoadSummary:
+def load_demo(session: DbSession, seed: int = DEFAULT_SEED,
+              data_dir: Path = DATA_DIR) -> LoadSummary:
     """Store the demo reports in the demo namespace (skipping any state and resolution that
     has demo data already), unless there are demo incidents already the demo enforcement
     record, and unless there are demo findings already the demo Panel findings; in one
     transaction audited once."""
-    records = demo_records(session, seed)
+    records = demo_records(session, seed, data_dir)
     has_incidents = session.scalar(select(Incident.id).where(Incident.is_demo.is_(True))
                                    .limit(1)) is not None
     has_findings = session.scalar(select(Finding.id).where(Finding.is_demo.is_(True))
                                   .limit(1)) is not None
-    drafts = [] if has_incidents else demo_incidents(session, seed, records)
+    drafts = [] if has_incidents else demo_incidents(session, seed, records, data_dir)
     if not records and not drafts and has_findings:
         return LoadSummary(0, 0)
     versions = backfill(session, DEMO_PRINCIPAL, records, demo=True).versions if records else 0
