@@ -366,6 +366,7 @@ def score_document(doc: CheckedDocument, received_at: dt.datetime) -> ScoreResul
 
 
 VERSIONS = cast(Table, ReportVersion.__table__)
+ENTRIES = cast(Table, Entry.__table__)
 REPORTS = cast(Table, Report.__table__)
 #: What makes a report the same one: another request storing it first wins.
 REPORT_KEY = ("state_id", "answers", "occasion", "is_demo")
@@ -403,7 +404,8 @@ def _new_version(
                                                                       entries),
         "figures": declared_figures(doc.data["entries"]),
     }
-    version_id = session.execute(
+    connection = session.connection()
+    version_id = connection.execute(
         insert(VERSIONS).returning(VERSIONS.c.id), values).scalar_one()
     rows: list[dict[str, Any]] = []
     shown: list[StoredEntry] = []
@@ -425,7 +427,7 @@ def _new_version(
         shown.append(StoredEntry(obligation=obligation, **fields))
     if rows:
         # One statement for all entries, where the ORM would insert them one by one.
-        session.execute(insert(Entry), rows)
+        connection.execute(insert(ENTRIES), rows)
     return StoredVersion(
         id=version_id, report=report, entries=shown,
         **{name: values[name] for name in (
@@ -478,7 +480,7 @@ def _insert_report(session: DbSession, values: dict[str, Any]) -> int | None:
                     insert(REPORTS).returning(REPORTS.c.id), values).scalar_one()
         except IntegrityError:
             return None
-    return session.execute(stmt.returning(REPORTS.c.id), values).scalar()
+    return session.connection().execute(stmt.returning(REPORTS.c.id), values).scalar()
 
 
 def _create(
@@ -519,7 +521,7 @@ def _create(
     version = _new_version(session, report, 1, doc, principal, received_at)
     if demo:
         return version  # demo data is not anybody's submission: `demo load` audits once
-    audit.record(
+    audit.insert(
         session, action="report.create", actor=principal.name,
         authority_id=principal.authority_id, token_id=principal.token_id,
         state_iso3=doc.state.iso3, report_id=report.id, version=1,
@@ -635,7 +637,7 @@ def _append(
                            "resend.") from None
     if report.is_demo:
         return version
-    audit.record(
+    audit.insert(
         session, action="report.amend", actor=principal.name,
         authority_id=principal.authority_id, token_id=principal.token_id,
         state_iso3=doc.state.iso3, report_id=report.id, version=number,
