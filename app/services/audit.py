@@ -14,6 +14,7 @@ from sqlalchemy import insert as _insert
 from sqlalchemy.orm import Session, aliased
 
 from ..models import ApiToken, AuditEvent, Authority, Report
+from ..models.types import utcnow
 from . import page_of
 from .session import DbSession
 
@@ -60,8 +61,13 @@ def record(
 AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 
 
-def insert(
-    session: DbSession,
+def insert(session: DbSession, values: dict[str, Any]) -> None:
+    """As `record`, for an event's row built by `event_values`: inserted at once with one
+    Core statement (no ORM object or flush), in the caller's transaction."""
+    session.connection().execute(_insert(AUDIT_EVENTS), values)
+
+
+def event_values(
     *,
     action: str,
     actor: str,
@@ -71,14 +77,13 @@ def insert(
     report_id: int | None = None,
     version: int | None = None,
     details: dict[str, Any] | None = None,
-) -> None:
-    """As `record`, but the event is inserted at once with one Core statement (no ORM object
-    or flush), in the caller's transaction."""
-    session.connection().execute(_insert(AUDIT_EVENTS), {
-        "action": action, "actor": actor, "authority_id": authority_id,
-        "token_id": token_id, "state_iso3": state_iso3, "report_id": report_id,
-        "version": version, "details": details or {},
-    })
+) -> dict[str, Any]:
+    """An event's row, for `insert` (or a statement that writes it with other rows)."""
+    return {
+        "occurred_at": utcnow(), "action": action, "actor": actor,
+        "authority_id": authority_id, "token_id": token_id, "state_iso3": state_iso3,
+        "report_id": report_id, "version": version, "details": details or {},
+    }
 
 
 def list_events(

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from marshmallow import ValidationError
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, column, func, insert, literal, select, true, update, values
+from sqlalchemy import cast as cast_to
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -372,16 +373,15 @@ REPORTS = cast(Table, Report.__table__)
 REPORT_KEY = ("state_id", "answers", "occasion", "is_demo")
 
 
-def _new_version(
-    session: DbSession,
+def _version_rows(
     report: Report | StoredReport,
     number: int,
     doc: CheckedDocument,
     principal: Principal,
     received_at: dt.datetime,
-) -> StoredVersion:
-    """Insert version `number` of `report` and its entries (one statement each, Core: the
-    ORM's unit of work would cost more than the statements), and return it as stored."""
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[StoredEntry]]:
+    """What version `number` of `report` stores: its row, its entries' rows (without the
+    version's id) and the entries as the response shows them."""
     entries = [_entry_data(e) for e in doc.data["entries"]]
     score = score_document(doc, received_at)
     values: dict[str, Any] = {
@@ -404,9 +404,6 @@ def _new_version(
                                                                       entries),
         "figures": declared_figures(doc.data["entries"]),
     }
-    connection = session.connection()
-    version_id = connection.execute(
-        insert(VERSIONS).returning(VERSIONS.c.id), values).scalar_one()
     rows: list[dict[str, Any]] = []
     shown: list[StoredEntry] = []
     for position, entry in enumerate(doc.data["entries"], start=1):
@@ -423,17 +420,40 @@ def _new_version(
             "notes": entry.get("notes"),
             **{name: figures.get(name) for name in ENFORCEMENT_FIGURES},
         }
-        rows.append({"version_id": version_id, "obligation_id": obligation.id, **fields})
+        rows.append({"obligation_id": obligation.id, **fields})
         shown.append(StoredEntry(obligation=obligation, **fields))
-    if rows:
-        # One statement for all entries, where the ORM would insert them one by one.
-        connection.execute(insert(ENTRIES), rows)
+    return values, rows, shown
+
+
+def _stored_version(version_id: int, report: Report | StoredReport, values: dict[str, Any],
+                    shown: list[StoredEntry]) -> StoredVersion:
     return StoredVersion(
         id=version_id, report=report, entries=shown,
         **{name: values[name] for name in (
             "number", "received_at", "dated", "language", "reference", "document", "nil",
             "completeness", "rating", "score", "content_flags")},
     )
+
+
+def _new_version(
+    session: DbSession,
+    report: Report | StoredReport,
+    number: int,
+    doc: CheckedDocument,
+    principal: Principal,
+    received_at: dt.datetime,
+) -> StoredVersion:
+    """Insert version `number` of `report` and its entries (one statement each, Core: the
+    ORM's unit of work would cost more than the statements), and return it as stored."""
+    values, rows, shown = _version_rows(report, number, doc, principal, received_at)
+    connection = session.connection()
+    version_id = connection.execute(
+        insert(VERSIONS).returning(VERSIONS.c.id), values).scalar_one()
+    if rows:
+        # One statement for all entries.
+        connection.execute(insert(ENTRIES), [{"version_id": version_id, **row}
+                                             for row in rows])
+    return _stored_version(version_id, report, values, shown)
 
 
 def _require_checked(session: DbSession, principal: Principal, raw: Any) -> CheckedDocument:
@@ -483,6 +503,43 @@ def _insert_report(session: DbSession, values: dict[str, Any]) -> int | None:
     return session.connection().execute(stmt.returning(REPORTS.c.id), values).scalar()
 
 
+def _insert_at_once(session: DbSession, report: dict[str, Any], version: dict[str, Any],
+                    entries: list[dict[str, Any]], event: dict[str, Any] | None
+                    ) -> tuple[int, int] | None:
+    """PostgreSQL: the report, its first version, the entries and the audit event in one
+    statement (data-modifying CTEs, each feeding the next its id): one round trip where
+    there would be four. The report's and version's ids, or None where the state's report
+    answering the same thing exists (then nothing is written)."""
+    new_report = (postgresql.insert(REPORTS).values(**report)
+                  .on_conflict_do_nothing(index_elements=REPORT_KEY)
+                  .returning(REPORTS.c.id).cte("new_report"))
+    names = [name for name in version if name != "report_id"]
+    new_version = insert(VERSIONS).from_select(
+        ["report_id", *names],
+        select(new_report.c.id, *[literal(version[n], VERSIONS.c[n].type) for n in names]),
+    ).returning(VERSIONS.c.id, VERSIONS.c.report_id).cte("new_version")
+    stmt = select(new_version.c.report_id, new_version.c.id)
+    if entries:
+        columns = list(entries[0])
+        given = values(*[column(n, ENTRIES.c[n].type) for n in columns], name="given").data(
+            [tuple(row[n] for n in columns) for row in entries])
+        stmt = stmt.add_cte(insert(ENTRIES).from_select(
+            ["version_id", *columns],
+            # A column of NULLs alone in VALUES would be text: each is cast to its type.
+            select(new_version.c.id, *[cast_to(given.c[n], ENTRIES.c[n].type) for n in columns])
+            .select_from(new_version).join(given, true()),
+        ).cte("new_entries"))
+    if event is not None:
+        fields = [name for name in event if name != "report_id"]
+        stmt = stmt.add_cte(insert(audit.AUDIT_EVENTS).from_select(
+            ["report_id", *fields],
+            select(new_report.c.id, *[literal(event[n], audit.AUDIT_EVENTS.c[n].type)
+                                      for n in fields]),
+        ).cte("new_event"))
+    row = session.connection().execute(stmt).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def _create(
     session: DbSession, principal: Principal, doc: CheckedDocument, *, demo: bool = False
 ) -> StoredVersion:
@@ -504,7 +561,7 @@ def _create(
         first_received_at=received_at,
         is_demo=demo,
     )
-    report_id = _insert_report(session, {
+    row = {
         "public_id": report.public_id, "state_id": doc.state.id,
         "resolution_id": doc.resolution.id, "requirement_id": report.requirement_id,
         "stage_id": report.stage.id if report.stage is not None else None,
@@ -512,23 +569,33 @@ def _create(
         "period_from": report.period_from, "period_to": report.period_to,
         "event_on": report.event_on, "current_version": 1,
         "first_received_at": received_at, "is_demo": demo, "created_at": utcnow(),
-    })
+    }
+    # Demo data is not anybody's submission: `demo load` audits once.
+    event = None if demo else audit.event_values(
+        action="report.create", actor=principal.name,
+        authority_id=principal.authority_id, token_id=principal.token_id,
+        state_iso3=doc.state.iso3, report_id=None, version=1,
+        details={"resolution": doc.resolution.number, "answers": doc.answered.code,
+                 "occasion": doc.occasion, "nil": doc.nil,
+                 "backfill": "received_at" in doc.data},
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        values_, rows, shown = _version_rows(report, 1, doc, principal, received_at)
+        ids = _insert_at_once(session, row, values_, rows, event)
+        if ids is not None:
+            report.id, version_id = ids
+            return _stored_version(version_id, report, values_, shown)
+        report_id = None
+    else:
+        report_id = _insert_report(session, row)
     if report_id is None:
         existing = _existing(session, doc, demo=demo)
         assert existing is not None  # the conflict was on this very key
         raise DuplicateReport(existing.public_id)
     report.id = report_id
     version = _new_version(session, report, 1, doc, principal, received_at)
-    if demo:
-        return version  # demo data is not anybody's submission: `demo load` audits once
-    audit.insert(
-        session, action="report.create", actor=principal.name,
-        authority_id=principal.authority_id, token_id=principal.token_id,
-        state_iso3=doc.state.iso3, report_id=report.id, version=1,
-        details={"resolution": doc.resolution.number, "answers": doc.answered.code,
-                 "occasion": doc.occasion, "nil": doc.nil,
-                 "backfill": "received_at" in doc.data},
-    )
+    if event is not None:
+        audit.insert(session, {**event, "report_id": report.id})
     return version
 
 
@@ -637,12 +704,12 @@ def _append(
                            "resend.") from None
     if report.is_demo:
         return version
-    audit.insert(
-        session, action="report.amend", actor=principal.name,
+    audit.insert(session, audit.event_values(
+        action="report.amend", actor=principal.name,
         authority_id=principal.authority_id, token_id=principal.token_id,
         state_iso3=doc.state.iso3, report_id=report.id, version=number,
         details={"resolution": doc.resolution.number, "backfill": "received_at" in doc.data},
-    )
+    ))
     return version
 
 
