@@ -17,8 +17,18 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from marshmallow import ValidationError
-from sqlalchemy import Table, column, func, insert, literal, select, true, update, values
-from sqlalchemy import cast as cast_to
+from sqlalchemy import (
+    JSON,
+    Table,
+    bindparam,
+    column,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -520,13 +530,15 @@ def _insert_at_once(session: DbSession, report: dict[str, Any], version: dict[st
     ).returning(VERSIONS.c.id, VERSIONS.c.report_id).cte("new_version")
     stmt = select(new_version.c.report_id, new_version.c.id)
     if entries:
+        # The entries as one JSON parameter, read back as rows of the entry's columns: the
+        # statement's text is the same for any number of entries (compiled once, cached).
         columns = list(entries[0])
-        given = values(*[column(n, ENTRIES.c[n].type) for n in columns], name="given").data(
-            [tuple(row[n] for n in columns) for row in entries])
+        given = func.json_to_recordset(bindparam("entries", entries, type_=JSON)).table_valued(
+            *[column(n, ENTRIES.c[n].type) for n in columns]).render_derived(
+            name="given", with_types=True)
         stmt = stmt.add_cte(insert(ENTRIES).from_select(
             ["version_id", *columns],
-            # A column of NULLs alone in VALUES would be text: each is cast to its type.
-            select(new_version.c.id, *[cast_to(given.c[n], ENTRIES.c[n].type) for n in columns])
+            select(new_version.c.id, *[given.c[n] for n in columns])
             .select_from(new_version).join(given, true()),
         ).cte("new_entries"))
     if event is not None:
