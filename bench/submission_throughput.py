@@ -4,10 +4,11 @@ row and commits) and the bare stack (`bench/bare_app.py`: Flask parses it and an
 
 Every target runs under gunicorn with the service's configuration (app/gunicorn_config.py)
 and is driven by the same client (threads with keep-alive connections on loopback), warmed
-for a second, then measured; the stored reports and rows are emptied before each run. A round
-runs every target once; rounds are repeated and the services' order alternates, so that
-before and after share the machine's moods. Every request stores a new report (an admin
-token, a distinct state and resolution each time), so nothing is answered from a shortcut.
+up until its throughput stops rising, then measured; the stored reports and rows are
+emptied before each run. A round runs every target once; rounds are repeated and the
+services' order alternates, so that before and after share the machine's moods. Every
+request stores a new report (an admin token, a distinct state and resolution each time), so
+nothing is answered from a shortcut.
 
     .venv/bin/python bench/submission_throughput.py [--seconds 15] [--clients 8] [--repeat 3]
         [--backends sqlite,postgresql] [--service before=/path/to/checkout --service after=.]
@@ -41,6 +42,7 @@ from app.services.authorities import create_authority  # noqa: E402
 from app.services.catalogue import load_catalogue  # noqa: E402
 
 COPIES = 60  # resolutions shaped like 2397: 193 x 60 distinct reports available
+WARM_UP_SECONDS = 30
 
 
 def bench_catalogue(folder: Path) -> Path:
@@ -152,11 +154,20 @@ def reset(engine) -> None:
 
 def run_once(target: str, root: Path, env: dict[str, str], states: list[str],
              headers: dict[str, str], seconds: float, clients: int):
-    """One gunicorn server for `target`, warmed for a second, then driven for `seconds`."""
+    """One gunicorn server for `target`, warmed up, then driven for `seconds`.
+
+    gunicorn listens before its workers have imported the application (seconds for the
+    service on a busy machine), so the warm-up drives the server second by second until its
+    throughput stops rising (at most `WARM_UP_SECONDS`): only the steady state is measured."""
     process, port = start_gunicorn(target, env, root=root)
     try:
         bodies = bodies_queue(states, 193 * COPIES)
-        drive(port, bodies, headers, 1, clients)  # warm-up: imports, connections, caches
+        previous = 0
+        for _ in range(WARM_UP_SECONDS):
+            rate, _, _ = drive(port, bodies, headers, 1, clients)
+            if previous and rate <= previous * 1.2:
+                break
+            previous = max(rate, 1)
         return drive(port, bodies, headers, seconds, clients)
     finally:
         stop(process)
