@@ -4,7 +4,7 @@ The catalogue changes only with `catalogue load`, which bumps the catalogue's re
 counter (`app.services.revisions`) in the transaction that changes it. A submission reads that
 counter (one indexed query) and reuses the snapshot it has while the counter is unchanged;
 otherwise it builds a new one, so a load in any process is seen by the next submission in
-every other.
+every other. Whatever else changes catalogue rows must touch `revisions.CATALOGUE` too.
 
 A snapshot holds plain frozen dataclasses, never ORM instances: it is shared by the threads
 and requests of a process, each with its own session. Its objects carry the attribute names
