@@ -21,7 +21,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..models import MemberState, Obligation, ReportingRequirement, Resolution
@@ -128,8 +128,8 @@ _SNAPSHOTS: weakref.WeakKeyDictionary[Engine, Snapshot] = weakref.WeakKeyDiction
 
 def current(session: DbSession) -> Snapshot:
     """The snapshot at the catalogue's current revision (read in `session`)."""
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
     revision = revisions.current(session, [revisions.CATALOGUE])[revisions.CATALOGUE]
     snapshot = _SNAPSHOTS.get(engine)
     if snapshot is not None and snapshot.revision == revision:
