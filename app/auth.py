@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import g, request
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from .domain import Role
 from .errors import Forbidden, NotFound, Unauthenticated
@@ -109,6 +110,8 @@ def verify_token(token: str) -> tuple[Principal, str]:
             select(ApiToken, Authority)
             .join(Authority, ApiToken.authority_id == Authority.id)
             .where(ApiToken.public_id == public_id)
+            # A reporter's state in the same statement (the principal names it).
+            .options(joinedload(Authority.state))
         ).first()
         if row is not None and not hmac.compare_digest(
             row.ApiToken.secret_hash, hash_secret(secret)

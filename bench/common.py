@@ -54,15 +54,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(target: str, env: dict[str, str],
-                   args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(target: str, env: dict[str, str], args: tuple[str, ...] = (),
+                   root: Path = ROOT) -> tuple[subprocess.Popen, int]:
     """`target` under gunicorn with the service's configuration, on a free loopback port;
-    `args` are further gunicorn options."""
+    `args` are further gunicorn options; `root` is the checkout whose code runs."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_config", *args, target],
-        cwd=ROOT, env={**os.environ, **env, "BIND": f"127.0.0.1:{port}", "LOG_LEVEL": "WARNING",
-                       "GUNICORN_LOG_LEVEL": "warning", "PYTHONPATH": str(ROOT)},
+        cwd=root, env={**os.environ, "LOG_LEVEL": "WARNING", "GUNICORN_LOG_LEVEL": "warning",
+                       **env, "BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(root)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     for _ in range(100):

@@ -1,12 +1,17 @@
-"""Submission throughput and latency: `POST /api/v1/reports` with a full 2397 report against a
-bare Flask endpoint that parses the same body and answers 201.
+"""Submission throughput and latency: `POST /api/v1/reports` with a full 2397 report against
+the durable floor (`bench/durable_app.py`: Flask parses the same body, inserts it as one JSON
+row and commits) and the bare stack (`bench/bare_app.py`: Flask parses it and answers 201).
 
-Both run under gunicorn with the service's configuration (app/gunicorn_config.py) and are
-driven by the same client (threads with keep-alive connections on loopback) in one run, on
-SQLite and on PostgreSQL. Every request stores a new report (an admin token, a distinct state
-and resolution each time), so nothing is answered from a shortcut.
+Every target runs under gunicorn with the service's configuration (app/gunicorn_config.py)
+and is driven by the same client (threads with keep-alive connections on loopback), warmed
+up until its throughput stops rising, then measured; the stored reports and rows are
+emptied before each run. A round runs every target once; rounds are repeated and the
+services' order alternates, so that before and after share the machine's moods. Every
+request stores a new report (an admin token, a distinct state and resolution each time), so
+nothing is answered from a shortcut.
 
-    .venv/bin/python bench/submission_throughput.py [--seconds 15] [--clients 8]
+    .venv/bin/python bench/submission_throughput.py [--seconds 15] [--clients 8] [--repeat 3]
+        [--backends sqlite,postgresql] [--service before=/path/to/checkout --service after=.]
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import databases, start_gunicorn, stop  # noqa: E402
+from common import ROOT, databases, start_gunicorn, stop  # noqa: E402
+from durable_app import FLOOR  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -36,6 +42,7 @@ from app.services.authorities import create_authority  # noqa: E402
 from app.services.catalogue import load_catalogue  # noqa: E402
 
 COPIES = 60  # resolutions shaped like 2397: 193 x 60 distinct reports available
+WARM_UP_SECONDS = 30
 
 
 def bench_catalogue(folder: Path) -> Path:
@@ -46,13 +53,14 @@ def bench_catalogue(folder: Path) -> Path:
     copies = []
     for i in range(COPIES):
         number = 9100 + i
-        copy = json.loads(json.dumps(template))
+        # Every code of the resolution (obligations, requirements, stages) starts "2397/".
+        copy = json.loads(json.dumps(template).replace('"2397/', f'"{number}/'))
         copy.update(number=number, symbol=f"S/RES/{number} (2017)")
-        for obligation in copy["obligations"]:
-            obligation["code"] = obligation["code"].replace("2397/", f"{number}/")
         copies.append(copy)
-    bench = {"format": 1, "regime": {"code": "BENCH", "name": "Benchmark copies of 2397",
-                                     "committee": "Benchmark"}, "resolutions": copies}
+    bench = {"format": regime["format"],
+             "regime": {"code": "BENCH", "name": "Benchmark copies of 2397",
+                        "committee": "Benchmark"},
+             "resolutions": copies}
     (data / "regimes" / "bench.json").write_text(json.dumps(bench), encoding="utf-8")
     return data
 
@@ -128,7 +136,45 @@ def bodies_queue(states: list[str], limit: int) -> queue.Queue:
     return q
 
 
-def measure(label: str, url: str, seconds: float, clients: int) -> dict[str, float]:
+#: What each target stores; emptied before each run so that every run starts alike.
+STORED = ("entry", "report_version", "audit_event", "idempotency_key", "report", "bench_floor")
+
+
+def reset(engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(STORED)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in STORED:
+                conn.execute(text(f"DELETE FROM {table}"))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+
+
+def run_once(target: str, root: Path, env: dict[str, str], states: list[str],
+             headers: dict[str, str], seconds: float, clients: int):
+    """One gunicorn server for `target`, warmed up, then driven for `seconds`.
+
+    gunicorn listens before its workers have imported the application (seconds for the
+    service on a busy machine), so the warm-up drives the server second by second until its
+    throughput stops rising (at most `WARM_UP_SECONDS`): only the steady state is measured."""
+    process, port = start_gunicorn(target, env, root=root)
+    try:
+        bodies = bodies_queue(states, 193 * COPIES)
+        previous = 0
+        for _ in range(WARM_UP_SECONDS):
+            rate, _, _ = drive(port, bodies, headers, 1, clients)
+            if previous and rate <= previous * 1.2:
+                break
+            previous = max(rate, 1)
+        return drive(port, bodies, headers, seconds, clients)
+    finally:
+        stop(process)
+
+
+def measure(label: str, url: str, seconds: float, clients: int, repeat: int,
+            services: list[tuple[str, Path]]) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-submit-"))
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url})
@@ -138,27 +184,39 @@ def measure(label: str, url: str, seconds: float, clients: int) -> dict[str, flo
             token = create_authority(db.session, "bench admin", "admin", None).plaintext
             states = [row[0] for row in db.session.execute(
                 text("SELECT iso3 FROM member_state ORDER BY iso3"))]
-            db.engine.dispose()
-        env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "0"}
-        results = {}
-        for name, target in (("bare Flask", "bench.bare_app:app"), ("service", "wsgi:app")):
-            process, port = start_gunicorn(target, env)
-            try:
-                warm = bodies_queue(states[:5], 5) if name == "bare Flask" else None
-                drive(port, warm or queue.Queue(), {"Authorization": f"Bearer {token}"}, 2, 1)
-                bodies = bodies_queue(states, 193 * COPIES)
-                rate, latencies, statuses = drive(
-                    port, bodies, {"Authorization": f"Bearer {token}"}, seconds, clients)
-            finally:
-                stop(process)
-            p50 = statistics.median(latencies) * 1000
-            p99 = statistics.quantiles(latencies, n=100)[98] * 1000
-            results[name] = rate
-            print(f"{label:10} {name:10} {rate:5d} requests/s  p50 {p50:6.1f} ms  "
-                  f"p99 {p99:6.1f} ms  statuses {statuses}", flush=True)
-        ratio = results["service"] / results["bare Flask"]
-        print(f"{label:10} service / bare throughput: {ratio:.2f} (target >= 0.35)", flush=True)
-        return results
+            FLOOR.create(db.engine)
+            engine = db.engine
+            # The access log at INFO, as in production (its lines go to /dev/null).
+            env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "0", "LOG_LEVEL": "INFO"}
+            headers = {"Authorization": f"Bearer {token}"}
+            targets = [("bare Flask", "bench.bare_app:app", ROOT),
+                       ("floor", "bench.durable_app:app", ROOT),
+                       *((name, "wsgi:app", root) for name, root in services)]
+            rates: dict[str, list[int]] = {name: [] for name, _, _ in targets}
+            ratios: dict[str, list[float]] = {name: [] for name, _ in services}
+            for round_ in range(repeat):
+                # Interleaved: every target once per round, the services' order alternating.
+                order = targets[:2] + (targets[2:] if round_ % 2 == 0 else targets[:1:-1])
+                for name, target, root in order:
+                    reset(engine)
+                    engine.dispose()
+                    rate, latencies, statuses = run_once(target, root, env, states, headers,
+                                                         seconds, clients)
+                    rates[name].append(rate)
+                    p50 = statistics.median(latencies) * 1000
+                    p99 = statistics.quantiles(latencies, n=100)[98] * 1000
+                    print(f"{label:10} round {round_ + 1} {name:10} {rate:5d} requests/s  "
+                          f"p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  statuses {statuses}",
+                          flush=True)
+                for name, _ in services:
+                    ratios[name].append(rates[name][-1] / rates["floor"][-1])
+            engine.dispose()
+        for name, runs in rates.items():
+            print(f"{label:10} {name:10} median {statistics.median(runs):6.0f} requests/s  "
+                  f"(runs {', '.join(map(str, runs))})", flush=True)
+        for name, runs in ratios.items():
+            print(f"{label:10} {name} / floor: median {statistics.median(runs):.2f}  "
+                  f"(runs {', '.join(f'{r:.2f}' for r in runs)}; target >= 0.35)", flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -168,9 +226,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds; each runs every target once")
+    parser.add_argument("--service", action="append", default=[], metavar="NAME=PATH",
+                        help="a checkout of the service to measure (repeatable; default: "
+                        "this one), e.g. --service before=../main --service after=.")
     args = parser.parse_args()
+    services = [(name, Path(path).resolve()) for name, _, path in
+                (spec.partition("=") for spec in args.service)] or [("service", ROOT)]
     for label, url in databases(args.backends.split(","), "submit"):
-        measure(label, url, args.seconds, args.clients)
+        measure(label, url, args.seconds, args.clients, args.repeat, services)
 
 
 if __name__ == "__main__":

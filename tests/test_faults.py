@@ -99,7 +99,7 @@ def _blocked_backend(app, timeout=20):
             with engine.connect() as conn:
                 pid = conn.execute(text(
                     "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND query ILIKE 'INSERT INTO report %' AND datname = current_database()"
+                    "AND query ILIKE '%INSERT INTO report %' AND datname = current_database()"
                 )).scalar()
             if pid:
                 return pid

@@ -27,6 +27,7 @@ Every blueprint of the API is a `Blueprint` from this module, so that a body dec
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import flask
@@ -48,6 +49,10 @@ class UnpairedSurrogates(Invalid):
 
 SURROGATE_DETAIL = ("Unpaired UTF-16 surrogate escape (such as \\ud800): not a Unicode "
                     "character.")
+
+
+#: A JSON escape of a UTF-16 surrogate (paired or not); a false match only costs the walk.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _no_constants(name: str) -> Any:
@@ -94,8 +99,9 @@ def _is_unicode(text: str) -> bool:
 def decode_json(raw: bytes) -> Any:
     """`raw` parsed as strict JSON, or `MalformedBody` (400) or `UnpairedSurrogates` (422)."""
     try:
+        text = raw.decode("utf-8")
         parsed = json.loads(
-            raw.decode("utf-8"),
+            text,
             parse_constant=_no_constants,
             object_pairs_hook=_no_duplicate_keys,
         )
@@ -106,7 +112,9 @@ def decode_json(raw: bytes) -> Any:
     except ValueError as exc:
         detail = f"The body is not valid JSON: {exc}."
     else:
-        errors = _unpaired_surrogates(parsed)
+        # Strict UTF-8 decoding yields no surrogate: one can only come from a `\uD800`-
+        # `\uDFFF` escape, so a body without such an escape needs no walk.
+        errors = _unpaired_surrogates(parsed) if SURROGATE_ESCAPE.search(text) else []
         if errors:
             raise UnpairedSurrogates(
                 "Some strings are not valid Unicode; see errors.", errors=errors

@@ -75,7 +75,7 @@ REPORT_HEADERS = {
 }
 
 
-def _links(report: Report) -> dict[str, str]:
+def _links(report: Report | service.StoredReport) -> dict[str, str]:
     base = f"/api/v1/reports/{report.public_id}"
     return {
         "self": base,
@@ -89,7 +89,8 @@ def _links(report: Report) -> dict[str, str]:
 REPORT_OUT = ReportOutSchema()
 
 
-def report_fields(report: Report, version: ReportVersion) -> dict[str, Any]:
+def report_fields(report: Report | service.StoredReport,
+                  version: ReportVersion | service.StoredVersion) -> dict[str, Any]:
     """Where a report stands, as lists and the report itself show it."""
     timing = service.report_timeliness(report)
     return {
@@ -115,7 +116,8 @@ def report_fields(report: Report, version: ReportVersion) -> dict[str, Any]:
     }
 
 
-def report_document(report: Report, version: ReportVersion) -> dict[str, Any]:
+def report_document(report: Report | service.StoredReport,
+                    version: ReportVersion | service.StoredVersion) -> dict[str, Any]:
     """The report as clients read it, serialized to JSON types."""
     return REPORT_OUT.dump({
         **report_fields(report, version),
@@ -159,9 +161,12 @@ def _expected_version() -> service.ExpectedVersion | None:
     return service.ExpectedVersion(tags=strong - {"*"}, any=tags.star_tag or "*" in strong)
 
 
-def _report_response(report: Report, status: int = 200, version: ReportVersion | None = None):
+def _report_response(report: Report | service.StoredReport, status: int = 200,
+                     version: ReportVersion | service.StoredVersion | None = None):
     """The report at `version` (just written, already in memory) or at its latest."""
-    version = version or service.latest_version(db.session, report)
+    if version is None:
+        assert isinstance(report, Report)  # a report just written comes with its version
+        version = service.latest_version(db.session, report)
     body = report_document(report, version)
     response = jsonify(body)
     response.status_code = status

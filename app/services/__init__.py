@@ -9,7 +9,7 @@ another one joins the caller's transaction. A race that one statement may lose (
 constraint another request may satisfy first) is contained in a savepoint
 (`session.begin_nested()`), so losing it never throws away the rest of the caller's work.
 Reads need no decorator; what they read before a use case starts (authentication, say) ends
-when it starts.
+when it starts (on PostgreSQL, that read-only transaction is carried on as the use case's).
 """
 
 from __future__ import annotations
@@ -47,12 +47,20 @@ def transaction(session: DbSession) -> Iterator[None]:
     if real.new or real.dirty or real.deleted:
         raise RuntimeError("changes were made outside a use case; they would be committed "
                            "by whichever use case ran next")
+    begin: Any = real.begin
     if real.in_transaction():
-        real.rollback()  # only reads ran before the use case: end their transaction
+        if real.get_bind().dialect.name == "postgresql":
+            # Only reads ran before the use case: on PostgreSQL (read committed, where each
+            # statement sees what is committed when it starts) their transaction simply
+            # becomes the use case's, saving a rollback, a connection check-out and a BEGIN.
+            begin = real.get_transaction
+        else:
+            # SQLite: a use case's transaction must begin IMMEDIATE (see app.extensions).
+            real.rollback()
     token = WRITING.set(True)
     real.info[_DEPTH] = 1
     try:
-        with real.begin():
+        with begin():
             yield
     finally:
         real.info[_DEPTH] = 0

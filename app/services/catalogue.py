@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -30,6 +30,10 @@ from ..models import (
 from ..models.catalogue import add_months, due_date
 from . import page_of, revisions, use_case
 from .session import DbSession
+
+if TYPE_CHECKING:
+    from .catalogue_snapshot import RequirementView, ResolutionView
+    from .requirements import AnyRequirement, AnyResolution
 
 
 class CatalogueFileError(Exception):
@@ -382,7 +386,11 @@ def load_catalogue(session: DbSession, data_dir: Path = DATA_DIR) -> LoadReport:
     return report
 
 
-def default_requirement(resolution: Resolution) -> ReportingRequirement | None:
+@overload
+def default_requirement(resolution: Resolution) -> ReportingRequirement | None: ...
+@overload
+def default_requirement(resolution: ResolutionView) -> RequirementView | None: ...
+def default_requirement(resolution: AnyResolution) -> AnyRequirement | None:
     """What a report on `resolution` answers when it names no requirement: the resolution's
     `once` requirement asked of States (the one covering every obligation where there are
     several). A committee's own report is never one."""

@@ -14,10 +14,22 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import ValidationError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Table,
+    bindparam,
+    column,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -40,12 +52,13 @@ from ..errors import (
     flatten_messages,
     json_pointer,
 )
-from ..models import Entry, MemberState, Obligation, Report, ReportVersion, Resolution
+from ..models import Entry, MemberState, Report, ReportVersion, Resolution
 from ..models.types import utcnow
 from ..requirements import Period
 from ..scoring import EntryData, ScoreResult, is_placeholder, score_report
-from . import audit, page_of, requirements, transaction, use_case
-from .catalogue import check_regime, find_resolution
+from . import audit, catalogue_snapshot, page_of, requirements, transaction, use_case
+from .catalogue import check_regime
+from .catalogue_snapshot import ObligationView, ResolutionView, Snapshot, StateView
 from .requirements import Answered
 from .session import DbSession, rowcount
 
@@ -69,9 +82,9 @@ class CheckedDocument:
 
     raw: dict[str, Any]
     data: dict[str, Any]
-    state: MemberState
-    resolution: Resolution
-    obligations: dict[str, Obligation]
+    state: StateView
+    resolution: ResolutionView
+    obligations: dict[str, ObligationView]
     answered: Answered
     period: Period | None = None
 
@@ -91,7 +104,70 @@ class CheckedDocument:
         return self.event_on.isoformat() if self.event_on is not None else ""
 
 
-def etag_for(report: Report) -> str:
+@dataclass
+class StoredReport:
+    """A report as a write has just stored it, in the shape the views read a `Report` in:
+    built from what the write sent, not read back."""
+
+    id: int
+    public_id: str
+    state: StateView
+    resolution: ResolutionView
+    requirement: Any  # a `RequirementView`
+    stage: Any  # a `StageView` or None
+    requirement_id: int | None
+    answers: str
+    occasion: str
+    period_from: dt.date | None
+    period_to: dt.date | None
+    event_on: dt.date | None
+    current_version: int
+    first_received_at: dt.datetime
+    is_demo: bool
+
+
+@dataclass
+class StoredEntry:
+    """An entry as a write has just stored it (the attributes of an `Entry`)."""
+
+    obligation: ObligationView
+    position: int
+    status: str
+    legal_basis: str | None
+    competent_authority: str | None
+    measures: str | None
+    evidence: list[dict[str, Any]]
+    justification: str | None
+    notes: str | None
+    inspections: int | None
+    seizures: int | None
+    designations: int | None
+    violations_reported: int | None
+
+
+@dataclass
+class StoredVersion:
+    """A version as a write has just stored it (the attributes of a `ReportVersion` the
+    views read), with its report: a `Report` for an amendment, a `StoredReport` for a new
+    one."""
+
+    id: int
+    report: Report | StoredReport
+    number: int
+    received_at: dt.datetime
+    dated: dt.date | None
+    language: str
+    reference: str | None
+    document: dict[str, Any]
+    nil: bool
+    completeness: float | None
+    rating: str | None
+    score: dict[str, Any]
+    content_flags: list[str]
+    entries: list[StoredEntry]
+
+
+def etag_for(report: Report | StoredReport) -> str:
     return f"{report.public_id}.v{report.current_version}"
 
 
@@ -108,28 +184,24 @@ def _schema_errors(raw: Any) -> tuple[dict[str, Any] | None, list[dict[str, str]
         ]
 
 
-Resolutions = dict[int, Resolution | None]
-
-
 def check_document(
-    session: DbSession, principal: Principal, raw: Any, *, resolutions: Resolutions | None = None
+    session: DbSession, principal: Principal, raw: Any
 ) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
-    """Validate a report body completely; return it resolved, or every error found.
-    `resolutions` keeps the resolutions read from the catalogue for the next documents of a
-    batch (one transaction, in which the catalogue does not change)."""
+    """Validate a report body completely; return it resolved, or every error found."""
     data, errors = _schema_errors(raw)
     if data is None:
         return None, errors
-    return _check_meaning(session, principal, raw, data, resolutions)
+    return _check_meaning(session, principal, raw, data, catalogue_snapshot.current(session))
 
 
 def _check_meaning(
     session: DbSession, principal: Principal, raw: Any, data: dict[str, Any],
-    resolutions: Resolutions | None = None,
+    snapshot: Snapshot,
 ) -> tuple[CheckedDocument | None, list[dict[str, str]]]:
-    """What the schema cannot know: the catalogue, and what the caller may do."""
+    """What the schema cannot know: the catalogue (as of `snapshot`), and what the caller
+    may do."""
     errors: list[dict[str, str]] = []
-    state = session.scalar(select(MemberState).where(MemberState.iso3 == data["state"]))
+    state = snapshot.states.get(data["state"])
     if state is None:
         errors.append({"pointer": "/state", "detail": f"No Member State {data['state']!r}."})
     elif principal.is_reporter and state.id != principal.state_id:
@@ -143,14 +215,8 @@ def _check_meaning(
             "detail": "Only an admin may set received_at (historical backfill); "
             "the server records the time of receipt.",
         })
-    if resolutions is None:
-        resolution = find_resolution(session, data["resolution"])
-    elif data["resolution"] in resolutions:
-        resolution = resolutions[data["resolution"]]
-    else:
-        resolution = resolutions[data["resolution"]] = find_resolution(session,
-                                                                       data["resolution"])
-    obligations: dict[str, Obligation] = {}
+    resolution = catalogue_snapshot.resolution(session, snapshot, data["resolution"])
+    obligations: dict[str, Any] = {}
     answered: Answered | None = None
     period: Period | None = None
     if resolution is None:
@@ -159,7 +225,7 @@ def _check_meaning(
             "detail": f"No resolution {data['resolution']} in the catalogue.",
         })
     else:
-        answered, period, found = _check_answered(session, resolution, data)
+        answered, period, found = _check_answered(resolution, data)
         errors += found
         covered = ({o.code: o for o in answered.requirement.obligations}
                    if answered is not None else {})
@@ -213,7 +279,7 @@ def _check_meaning(
 
 
 def _check_answered(
-    session: DbSession, resolution: Resolution, data: dict[str, Any]
+    resolution: ResolutionView, data: dict[str, Any]
 ) -> tuple[Answered | None, Period | None, list[dict[str, str]]]:
     """What the report answers (`requirement`), its period or event, and whether it may be a
     nil report; every error found."""
@@ -336,43 +402,50 @@ def score_document(doc: CheckedDocument, received_at: dt.datetime) -> ScoreResul
     return score_report(specs, [_entry_data(e) for e in doc.data["entries"]], aside)
 
 
-def _new_version(
-    session: DbSession,
-    report: Report,
+VERSIONS = cast(Table, ReportVersion.__table__)
+ENTRIES = cast(Table, Entry.__table__)
+REPORTS = cast(Table, Report.__table__)
+#: What makes a report the same one: another request storing it first wins.
+REPORT_KEY = ("state_id", "answers", "occasion", "is_demo")
+
+
+def _version_rows(
+    report: Report | StoredReport,
     number: int,
     doc: CheckedDocument,
     principal: Principal,
     received_at: dt.datetime,
-) -> ReportVersion:
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[StoredEntry]]:
+    """What version `number` of `report` stores: its row, its entries' rows (without the
+    version's id) and the entries as the response shows them."""
     entries = [_entry_data(e) for e in doc.data["entries"]]
     score = score_document(doc, received_at)
-    version = ReportVersion(
-        report=report,
-        number=number,
-        received_at=received_at,
-        submitted_by_id=principal.authority_id,
-        token_id=principal.token_id,
-        dated=doc.data.get("dated"),
-        language=doc.data["language"],
-        reference=doc.data.get("reference"),
-        document=doc.raw,
-        nil=doc.nil,
-        completeness=None if doc.nil else score.completeness,
-        rating=None if doc.nil else score.rating,
-        score_method=score.method,
-        score=score.as_dict() | ({"completeness": None, "rating": None} if doc.nil else {}),
+    values: dict[str, Any] = {
+        "report_id": report.id,
+        "number": number,
+        "received_at": received_at,
+        "submitted_by_id": principal.authority_id,
+        "token_id": principal.token_id,
+        "dated": doc.data.get("dated"),
+        "language": doc.data["language"],
+        "reference": doc.data.get("reference"),
+        "document": doc.raw,
+        "nil": doc.nil,
+        "completeness": None if doc.nil else score.completeness,
+        "rating": None if doc.nil else score.rating,
+        "score_method": score.method,
+        "score": score.as_dict() | ({"completeness": None, "rating": None} if doc.nil else {}),
         # A nil report claims nothing: none of the content flags applies.
-        content_flags=[] if doc.nil else flag_rules.content_flags(score.completeness, entries),
-        figures=declared_figures(doc.data["entries"]),
-    )
-    session.add(version)
-    session.flush()  # the report's and the version's ids, for the entries
+        "content_flags": [] if doc.nil else flag_rules.content_flags(score.completeness,
+                                                                      entries),
+        "figures": declared_figures(doc.data["entries"]),
+    }
     rows: list[dict[str, Any]] = []
-    shown: list[Entry] = []
+    shown: list[StoredEntry] = []
     for position, entry in enumerate(doc.data["entries"], start=1):
         figures = entry.get("enforcement") or {}
         obligation = doc.obligations[entry["obligation"]]
-        values: dict[str, Any] = {
+        fields: dict[str, Any] = {
             "position": position,
             "status": entry["status"],
             "legal_basis": entry.get("legal_basis"),
@@ -383,33 +456,56 @@ def _new_version(
             "notes": entry.get("notes"),
             **{name: figures.get(name) for name in ENFORCEMENT_FIGURES},
         }
-        rows.append({"version_id": version.id, "obligation_id": obligation.id, **values})
-        shown.append(Entry(obligation=obligation, **values))
+        rows.append({"obligation_id": obligation.id, **fields})
+        shown.append(StoredEntry(obligation=obligation, **fields))
+    return values, rows, shown
+
+
+def _stored_version(version_id: int, report: Report | StoredReport, values: dict[str, Any],
+                    shown: list[StoredEntry]) -> StoredVersion:
+    return StoredVersion(
+        id=version_id, report=report, entries=shown,
+        **{name: values[name] for name in (
+            "number", "received_at", "dated", "language", "reference", "document", "nil",
+            "completeness", "rating", "score", "content_flags")},
+    )
+
+
+def _new_version(
+    session: DbSession,
+    report: Report | StoredReport,
+    number: int,
+    doc: CheckedDocument,
+    principal: Principal,
+    received_at: dt.datetime,
+) -> StoredVersion:
+    """Insert version `number` of `report` and its entries (one statement each, Core: the
+    ORM's unit of work would cost more than the statements), and return it as stored."""
+    values, rows, shown = _version_rows(report, number, doc, principal, received_at)
+    connection = session.connection()
+    version_id = connection.execute(
+        insert(VERSIONS).returning(VERSIONS.c.id), values).scalar_one()
     if rows:
-        # One statement for all entries, where the ORM would insert them one by one.
-        session.execute(insert(Entry), rows)
-    # The version's entries as the response shows them, without reading them back.
-    set_committed_value(version, "entries", shown)
-    return version
+        # One statement for all entries.
+        connection.execute(insert(ENTRIES), [{"version_id": version_id, **row}
+                                             for row in rows])
+    return _stored_version(version_id, report, values, shown)
 
 
 def _require_checked(session: DbSession, principal: Principal, raw: Any) -> CheckedDocument:
     """The checked document, or 403 (another state's report) or 422 (every error found)."""
     data, errors = _schema_errors(raw)
-    if (
-        data is not None
-        and principal.is_reporter
-        and data["state"] != principal.state_iso3
-        and session.scalar(select(MemberState.id).where(MemberState.iso3 == data["state"]))
-    ):
-        raise Forbidden(
-            f"This token reports for {principal.state_iso3}; it may not submit for "
-            f"{data['state']}.",
-            errors=[{"pointer": "/state", "detail": "Not the token's state."}],
-        )
     doc = None
     if data is not None:
-        doc, errors = _check_meaning(session, principal, raw, data)
+        snapshot = catalogue_snapshot.current(session)
+        if (principal.is_reporter and data["state"] != principal.state_iso3
+                and data["state"] in snapshot.states):
+            raise Forbidden(
+                f"This token reports for {principal.state_iso3}; it may not submit for "
+                f"{data['state']}.",
+                errors=[{"pointer": "/state", "detail": "Not the token's state."}],
+            )
+        doc, errors = _check_meaning(session, principal, raw, data, snapshot)
     if doc is None:
         raise Invalid(
             "The report is well formed but some values are invalid; see errors.", errors=errors
@@ -418,25 +514,82 @@ def _require_checked(session: DbSession, principal: Principal, raw: Any) -> Chec
 
 
 @use_case
-def submit(session: DbSession, principal: Principal, raw: Any) -> ReportVersion:
+def submit(session: DbSession, principal: Principal, raw: Any) -> StoredVersion:
     """Use case: store a new report as version 1, scored; return that version (its `report`
     is the new report)."""
     return _create(session, principal, _require_checked(session, principal, raw))
 
 
+def _insert_report(session: DbSession, values: dict[str, Any]) -> int | None:
+    """Insert a new report; its id, or None where the state's report answering the same
+    thing exists (stored first by another request, perhaps a moment ago): one statement,
+    no savepoint."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(REPORTS).on_conflict_do_nothing(index_elements=REPORT_KEY)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(REPORTS).on_conflict_do_nothing(index_elements=REPORT_KEY)
+    else:  # pragma: no cover - the two supported databases are above
+        try:
+            with session.begin_nested():
+                return session.execute(
+                    insert(REPORTS).returning(REPORTS.c.id), values).scalar_one()
+        except IntegrityError:
+            return None
+    return session.connection().execute(stmt.returning(REPORTS.c.id), values).scalar()
+
+
+def _insert_at_once(session: DbSession, report: dict[str, Any], version: dict[str, Any],
+                    entries: list[dict[str, Any]], event: dict[str, Any] | None
+                    ) -> tuple[int, int] | None:
+    """PostgreSQL: the report, its first version, the entries and the audit event in one
+    statement (data-modifying CTEs, each feeding the next its id): one round trip where
+    there would be four. The report's and version's ids, or None where the state's report
+    answering the same thing exists (then nothing is written)."""
+    new_report = (postgresql.insert(REPORTS).values(**report)
+                  .on_conflict_do_nothing(index_elements=REPORT_KEY)
+                  .returning(REPORTS.c.id).cte("new_report"))
+    names = [name for name in version if name != "report_id"]
+    new_version = insert(VERSIONS).from_select(
+        ["report_id", *names],
+        select(new_report.c.id, *[literal(version[n], VERSIONS.c[n].type) for n in names]),
+    ).returning(VERSIONS.c.id, VERSIONS.c.report_id).cte("new_version")
+    stmt = select(new_version.c.report_id, new_version.c.id)
+    if entries:
+        # The entries as one JSON parameter, read back as rows of the entry's columns: the
+        # statement's text is the same for any number of entries (compiled once, cached).
+        columns = list(entries[0])
+        given = func.json_to_recordset(bindparam("entries", entries, type_=JSON)).table_valued(
+            *[column(n, ENTRIES.c[n].type) for n in columns]).render_derived(
+            name="given", with_types=True)
+        stmt = stmt.add_cte(insert(ENTRIES).from_select(
+            ["version_id", *columns],
+            select(new_version.c.id, *[given.c[n] for n in columns])
+            .select_from(new_version).join(given, true()),
+        ).cte("new_entries"))
+    if event is not None:
+        fields = [name for name in event if name != "report_id"]
+        stmt = stmt.add_cte(insert(audit.AUDIT_EVENTS).from_select(
+            ["report_id", *fields],
+            select(new_report.c.id, *[literal(event[n], audit.AUDIT_EVENTS.c[n].type)
+                                      for n in fields]),
+        ).cte("new_event"))
+    row = session.connection().execute(stmt).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def _create(
     session: DbSession, principal: Principal, doc: CheckedDocument, *, demo: bool = False
-) -> ReportVersion:
-    existing = _existing(session, doc, demo=demo)
-    if existing is not None:
-        raise DuplicateReport(existing.public_id)
+) -> StoredVersion:
     received_at = received_at_of(doc.data)
-    report = Report(
+    report = StoredReport(
+        id=0,
         public_id="r" + secrets.token_hex(10),
         state=doc.state,
         resolution=doc.resolution,
         requirement=doc.answered.requirement,
         stage=doc.answered.stage,
+        requirement_id=doc.answered.requirement.id,
         answers=doc.answered.code,
         occasion=doc.occasion,
         period_from=doc.period.start if doc.period else None,
@@ -446,27 +599,41 @@ def _create(
         first_received_at=received_at,
         is_demo=demo,
     )
-    try:
-        with session.begin_nested():
-            session.add(report)
-            version = _new_version(session, report, 1, doc, principal, received_at)
-    except IntegrityError:
-        # Another request stored a report for this state and requirement in the meantime:
-        # only the savepoint is undone.
-        existing = _existing(session, doc, demo=demo)
-        if existing is not None:
-            raise DuplicateReport(existing.public_id) from None
-        raise
-    if demo:
-        return version  # demo data is not anybody's submission: `demo load` audits once
-    audit.record(
-        session, action="report.create", actor=principal.name,
+    row = {
+        "public_id": report.public_id, "state_id": doc.state.id,
+        "resolution_id": doc.resolution.id, "requirement_id": report.requirement_id,
+        "stage_id": report.stage.id if report.stage is not None else None,
+        "answers": report.answers, "occasion": report.occasion,
+        "period_from": report.period_from, "period_to": report.period_to,
+        "event_on": report.event_on, "current_version": 1,
+        "first_received_at": received_at, "is_demo": demo, "created_at": utcnow(),
+    }
+    # Demo data is not anybody's submission: `demo load` audits once.
+    event = None if demo else audit.event_values(
+        action="report.create", actor=principal.name,
         authority_id=principal.authority_id, token_id=principal.token_id,
-        state_iso3=doc.state.iso3, report_id=report.id, version=1,
+        state_iso3=doc.state.iso3, report_id=None, version=1,
         details={"resolution": doc.resolution.number, "answers": doc.answered.code,
                  "occasion": doc.occasion, "nil": doc.nil,
                  "backfill": "received_at" in doc.data},
     )
+    if session.get_bind().dialect.name == "postgresql":
+        values_, rows, shown = _version_rows(report, 1, doc, principal, received_at)
+        ids = _insert_at_once(session, row, values_, rows, event)
+        if ids is not None:
+            report.id, version_id = ids
+            return _stored_version(version_id, report, values_, shown)
+        report_id = None
+    else:
+        report_id = _insert_report(session, row)
+    if report_id is None:
+        existing = _existing(session, doc, demo=demo)
+        assert existing is not None  # the conflict was on this very key
+        raise DuplicateReport(existing.public_id)
+    report.id = report_id
+    version = _new_version(session, report, 1, doc, principal, received_at)
+    if event is not None:
+        audit.insert(session, {**event, "report_id": report.id})
     return version
 
 
@@ -512,7 +679,7 @@ def _match(expected: ExpectedVersion | None, report: Report) -> None:
 def amend(
     session: DbSession, principal: Principal, public_id: str, raw: Any,
     expected: ExpectedVersion | None,
-) -> ReportVersion:
+) -> StoredVersion:
     """Use case: store a full replacement as the next version and return it."""
     report = get_report(session, principal, public_id)
     if principal.role == Role.PANEL:
@@ -528,7 +695,7 @@ def amend(
 
 def _append(
     session: DbSession, principal: Principal, report: Report, doc: CheckedDocument
-) -> ReportVersion:
+) -> StoredVersion:
     """Store `doc` as the report's next version, unless another write got there first."""
     errors = []
     if doc.state.id != report.state_id:
@@ -566,7 +733,7 @@ def _append(
     if rowcount(claimed) != 1:
         raise StaleVersion("Another amendment was stored first; read the report again and "
                            "resend.")
-    session.expire(report, ["current_version"])
+    set_committed_value(report, "current_version", number)
     try:
         with session.begin_nested():
             version = _new_version(session, report, number, doc, principal, received_at)
@@ -575,12 +742,12 @@ def _append(
                            "resend.") from None
     if report.is_demo:
         return version
-    audit.record(
-        session, action="report.amend", actor=principal.name,
+    audit.insert(session, audit.event_values(
+        action="report.amend", actor=principal.name,
         authority_id=principal.authority_id, token_id=principal.token_id,
         state_iso3=doc.state.iso3, report_id=report.id, version=number,
         details={"resolution": doc.resolution.number, "backfill": "received_at" in doc.data},
-    )
+    ))
     return version
 
 
@@ -617,11 +784,10 @@ def backfill(
     earlier in the batch) becomes that report's next version.
     """
     versions = created = 0
-    resolutions: Resolutions = {}  # each read once for the batch
     with transaction(session):
         for index, raw in enumerate(records):
             label = labels[index] if labels else f"record {index + 1}"
-            doc, errors = check_document(session, principal, raw, resolutions=resolutions)
+            doc, errors = check_document(session, principal, raw)
             if doc is None:
                 raise BackfillError(index, label, errors)
             try:
@@ -641,7 +807,7 @@ def backfill(
 
 # --- reads -------------------------------------------------------------------------------
 
-def entry_view(entry: Entry) -> dict[str, Any]:
+def entry_view(entry: Entry | StoredEntry) -> dict[str, Any]:
     """An entry as clients and documents show it: enforcement figures together, or null."""
     figures = {name: getattr(entry, name) for name in ENFORCEMENT_FIGURES}
     return {
@@ -756,7 +922,7 @@ def list_reports(
     return [(r.Report, r.ReportVersion) for r in rows], total
 
 
-def report_timeliness(report: Report) -> flag_rules.Timeliness:
+def report_timeliness(report: Report | StoredReport) -> flag_rules.Timeliness:
     """On time or late against what the report answers: the requirement's or the stage's
     due date, or the period's; no due date for an event (see
     `requirements.days_from_event`)."""

@@ -6,7 +6,9 @@ writes; the rules of time are in `app.requirements`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import requirements as rules
 from ..domain import RequirementKind
@@ -14,13 +16,31 @@ from ..models import Obligation, Report, ReportingRequirement, RequirementStage,
 from ..scoring import ObligationSpec, SetAside
 from .catalogue import default_requirement
 
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .catalogue_snapshot import (
+        ObligationView,
+        RequirementView,
+        ResolutionView,
+        StageView,
+    )
+    from .reports import StoredReport
+
+    # The catalogue's rows, or their copies in a catalogue snapshot (same attribute names).
+    AnyResolution: TypeAlias = Resolution | ResolutionView
+    AnyRequirement: TypeAlias = ReportingRequirement | RequirementView
+    AnyStage: TypeAlias = RequirementStage | StageView
+    AnyObligation: TypeAlias = Obligation | ObligationView
+    AnyReport: TypeAlias = Report | StoredReport
+
 
 @dataclass(frozen=True)
 class Answered:
     """A requirement, or one stage of a staged requirement: what one report answers."""
 
-    requirement: ReportingRequirement
-    stage: RequirementStage | None = None
+    requirement: AnyRequirement
+    stage: AnyStage | None = None
 
     @property
     def code(self) -> str:
@@ -62,18 +82,18 @@ class Answered:
         return self.requirement.code
 
 
-def period_anchor(requirement: ReportingRequirement) -> dt.date:
+def period_anchor(requirement: AnyRequirement) -> dt.date:
     """Where the periods of a periodic requirement start: the resolution's adoption."""
     return requirement.resolution.adopted_on
 
 
-def period_of(requirement: ReportingRequirement, start: dt.date,
+def period_of(requirement: AnyRequirement, start: dt.date,
               end: dt.date) -> rules.Period | None:
     assert requirement.period_days is not None
     return rules.exact_period(period_anchor(requirement), requirement.period_days, start, end)
 
 
-def everything_answerable(resolution: Resolution, *,
+def everything_answerable(resolution: AnyResolution, *,
                           of_states: bool = False) -> list[Answered]:
     """Each requirement of the resolution, a staged one as its stages; with `of_states`,
     only those asked of Member States (not the committee's own reports)."""
@@ -88,35 +108,35 @@ def everything_answerable(resolution: Resolution, *,
     return out
 
 
-def find_answered(resolution: Resolution, code: str) -> Answered | None:
+def find_answered(resolution: AnyResolution, code: str) -> Answered | None:
     for answered in everything_answerable(resolution):
         if answered.code == code:
             return answered
     return None
 
 
-def staged_named(resolution: Resolution, code: str) -> ReportingRequirement | None:
+def staged_named(resolution: AnyResolution, code: str) -> AnyRequirement | None:
     """The staged requirement `code` names, where a stage should have been named instead."""
     return next((q for q in resolution.reporting_requirements
                  if q.code == code and q.kind == RequirementKind.STAGED), None)
 
 
-def stage_codes(requirement: ReportingRequirement) -> str:
+def stage_codes(requirement: AnyRequirement) -> str:
     return ", ".join(s.code for s in requirement.stages)
 
 
-def default_answered(resolution: Resolution) -> Answered | None:
+def default_answered(resolution: AnyResolution) -> Answered | None:
     requirement = default_requirement(resolution)
     return Answered(requirement) if requirement is not None else None
 
 
-def of_report(report: Report) -> Answered | None:
+def of_report(report: AnyReport) -> Answered | None:
     if report.requirement is None:
         return None
     return Answered(report.requirement, report.stage)
 
 
-def due_of_report(report: Report) -> dt.date | None:
+def due_of_report(report: AnyReport) -> dt.date | None:
     """When this report was due: the requirement's or stage's date, the period's due date,
     or the resolution's deadline for a report answering no requirement; None for an event."""
     answered = of_report(report)
@@ -130,18 +150,18 @@ def due_of_report(report: Report) -> dt.date | None:
     return answered.due
 
 
-def days_from_event(report: Report) -> int | None:
+def days_from_event(report: AnyReport) -> int | None:
     """For a report on an event: days from the event to the report's first receipt."""
     if report.event_on is None:
         return None
     return (report.first_received_at.astimezone(dt.UTC).date() - report.event_on).days
 
 
-def covered(answered: Answered) -> list[Obligation]:
+def covered(answered: Answered) -> list[AnyObligation]:
     return list(answered.requirement.obligations)
 
 
-def specs_in_force(obligations: list[Obligation],
+def specs_in_force(obligations: Sequence[AnyObligation],
                    day: dt.date) -> tuple[list[ObligationSpec], list[SetAside]]:
     """The obligations in force on `day` as scoring specs, and the others set aside."""
     specs: list[ObligationSpec] = []
