@@ -267,7 +267,9 @@ def _body(rng: random.Random, demo: RegimeDemo, state: MemberState, resolution: 
         "resolution": resolution.number,
         "language": language,
         "reference": demo.reference_for(received_at.year, rng.randint(1, 250)),
-        "dated": (received_at - dt.timedelta(days=rng.randint(2, 20))).date().isoformat(),
+        # Written a few days before it was received, and never before the resolution.
+        "dated": max(resolution.adopted_on,
+                     (received_at - dt.timedelta(days=rng.randint(2, 20))).date()).isoformat(),
         "received_at": received_at.isoformat(),
         "entries": [_entry(rng, o, demo.texts[language], profile) for o in obligations],
     }
@@ -294,7 +296,8 @@ def _answer(rng: random.Random, demo: RegimeDemo, state: MemberState, resolution
         "requirement": code,
         "language": state_language(state.iso3),
         "reference": demo.reference_for(received_at.year, rng.randint(1, 250)),
-        "dated": (received_at - dt.timedelta(days=rng.randint(0, dated_days))).date()
+        "dated": max(resolution.adopted_on,
+                     (received_at - dt.timedelta(days=rng.randint(0, dated_days))).date())
         .isoformat(),
         "received_at": received_at.isoformat(),
         "entries": entries,

@@ -265,6 +265,14 @@ def _check_meaning(
             "detail": f"Resolution {resolution.number} was adopted on "
             f"{resolution.adopted_on.isoformat()}: no report on it was received earlier.",
         })
+    if resolution is not None and data.get("dated") is not None and (
+        data["dated"] < resolution.adopted_on
+    ):
+        errors.append({
+            "pointer": "/dated",
+            "detail": f"Resolution {resolution.number} was adopted on "
+            f"{resolution.adopted_on.isoformat()}: no report on it is dated earlier.",
+        })
     if state is not None and resolution is not None and (
         resolution.regime.target_state == state.iso3
     ):
