@@ -57,7 +57,7 @@ from ..models import (
     Resolution,
 )
 from ..models.types import utcnow
-from . import audit, page_of, transaction, use_case
+from . import audit, page_of, revisions, transaction, use_case
 from .reports import ExpectedVersion, require_current
 from .session import DbSession, rowcount
 
@@ -181,6 +181,9 @@ def refresh_derived(session: DbSession, incident_ids: Sequence[int] | None = Non
     for `incident_ids` (every incident when None) from their current versions and
     acknowledgements: set-based, a fixed number of statements whatever the count."""
     session.flush()
+    # Whatever changes the derived tables changes what the documents show of the incidents.
+    revisions.touch_incidents(session, select(Incident.id) if incident_ids is None
+                              else incident_ids)
     for table in (IncidentInvolvement, IncidentEnforcement):
         stmt = delete(table)
         if incident_ids is not None:

@@ -44,7 +44,7 @@ from ..models import Entry, MemberState, Obligation, Report, ReportVersion, Reso
 from ..models.types import utcnow
 from ..requirements import Period
 from ..scoring import EntryData, ScoreResult, is_placeholder, score_report
-from . import audit, page_of, requirements, transaction, use_case
+from . import audit, page_of, requirements, revisions, transaction, use_case
 from .catalogue import find_resolution
 from .requirements import Answered
 from .session import DbSession, rowcount
@@ -341,6 +341,8 @@ def _new_version(
         figures=declared_figures(doc.data["entries"]),
     )
     session.add(version)
+    revisions.touch(session, revisions.state_scope(doc.state.iso3),
+                    revisions.resolution_scope(doc.resolution.number))
     session.flush()  # the report's and the version's ids, for the entries
     rows: list[dict[str, Any]] = []
     shown: list[Entry] = []
