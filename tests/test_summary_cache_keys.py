@@ -166,7 +166,8 @@ def test_a_report_and_its_amendment_touch_its_resolution_and_state_only(client, 
     assert after["FRA"] != before["FRA"] and after["R2397"] != before["R2397"]
 
 
-def test_a_backfill_and_a_nil_report_touch_what_they_store(app, client, docs, report_body):
+def test_a_backfill_and_a_nil_report_touch_what_they_store(app, client, docs, report_body,
+                                                          make_token):
     def backfill():
         with app.app_context():
             report_service.backfill(db.session, COMMAND_LINE, [
@@ -179,15 +180,17 @@ def test_a_backfill_and_a_nil_report_touch_what_they_store(app, client, docs, re
     _check(rebuilt, before, after, {"R2397", "DEU"})
     assert after["DEU"] != before["DEU"]
 
-    def nil_report():
-        body = report_body("EGY", 2270, received_at="2016-06-01T10:00:00Z")
-        body.update(nil=True, entries=[])
-        with app.app_context():
-            report_service.backfill(db.session, COMMAND_LINE, [body])
-            db.session.remove()
+    egypt = make_token("reporter", "EGY")
+
+    def nil_report():  # on a requirement other than the general report, too
+        r = client.post("/api/v1/reports", headers=auth(egypt), json={
+            "state": "EGY", "resolution": 2397, "requirement": "2397/R-5-refined",
+            "language": "en", "nil": True,
+            "justification": "Egypt supplies no refined petroleum products (test data)."})
+        assert r.status_code == 201, r.get_json()
 
     rebuilt, before, after = docs.around(nil_report, ("R2397", "R2270", "FRA", "EGY"))
-    _check(rebuilt, before, after, {"R2270", "EGY"})
+    _check(rebuilt, before, after, {"R2397", "EGY"})
     assert after["EGY"] != before["EGY"]
 
 
@@ -262,9 +265,11 @@ def test_a_finding_touches_its_state_and_resolution_at_every_step(client, panel,
         made.update(r.get_json(), etag=r.headers["ETag"])
 
     def amend():
+        body = finding_body(french_report["id"], incident["id"],
+                            text="An amended finding text (test data).")
+        del body["state"], body["subject"]
         r = client.put(made["links"]["self"], headers=auth(panel, **{"If-Match": made["etag"]}),
-                       json=finding_body(french_report["id"], incident["id"],
-                                         text="An amended finding text (test data)."))
+                       json=body)
         assert r.status_code == 200, r.get_json()
         made["etag"] = r.headers["ETag"]
 

@@ -76,22 +76,26 @@ def _touch_rows(session: DbSession, states: Any, resolutions: Any) -> None:
           *(resolution_scope(number) for number in session.scalars(resolutions)))
 
 
-def touch_incidents(session: DbSession, incident_ids: Any) -> None:
-    """Touch what the incidents concern, in every version they have (the amended one's old
-    parties and obligations too): each party State, the State that filed it, and each
-    resolution an obligation of which it engages. `incident_ids`: ids or a select of them."""
+def touch_incidents(session: DbSession, incident_ids: Any, *, latest: int | None = 2) -> None:
+    """Touch what the incidents concern: each party State, the State that filed it, and each
+    resolution an obligation of which it engages, in each of its `latest` versions (2, the
+    default: an amendment's new version and the one it replaces, whose parties and
+    obligations may be gone from the new one; 1: the current version; None: every version).
+    `incident_ids`: ids or a select of them."""
     session.flush()
+    versions = select(IncidentVersion.id).join(Incident, Incident.id == IncidentVersion.incident_id)
+    versions = versions.where(Incident.id.in_(incident_ids))
+    if latest is not None:
+        versions = versions.where(IncidentVersion.number > Incident.current_version - latest)
     parties = (select(MemberState.iso3)
                .join(IncidentParty, IncidentParty.state_id == MemberState.id)
-               .join(IncidentVersion, IncidentVersion.id == IncidentParty.version_id)
-               .where(IncidentVersion.incident_id.in_(incident_ids)))
+               .where(IncidentParty.version_id.in_(versions)))
     filers = (select(MemberState.iso3).join(Incident, Incident.filed_by_state_id == MemberState.id)
               .where(Incident.id.in_(incident_ids)))
     engaged = (select(Resolution.number).distinct()
                .join(Obligation, Obligation.resolution_id == Resolution.id)
                .join(IncidentObligation, IncidentObligation.obligation_id == Obligation.id)
-               .join(IncidentVersion, IncidentVersion.id == IncidentObligation.version_id)
-               .where(IncidentVersion.incident_id.in_(incident_ids)))
+               .where(IncidentObligation.version_id.in_(versions)))
     _touch_rows(session, union(parties, filers), engaged)
 
 
@@ -123,7 +127,7 @@ def touch_demo(session: DbSession) -> None:
                 select(Resolution.number).distinct()
                 .join(Report, Report.resolution_id == Resolution.id)
                 .where(Report.is_demo.is_(True)))
-    touch_incidents(session, select(Incident.id).where(Incident.is_demo.is_(True)))
+    touch_incidents(session, select(Incident.id).where(Incident.is_demo.is_(True)), latest=None)
     touch_findings(session, select(Finding.id).where(Finding.is_demo.is_(True)))
 
 
