@@ -15,6 +15,7 @@ from ..auth import require_own_state, requires
 from ..domain import Role, Visibility
 from ..errors import Forbidden, RenderFailed
 from ..extensions import db
+from ..http import counters
 from ..models.types import utcnow
 from ..rendering import documents
 from ..scoring import METHOD_VERSION
@@ -29,6 +30,28 @@ blp = Blueprint(
     description="Lax-enforcement summaries for citation: PDF, or the same content as HTML. "
     "Reproducible as of a date; the stored PDF is served while its data are unchanged.",
 )
+
+
+
+def _scopes(kind: str, subject: str) -> list[str]:
+    """What a document reads. A resolution summary: the catalogue, and the resolution's
+    scope (every report on it, the incidents engaging its obligations, the findings on it).
+    A State's profile: the catalogue, and the State's scope (its reports, the incidents
+    naming it, with the other parties: touched by the same writes; the findings about it)."""
+    if kind == "resolution":
+        return [revisions.CATALOGUE, revisions.resolution_scope(int(subject))]
+    return [revisions.CATALOGUE, revisions.state_scope(subject.upper())]
+
+
+@blp.url_value_preprocessor
+def _expect_counters(endpoint: str | None, values: dict | None) -> None:
+    """Before authentication: the counters a PDF's key needs are read with the token's."""
+    if values and values.get("fmt") == "pdf":
+        if "number" in values:
+            counters.expect(*_scopes("resolution", str(values["number"])))
+        elif "iso3" in values:
+            counters.expect(*_scopes("state", values["iso3"]))
+
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 MEDIA = {"pdf": "application/pdf", "html": "text/html"}
@@ -63,7 +86,7 @@ def _document(kind: str, subject: str, scopes: list[str], build: Callable[[], di
     # The counters first, the context after: what is stored under this key is never older
     # than the data they stand for.
     key = summary_cache.revision_key(_asked(kind, subject, as_of, audience),
-                                     revisions.current(db.session, scopes))
+                                     counters.read(scopes))
     memory = _memory()
     stored = memory.get(key) if memory is not None else None
     if stored is None:
@@ -188,7 +211,7 @@ def resolution_summary(args: dict, number: int, fmt: str) -> Response:
     report on it, the incidents engaging its obligations, the findings on it."""
     as_of, audience = args.get("as_of"), args["audience"]
     return _document(
-        "resolution", str(number), [revisions.CATALOGUE, revisions.resolution_scope(number)],
+        "resolution", str(number), _scopes("resolution", str(number)),
         lambda: service.resolution_context(db.session, number, as_of, audience),
         as_of, audience, fmt)
 
@@ -215,11 +238,9 @@ def state_summary(args: dict, iso3: str, fmt: str) -> Response:
             "is for the Panel and administrators.",
             errors=[{"pointer": "audience", "detail": "Only panel and admin may ask "
                      "`restricted`; use `public` (the default)."}])
-    # It reads the catalogue and the State's scope: its reports, the incidents naming it
-    # (with the other parties, touched by the same writes), the findings about it.
     iso3, as_of, audience = iso3.upper(), args.get("as_of"), args["audience"]
     return _document(
-        "state", iso3, [revisions.CATALOGUE, revisions.state_scope(iso3)],
+        "state", iso3, _scopes("state", iso3),
         lambda: service.state_context(db.session, iso3, as_of, audience),
         as_of, audience, fmt)
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, select, union, update
+from sqlalchemy import bindparam, event, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
 
@@ -131,11 +131,15 @@ def touch_demo(session: DbSession) -> None:
     touch_findings(session, select(Finding.id).where(Finding.is_demo.is_(True)))
 
 
+#: Built once: the statement's compiled form is then cached (read on every cached request).
+_CURRENT = select(DataRevision.scope, DataRevision.revision).where(
+    DataRevision.scope.in_(bindparam("scopes", expanding=True)))
+
+
 def current(session: DbSession, scopes: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(scopes))
-    found = dict(session.execute(
-        select(DataRevision.scope, DataRevision.revision).where(DataRevision.scope.in_(wanted))
-    ).all())
+    # Through the session's connection: plain rows, without the ORM's per-statement work.
+    found = dict(session.connection().execute(_CURRENT, {"scopes": wanted}).all())
     return {scope: found.get(scope, 0) for scope in wanted}
 
 
