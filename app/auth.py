@@ -2,7 +2,9 @@
 
 A token reads `cra_<public id>_<secret>`: the public id (8 bytes of randomness, hex) finds the
 row, the secret (32 random bytes, URL-safe base64) is checked against a SHA-256 hash in
-constant time. The plaintext is shown once, at creation, and never stored.
+constant time. The plaintext is shown once, at creation, and never stored. Each process
+remembers the tokens it has read (`known_token`) while the `authorities` revision counter,
+read on every request, stands: a revocation bumps it, so no process accepts a revoked token.
 """
 
 from __future__ import annotations
