@@ -166,8 +166,10 @@ def main() -> None:
     print(f"code: {ROOT}")
     folder = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
     url = args.database_url or f"sqlite:///{folder / 'bench.sqlite3'}"
+    # Rate limits on, as in production, but high enough for the run's requests.
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RENDER_TIMEOUT_SECONDS": 900,
-                      "RENDER_QUEUE_SECONDS": 60})
+                      "RENDER_QUEUE_SECONDS": 60, "RATELIMIT_PER_TOKEN": "100000 per minute",
+                      "RATELIMIT_PER_ADDRESS": "100000 per minute"})
     upgrade(app)
     with app.app_context():
         load_catalogue(db.session)
