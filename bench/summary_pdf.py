@@ -136,7 +136,8 @@ def warm(app, client, headers, payload: bytes, count: int, memory: int | None
 
 
 def worst_case(app, client, token: str) -> str:
-    """Japan's largest report on every resolution; the HTML of its profile."""
+    """Japan's largest report on every resolution that requests one; the HTML of its
+    profile."""
     from tests.helpers import worst_case_report
 
     headers = {"Authorization": f"Bearer {token}"}
@@ -146,6 +147,9 @@ def worst_case(app, client, token: str) -> str:
         body = worst_case_report(obligations, "JPN", number)
         response = client.post("/api/v1/reports", data=json.dumps(body), headers=headers,
                                content_type="application/json")
+        if response.status_code == 422 and any(
+                e["pointer"] == "/requirement" for e in response.get_json()["errors"]):
+            continue  # a resolution that requests no report
         assert response.status_code == 201, response.get_json()
     with app.test_request_context():
         context = summaries.state_context(db.session, "JPN", None)
