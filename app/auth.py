@@ -2,7 +2,9 @@
 
 A token reads `cra_<public id>_<secret>`: the public id (8 bytes of randomness, hex) finds the
 row, the secret (32 random bytes, URL-safe base64) is checked against a SHA-256 hash in
-constant time. The plaintext is shown once, at creation, and never stored.
+constant time. The plaintext is shown once, at creation, and never stored. Each process
+remembers the tokens it has read (`known_token`) while the `authorities` revision counter,
+read on every request, stands: a revocation bumps it, so no process accepts a revoked token.
 """
 
 from __future__ import annotations
@@ -16,16 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, request
+from flask import current_app, g, request
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from .domain import Role
 from .errors import Forbidden, NotFound, Unauthenticated
 from .extensions import db
-from .http import ratelimit
+from .http import counters, ratelimit
 from .models import ApiToken, Authority
 from .models.types import utcnow
+from .services import revisions
 
 TOKEN_PREFIX = "cra"
 LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
@@ -103,32 +106,72 @@ def verify_token(token: str) -> tuple[Principal, str]:
     the address's budget of failed authentications). The API's header and the web sign-in
     both check a token here."""
     parsed = _parse(token)
-    row = None
+    known = None
     if parsed is not None:
         public_id, secret = parsed
-        row = db.session.execute(
-            select(ApiToken, Authority)
-            .join(Authority, ApiToken.authority_id == Authority.id)
-            .where(ApiToken.public_id == public_id)
-            # A reporter's state in the same statement (the principal names it).
-            .options(joinedload(Authority.state))
-        ).first()
-        if row is not None and not hmac.compare_digest(
-            row.ApiToken.secret_hash, hash_secret(secret)
-        ):
-            row = None
+        known = known_token(public_id)
+        if known is not None and not hmac.compare_digest(known.secret_hash, hash_secret(secret)):
+            known = None
     else:
         hmac.compare_digest(hash_secret(token), hash_secret(token))  # same work either way
-    if row is None:
+    if known is None:
         ratelimit.charge_failed_authentication()
         raise Unauthenticated("The token is not valid.", reason="invalid_token")
-    api_token, authority = row.ApiToken, row.Authority
-    if api_token.revoked_at is not None or authority.disabled_at is not None:
+    if known.principal is None:
         ratelimit.charge_failed_authentication()
         raise Unauthenticated("The token has been revoked.", reason="invalid_token")
-    _touch(api_token)
-    principal = _principal(authority, api_token)
-    return principal, api_token.public_id
+    if (used := _touch(known.token_id, known.last_used_at)) is not None:
+        known.last_used_at = used
+    return known.principal, known.public_id
+
+
+@dataclass
+class KnownToken:
+    """A token as the database held it when `authorities` (the revision counter every
+    creation, revocation and disabling of a token or authority bumps) was `authorities`."""
+
+    token_id: int
+    public_id: str
+    secret_hash: str
+    #: None: revoked, or its authority disabled.
+    principal: Principal | None
+    last_used_at: dt.datetime | None
+    authorities: int
+
+
+#: Tokens each process remembers at most (then it forgets them all and reads them again).
+KNOWN_TOKENS_MAX = 10_000
+
+
+def known_token(public_id: str) -> KnownToken | None:
+    """The token with this public id (None: no such token), read from the database only when
+    this process has not read it since the `authorities` counter last moved: a revoked token
+    or a disabled authority is refused by the next request, on every process. The counter is
+    read first (with the counters the request's view asked for, `app.http.counters`): what is
+    read after it is at least as recent."""
+    authorities = counters.read([revisions.AUTHORITIES])[revisions.AUTHORITIES]
+    remembered: dict[str, KnownToken] = current_app.extensions.setdefault("known_tokens", {})
+    known = remembered.get(public_id)
+    if known is not None and known.authorities == authorities:
+        return known
+    row = db.session.execute(
+        select(ApiToken, Authority)
+        .join(Authority, ApiToken.authority_id == Authority.id)
+        .where(ApiToken.public_id == public_id)
+        # A reporter's state in the same statement (the principal names it).
+        .options(joinedload(Authority.state))
+    ).first()
+    if row is None:
+        return None  # unknown ids are not remembered: nobody fills the memory with them
+    api_token, authority = row.ApiToken, row.Authority
+    valid = api_token.revoked_at is None and authority.disabled_at is None
+    known = KnownToken(api_token.id, api_token.public_id, api_token.secret_hash,
+                       _principal(authority, api_token) if valid else None,
+                       api_token.last_used_at, authorities)
+    if len(remembered) >= KNOWN_TOKENS_MAX:
+        remembered.clear()
+    remembered[public_id] = known
+    return known
 
 
 def _principal(authority: Authority, api_token: ApiToken) -> Principal:
@@ -153,24 +196,25 @@ def session_principal(authority_id: int, token_id: int) -> Principal | None:
     ).first()
     if row is None or row.ApiToken.revoked_at is not None or row.Authority.disabled_at is not None:
         return None
-    _touch(row.ApiToken)
+    _touch(row.ApiToken.id, row.ApiToken.last_used_at)
     return _principal(row.Authority, row.ApiToken)
 
 
-def _touch(api_token: ApiToken) -> None:
+def _touch(token_id: int, last_used_at: dt.datetime | None) -> dt.datetime | None:
     """Record when the token was last used, at most once a minute, outside the request's
-    own transaction (a read stays a read)."""
+    own transaction (a read stays a read); the time recorded, or None."""
     now = utcnow()
-    if api_token.last_used_at is not None and now - api_token.last_used_at < LAST_USED_RESOLUTION:
-        return
+    if last_used_at is not None and now - last_used_at < LAST_USED_RESOLUTION:
+        return None
     threshold = now - LAST_USED_RESOLUTION
     with db.engine.begin() as connection:
         connection.execute(
             update(ApiToken)
-            .where(ApiToken.id == api_token.id)
+            .where(ApiToken.id == token_id)
             .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < threshold))
             .values(last_used_at=now)
         )
+    return now
 
 
 def requires(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -77,6 +77,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # The stored PDFs: the oldest are deleted beyond either bound.
         "RENDER_CACHE_MAX_ENTRIES": _int_env("RENDER_CACHE_MAX_ENTRIES", 2000),
         "RENDER_CACHE_MAX_BYTES": _int_env("RENDER_CACHE_MAX_BYTES", 1024 * MiB),
+        # Each web process also keeps the most recently served PDFs in memory, up to this
+        # many bytes (0: none), found by the same revision key as the stored ones.
+        "RENDER_MEMORY_CACHE_BYTES": _int_env("RENDER_MEMORY_CACHE_BYTES", 64 * MiB),
         # Rate limits (flask-limiter syntax) and where their counters live.
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") not in ("0", "false"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from flask import Response, current_app, request, send_from_directory, url_for
 from flask.views import MethodView
 from marshmallow import RAISE
@@ -12,9 +15,12 @@ from ..auth import require_own_state, requires
 from ..domain import Role, Visibility
 from ..errors import Forbidden, RenderFailed
 from ..extensions import db
+from ..http import counters
+from ..models.types import utcnow
 from ..rendering import documents
+from ..scoring import METHOD_VERSION
+from ..services import revisions, summary_cache
 from ..services import summaries as service
-from ..services import summary_cache
 from .parsing import Blueprint
 
 blp = Blueprint(
@@ -24,6 +30,28 @@ blp = Blueprint(
     description="Summaries for citation: PDF, or the same content as HTML. "
     "Reproducible as of a date; the stored PDF is served while its data are unchanged.",
 )
+
+
+
+def _scopes(kind: str, subject: str) -> list[str]:
+    """What a document reads. A resolution summary: the catalogue, and the resolution's
+    scope (every report on it, the incidents engaging its obligations, the findings on it).
+    A State's profile: the catalogue, and the State's scope (its reports, the incidents
+    naming it, with the other parties: touched by the same writes; the findings about it)."""
+    if kind == "resolution":
+        return [revisions.CATALOGUE, revisions.resolution_scope(int(subject))]
+    return [revisions.CATALOGUE, revisions.state_scope(subject.upper())]
+
+
+@blp.url_value_preprocessor
+def _expect_counters(endpoint: str | None, values: dict | None) -> None:
+    """Before authentication: the counters a PDF's key needs are read with the token's."""
+    if values and values.get("fmt") == "pdf":
+        if "number" in values:
+            counters.expect(*_scopes("resolution", str(values["number"])))
+        elif "iso3" in values:
+            counters.expect(*_scopes("state", values["iso3"]))
+
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 MEDIA = {"pdf": "application/pdf", "html": "text/html"}
@@ -47,38 +75,97 @@ DOC_HEADERS = {
 }
 
 
-def _document(kind: str, subject: str, context: dict, fmt: str) -> Response:
-    media_type = MEDIA[fmt]
-    template = service.TEMPLATES[kind]
-    key = service.fingerprint(context, media_type, documents.templates_digest(),
-                              documents.RENDERER_VERSION)
-    edition = "-restricted" if context["audience"] == Visibility.RESTRICTED else ""
-    filename = f"{kind}-{subject}-as-of-{context['as_of'].isoformat()}{edition}.{fmt}"
-    if request.if_none_match.contains_weak(key):  # weak comparison, `*` included (GET)
+def _document(kind: str, subject: str, scopes: list[str], build: Callable[[], dict],
+              as_of: dt.date | None, audience: str, fmt: str) -> Response:
+    """The document as `fmt`. A PDF is looked up by its revision key first (the counters of
+    `scopes`, the data it reads: one query, and one more for the stored bytes unless this
+    process holds them), and only on a miss built with `build` and found by fingerprint or
+    rendered (`app.services.summary_cache`)."""
+    if fmt == "html":
+        return _html(kind, subject, build())
+    # The counters first, the context after: what is stored under this key is never older
+    # than the data they stand for.
+    key = summary_cache.revision_key(_asked(kind, subject, as_of, audience),
+                                     counters.read(scopes))
+    memory = _memory()
+    stored = memory.get(key) if memory is not None else None
+    if stored is None:
+        stored = summary_cache.lookup_key(db.session, key)
+        if stored is None:
+            context = build()
+            fingerprint = service.fingerprint(context, MEDIA["pdf"], documents.templates_digest(),
+                                              documents.RENDERER_VERSION)
+            if request.if_none_match.contains_weak(fingerprint):
+                return _headers(Response(status=304), kind, audience, fingerprint,
+                                context["as_of"], subject, fmt)
+            stored = _pdf(fingerprint, key, service.TEMPLATES[kind], context,
+                          subject)
+        if memory is not None:
+            memory.put(key, stored)
+    if request.if_none_match.contains_weak(stored.fingerprint):  # weak comparison, `*` too
         response = Response(status=304)
-    elif fmt == "html":
-        html = documents.render_html(
-            template, context,
-            stylesheet_url=url_for("summaries.SummaryAsset", filename="summary.css"),
-        )
-        response = Response(html, mimetype="text/html")
-        response.headers["Content-Security-Policy"] = HTML_POLICY
     else:
-        response = Response(_pdf(key, template, context, subject), mimetype=media_type)
-    response.set_etag(key)
+        response = Response(stored.content, mimetype=MEDIA["pdf"])
+    return _headers(response, kind, audience, stored.fingerprint, stored.as_of, stored.subject,
+                    fmt)
+
+
+def _asked(kind: str, subject: str, as_of: dt.date | None, audience: str) -> list[str]:
+    """What a PDF's revision key names beside the counters: the request, and what renders
+    it. Without `as_of` a document is today's (what it says depends on the day: deadlines
+    pass), so the key names the day."""
+    day = as_of.isoformat() if as_of is not None else f"today:{utcnow().date().isoformat()}"
+    return [kind, subject, day, audience, MEDIA["pdf"], documents.templates_digest(),
+            documents.RENDERER_VERSION, METHOD_VERSION, summary_cache.code_digest()]
+
+
+def _memory() -> summary_cache.MemoryCache | None:
+    """This process's PDFs in memory (RENDER_MEMORY_CACHE_BYTES; None when 0)."""
+    size = current_app.config["RENDER_MEMORY_CACHE_BYTES"]
+    if size <= 0:
+        return None
+    memory = current_app.extensions.get("summary_memory")
+    if memory is None or memory.max_bytes != size:
+        memory = current_app.extensions["summary_memory"] = summary_cache.MemoryCache(size)
+    return memory
+
+
+def _headers(response: Response, kind: str, audience: str, etag: str, as_of: dt.date,
+             subject: str, fmt: str) -> Response:
+    edition = "-restricted" if audience == Visibility.RESTRICTED else ""
+    filename = f"{kind}-{subject}-as-of-{as_of.isoformat()}{edition}.{fmt}"
+    response.set_etag(etag)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
-def _pdf(key: str, template: str, context: dict, subject: str) -> bytes:
-    """The stored PDF, or a new render stored for the next request. A render that failed
-    is remembered: the same document is answered 503 at once until the memory expires."""
-    stored = summary_cache.lookup(db.session, key)
+def _html(kind: str, subject: str, context: dict) -> Response:
+    key = service.fingerprint(context, MEDIA["html"], documents.templates_digest(),
+                              documents.RENDERER_VERSION)
+    if request.if_none_match.contains_weak(key):  # weak comparison, `*` included (GET)
+        response = Response(status=304)
+    else:
+        html = documents.render_html(
+            service.TEMPLATES[kind], context,
+            stylesheet_url=url_for("summaries.SummaryAsset", filename="summary.css"),
+        )
+        response = Response(html, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = HTML_POLICY
+    return _headers(response, kind, context["audience"], key, context["as_of"], subject, "html")
+
+
+def _pdf(fingerprint: str, key: str, template: str, context: dict,
+         subject: str) -> summary_cache.Stored:
+    """The PDF stored under this fingerprint (found by `key` from now on), or a new render
+    stored for the next request. A render that failed is remembered: the same document is
+    answered 503 at once until the memory expires."""
+    stored = summary_cache.lookup(db.session, fingerprint)
     if stored is not None:
-        return stored.content
+        summary_cache.rekey(db.session, fingerprint, key)
+        return stored
     config = current_app.config
-    remembered = summary_cache.failure(db.session, key)
+    remembered = summary_cache.failure(db.session, fingerprint)
     if remembered is not None:
         detail, seconds_left = remembered
         raise RenderFailed(
@@ -90,14 +177,15 @@ def _pdf(key: str, template: str, context: dict, subject: str) -> bytes:
     except RenderFailed as exc:
         if exc.remember:
             ttl = config["RENDER_FAILURE_TTL_SECONDS"]
-            summary_cache.remember_failure(db.session, key, context, subject, exc.detail, ttl)
+            summary_cache.remember_failure(db.session, fingerprint, context, subject,
+                                           exc.detail, ttl)
             if ttl > 0:
                 exc.retry_after = ttl
         raise
-    summary_cache.store(db.session, key, context, subject, MEDIA["pdf"], content, seconds,
-                        max_entries=config["RENDER_CACHE_MAX_ENTRIES"],
-                        max_bytes=config["RENDER_CACHE_MAX_BYTES"])
-    return content
+    summary_cache.store(db.session, fingerprint, context, subject, MEDIA["pdf"], content,
+                        seconds, max_entries=config["RENDER_CACHE_MAX_ENTRIES"],
+                        max_bytes=config["RENDER_CACHE_MAX_BYTES"], revision_key=key)
+    return summary_cache.Stored(fingerprint, content, subject, context["as_of"])
 
 
 @blp.route("/resolutions/<int(max=999999):number>.<any(pdf, html):fmt>")
@@ -114,10 +202,13 @@ class ResolutionSummary(MethodView):
 
 def resolution_summary(args: dict, number: int, fmt: str) -> Response:
     """The resolution's summary for parsed `SummaryArgsSchema` arguments (the API and the
-    web pages' download share it)."""
-    context = service.resolution_context(db.session, number, args.get("as_of"),
-                                         args["audience"])
-    return _document("resolution", str(number), context, fmt)
+    web pages' download share it). It reads the catalogue and the resolution's scope: every
+    report on it, the incidents engaging its obligations, the findings on it."""
+    as_of, audience = args.get("as_of"), args["audience"]
+    return _document(
+        "resolution", str(number), _scopes("resolution", str(number)),
+        lambda: service.resolution_context(db.session, number, as_of, audience),
+        as_of, audience, fmt)
 
 
 @blp.route("/states/<string(length=3):iso3>.<any(pdf, html):fmt>")
@@ -146,10 +237,12 @@ def state_summary(args: dict, iso3: str, fmt: str) -> Response:
             "is for panel staff and administrators.",
             errors=[{"pointer": "audience", "detail": "Only panel and admin may ask "
                      "`restricted`; use `public` (the default)."}])
-    context = service.state_context(db.session, iso3, args.get("as_of"), args["audience"],
-                                    args.get("regime"))
-    subject = context["state"]["iso3"] + (f"-{args['regime']}" if args.get("regime") else "")
-    return _document("state", subject, context, fmt)
+    iso3, as_of, audience = iso3.upper(), args.get("as_of"), args["audience"]
+    regime = args.get("regime")
+    return _document(
+        "state", iso3 + (f"-{regime}" if regime else ""), _scopes("state", iso3),
+        lambda: service.state_context(db.session, iso3, as_of, audience, regime),
+        as_of, audience, fmt)
 
 
 @blp.route("/assets/<path:filename>")

@@ -18,7 +18,10 @@ Counters live in `RATELIMIT_STORAGE_URI`. `memory://` (the default) counts in ea
 separately: under gunicorn every worker has its own counters, so the real limit is workers
 times the configured one. Production uses Redis (`redis://host:6379/0`), shared by every
 worker and app server; `RATELIMIT_KEY_PREFIX` keeps two deployments apart in one Redis
-database. Over a limit: 429 problem+json with `Retry-After`.
+database. Over a limit: 429 problem+json with `Retry-After`. In memory, the counters are
+`limits`' own memory storage, but expired counters are swept inline, at most once a second,
+instead of by a timer thread it starts again after every idle moment (starting a thread cost
+more than the rest of a cached response).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import time
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import ApplicationLimit, Limiter, RequestLimit
 from limits import parse
+from limits.storage import MemoryStorage
 
 from ..errors import RateLimited
 
@@ -66,10 +70,30 @@ def _retry_after_only_when_retrying(response: Response) -> Response:
     return response
 
 
+class ProcessMemoryStorage(MemoryStorage):
+    """`memory://` counters without the expiry thread: `get` already ignores an expired
+    counter; the sweep that frees them runs inline, at most once a second."""
+
+    STORAGE_SCHEME = ["process-memory"]
+    SWEEP_SECONDS = 1.0
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
+                 **options: str) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._swept = time.monotonic()
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 (the base's private name)
+        now = time.monotonic()
+        if now - self._swept >= self.SWEEP_SECONDS:
+            self._swept = now
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
     """One limiter per application (its storage, prefix and switch are the app's own)."""
     # Registered first, so it runs after the limiter's own after-request hook.
     app.after_request(_retry_after_only_when_retrying)
+    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
     limiter = Limiter(
         client_address,
         application_limits=[
@@ -78,10 +102,11 @@ def init_app(app: Flask) -> None:
                              scope="address", exempt_when=_outside_api),
         ],
         headers_enabled=True,
+        storage_uri=storage.replace("memory://", "process-memory://", 1)
+        if storage.startswith("memory://") else None,
     )
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
-    storage = app.config.get("RATELIMIT_STORAGE_URI", "memory://")
     if (
         limiter.enabled
         and storage.startswith("memory://")

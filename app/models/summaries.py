@@ -24,9 +24,13 @@ class SummaryDocument:
 
 
 class RenderedSummary(SummaryDocument, Base):
-    """A rendered PDF, served again while its fingerprint holds."""
+    """A rendered PDF, served again while its fingerprint holds. `revision_key` finds it
+    without rebuilding its data: the key of the last request it answered (what was asked,
+    and the revision counters of the data the document reads; `app.services.summary_cache`)."""
 
     __tablename__ = "rendered_summary"
+
+    revision_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     media_type: Mapped[str] = mapped_column(String(40))
     content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -13,7 +13,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..mail import address_problem
 from ..models import ROLES, ApiToken, Authority, MemberState
 from ..models.types import utcnow
-from . import audit, use_case
+from . import audit, revisions, use_case
 from .session import DbSession
 
 CLI_ACTOR = "command line"
@@ -68,6 +68,7 @@ def create_authority(
         raise Conflict(f"An authority named {name!r} exists already.")
     authority = Authority(name=name, role=role, state=state, email=email)
     session.add(authority)
+    revisions.touch(session, revisions.AUTHORITIES)
     issued = _issue(session, authority)
     session.flush()
     audit.record(
@@ -108,6 +109,7 @@ def issue_token(session: DbSession, name: str) -> IssuedToken:
     if authority.disabled_at is not None:
         raise Conflict(f"The authority {name!r} is disabled.")
     issued = _issue(session, authority)
+    revisions.touch(session, revisions.AUTHORITIES)
     audit.record(session, action="token.create", actor=CLI_ACTOR,
                  details={"authority": name, "token": issued.public_id})
     return issued
@@ -120,6 +122,7 @@ def revoke_token(session: DbSession, public_id: str) -> ApiToken:
         raise NotFound(f"No token with id {public_id!r}.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        revisions.touch(session, revisions.AUTHORITIES)
         audit.record(session, action="token.revoke", actor=CLI_ACTOR,
                      details={"authority": token.authority.name, "token": public_id})
     return token
@@ -137,6 +140,7 @@ def revoke_authority(session: DbSession, name: str) -> Authority:
             revoked.append(token.public_id)
     if authority.disabled_at is None:
         authority.disabled_at = now
+    revisions.touch(session, revisions.AUTHORITIES)
     audit.record(session, action="authority.revoke", actor=CLI_ACTOR,
                  details={"authority": name, "tokens": revoked})
     return authority

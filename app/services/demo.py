@@ -89,7 +89,7 @@ from ..models import (
     Resolution,
 )
 from ..models.types import utcnow
-from . import audit, use_case
+from . import audit, revisions, use_case
 from . import incidents as incident_service
 from .catalogue import default_requirement
 from .reports import backfill
@@ -1004,6 +1004,7 @@ def load_demo(session: DbSession, seed: int = DEFAULT_SEED,
     findings = 0 if has_findings else demo_findings(session, seed)
     if not versions and not incidents and not findings:
         return LoadSummary(0, 0)
+    revisions.touch_demo(session)  # what the cached summaries show changes with it
     audit.record(session, action="demo.load", actor=COMMAND_LINE.name,
                  details={"seed": seed, "versions": len(records), "incidents": len(drafts),
                           "findings": findings})
@@ -1025,6 +1026,7 @@ def unload_demo(session: DbSession) -> UnloadSummary:
     versions and entries, and every demo incident with its versions and acknowledgements,
     and nothing else, in one transaction. Real findings, reports and incidents, authorities
     and the audit trail of real actions stay."""
+    revisions.touch_demo(session)  # before: what the demo data concern is read from them
     findings = _unload_demo_findings(session)
     demo_reports = select(Report.id).where(Report.is_demo.is_(True))
     demo_versions = select(ReportVersion.id).where(ReportVersion.report_id.in_(demo_reports))

@@ -63,7 +63,7 @@ from ..models import (
     ReportVersion,
 )
 from ..models.types import utcnow
-from . import audit, page_of, use_case
+from . import audit, page_of, revisions, use_case
 from .reports import ExpectedVersion, require_current
 from .session import DbSession, rowcount
 
@@ -229,6 +229,7 @@ def record(session: DbSession, principal: Principal, raw: Any) -> Finding:
                  version=1, details={"finding": finding.public_id, "subject": subject.kind,
                                      "assessment": data["assessment"],
                                      "visibility": data["visibility"]})
+    revisions.touch_findings(session, [finding.id])
     return finding
 
 
@@ -279,6 +280,7 @@ def amend(session: DbSession, principal: Principal, public_id: str, raw: Any,
                  authority_id=principal.authority_id, token_id=principal.token_id,
                  state_iso3=finding.state.iso3, report_id=finding.report_id, version=number,
                  details={"finding": finding.public_id, "assessment": data["assessment"]})
+    revisions.touch_findings(session, [finding.id])
     return finding
 
 
@@ -328,6 +330,7 @@ def change_status(session: DbSession, principal: Principal, public_id: str, raw:
                           "reason": outcome.reason,
                           "reply_due": outcome.reply_due.isoformat()
                           if outcome.reply_due else None})
+    revisions.touch_findings(session, [finding.id])
     return StatusChanged(finding, outcome, previous)
 
 
@@ -382,6 +385,7 @@ def reply(session: DbSession, principal: Principal, public_id: str, raw: Any) ->
                  authority_id=principal.authority_id, token_id=principal.token_id,
                  state_iso3=principal.state_iso3, report_id=finding.report_id, version=number,
                  details={"finding": finding.public_id, "language": data["language"]})
+    revisions.touch_findings(session, [finding.id])
     session.expire(finding)
     return Replied(finding, number == 1)
 

@@ -58,7 +58,7 @@ from ..models import (
     Resolution,
 )
 from ..models.types import utcnow
-from . import audit, page_of, transaction, use_case
+from . import audit, page_of, revisions, transaction, use_case
 from .catalogue import check_regime
 from .reports import ExpectedVersion, require_current
 from .session import DbSession, rowcount
@@ -178,11 +178,16 @@ def _require_checked(session: DbSession, principal: Principal, raw: Any,
 
 # --- derived tables ----------------------------------------------------------------------
 
-def refresh_derived(session: DbSession, incident_ids: Sequence[int] | None = None) -> None:
+def refresh_derived(session: DbSession, incident_ids: Sequence[int] | None = None, *,
+                    versions_touched: int | None = 2) -> None:
     """Rewrite what the live matrix reads (`IncidentInvolvement`, `IncidentEnforcement`)
     for `incident_ids` (every incident when None) from their current versions and
-    acknowledgements: set-based, a fixed number of statements whatever the count."""
+    acknowledgements: set-based, a fixed number of statements whatever the count. What
+    the documents show of them changes too: the scopes of their `versions_touched` latest
+    versions are touched (`revisions.touch_incidents`)."""
     session.flush()
+    revisions.touch_incidents(session, select(Incident.id) if incident_ids is None
+                              else incident_ids, latest=versions_touched)
     for table in (IncidentInvolvement, IncidentEnforcement):
         stmt = delete(table)
         if incident_ids is not None:
@@ -383,7 +388,7 @@ def acknowledge(session: DbSession, principal: Principal, public_id: str,
             IncidentAcknowledgement.incident_id == incident.id,
             IncidentAcknowledgement.state_id == principal.state_id))
         return Acknowledged(incident, existing, False)
-    refresh_derived(session, [incident.id])
+    refresh_derived(session, [incident.id], versions_touched=1)  # the current version's
     audit.record(session, action="incident.acknowledge", actor=principal.name,
                  authority_id=principal.authority_id, token_id=principal.token_id,
                  state_iso3=principal.state_iso3,

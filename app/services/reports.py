@@ -56,7 +56,7 @@ from ..models import Entry, MemberState, Report, ReportVersion, Resolution
 from ..models.types import utcnow
 from ..requirements import Period
 from ..scoring import EntryData, ScoreResult, is_placeholder, score_report
-from . import audit, catalogue_snapshot, page_of, requirements, transaction, use_case
+from . import audit, catalogue_snapshot, page_of, requirements, revisions, transaction, use_case
 from .catalogue import check_regime
 from .catalogue_snapshot import ObligationView, ResolutionView, Snapshot, StateView
 from .requirements import Answered
@@ -479,6 +479,12 @@ def _stored_version(version_id: int, report: Report | StoredReport, values: dict
     )
 
 
+def _touch(session: DbSession, doc: CheckedDocument) -> None:
+    """A new version changes what the documents of its State and its resolution show."""
+    revisions.touch(session, revisions.state_scope(doc.state.iso3),
+                    revisions.resolution_scope(doc.resolution.number))
+
+
 def _new_version(
     session: DbSession,
     report: Report | StoredReport,
@@ -489,6 +495,7 @@ def _new_version(
 ) -> StoredVersion:
     """Insert version `number` of `report` and its entries (one statement each, Core: the
     ORM's unit of work would cost more than the statements), and return it as stored."""
+    _touch(session, doc)
     values, rows, shown = _version_rows(report, number, doc, principal, received_at)
     connection = session.connection()
     version_id = connection.execute(
@@ -590,6 +597,7 @@ def _create(
     session: DbSession, principal: Principal, doc: CheckedDocument, *, demo: bool = False
 ) -> StoredVersion:
     received_at = received_at_of(doc.data)
+    _touch(session, doc)
     report = StoredReport(
         id=0,
         public_id="r" + secrets.token_hex(10),
