@@ -79,9 +79,9 @@ def docs(client, panel, monkeypatch):
         builds.append(("resolution", str(number), audience))
         return resolution_context(session, number, as_of, audience)
 
-    def counted_state(session, iso3, as_of, audience="public"):
+    def counted_state(session, iso3, as_of, audience="public", regime=None):
         builds.append(("state", iso3.upper(), audience))
-        return state_context(session, iso3, as_of, audience)
+        return state_context(session, iso3, as_of, audience, regime)
 
     def render(html):
         renders.append(1)
