@@ -2,7 +2,10 @@
 
 A fixed number of queries whatever the size of the history: the Member States, the
 resolution, and one query for the latest version of each report received by the cut-off
-(scores are stored per version, so nothing is recomputed).
+(scores are stored per version, so nothing is recomputed), then the record's counts and the
+findings' counts. The rows are read as plain rows (no ORM objects), each row is made once
+(`MatrixRow`), and the statements are built once per process and bound at run time:
+docs/benchmarks.md has the profile behind each of these.
 
 Every row says where a state stands (`status`):
 - `reported`: a report was received by the cut-off;
