@@ -837,9 +837,11 @@ class Member(NamedTuple):
 
 def members_by_name(session: DbSession) -> list[Member]:
     """The Member States as `states_by_name` orders them, read as plain rows."""
-    rows = session.connection().execute(select(MemberState.id, MemberState.iso3,
-                                               MemberState.name, MemberState.un_group))
+    rows = session.connection().execute(_MEMBERS).all()
     return sorted((Member(*row) for row in rows), key=lambda s: name_key(s.name))
+
+
+_MEMBERS = select(MemberState.id, MemberState.iso3, MemberState.name, MemberState.un_group)
 
 
 def answered_for(session: DbSession, number: int | None,
