@@ -210,3 +210,134 @@ class StateProfileSchema(Schema):
         fields.Nested(ComplianceRowSchema), required=True,
         metadata={"description": "One row per reporting requirement (a staged one: per "
                   "stage) of every resolution, with its status; not filtered"})
+
+
+# --- the matrix's rows without a schema per row -------------------------------------------
+#
+# A matrix is 193 rows of 30 fields: dumped through `ComplianceRowSchema` that is 5,800 field
+# objects called per request, about a third of the request's time. `dump_row` writes the same
+# dict by hand: same names, same order, same types (`Integer` -> int, `Float` -> float,
+# `Date` and `DateTime` -> ISO 8601, `List(String)` -> list of str). The schemas above stay
+# the response's description in the OpenAPI document; tests/test_matrix_serialisation.py
+# checks that both give the same JSON, byte for byte, and that `dump_row` writes exactly the
+# schema's fields.
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def dump_row(row: Any) -> dict[str, Any]:
+    """A row of the matrix (`app.services.compliance.MatrixRow`) as `ComplianceRowSchema`
+    dumps it."""
+    missed = row.missed_periods
+    return {
+        "state": str(row.state),
+        "name": str(row.name),
+        "un_group": str(row.un_group),
+        "resolution": int(row.resolution),
+        "status": str(row.status),
+        "deadline": _iso(row.deadline),
+        "deadline_verified": row.deadline_verified,
+        "reported": row.reported,
+        "report_id": _str(row.report_id),
+        "version": _int(row.version),
+        "received_at": _iso(row.received_at),
+        "first_received_at": _iso(row.first_received_at),
+        "on_time": row.on_time,
+        "days_late": _int(row.days_late),
+        "completeness": _float(row.completeness),
+        "rating": _str(row.rating),
+        "flags": [str(f) for f in row.flags],
+        "demo": row.demo,
+        "requirement": _str(row.requirement),
+        "nil": row.nil,
+        "periods_ended": _int(row.periods_ended),
+        "periods_filed": _int(row.periods_filed),
+        "periods_missed": None if missed is None else len(missed),
+        "missed_periods": None if missed is None else [
+            {"from": _iso(p["start"]), "to": _iso(p["end"]), "due": _iso(p["due"])}
+            for p in missed],
+        "events": _int(row.events),
+        "days_from_event": _int(row.days_from_event),
+        "incidents": _int(row.incidents),
+        "unreported_incidents": _int(row.unreported_incidents),
+        "demo_incidents": _int(row.demo_incidents),
+        "inconsistencies": [
+            {"obligation": str(i["obligation"]), "figure": str(i["figure"]),
+             "declared": _int(i["declared"]), "on_record": _int(i["on_record"])}
+            for i in row.inconsistencies],
+        "contradicted": _int(row.contradicted),
+    }
+
+
+def dump_summary(summary: Any) -> dict[str, Any]:
+    """A matrix's `Headline` as `MatrixSummarySchema` dumps it."""
+    return {
+        "states": int(summary.states),
+        "expected": int(summary.expected),
+        "reported": int(summary.reported),
+        "on_time": int(summary.on_time),
+        "late": int(summary.late),
+        "not_reported": int(summary.not_reported),
+        "no_report_requested": int(summary.no_report_requested),
+        "not_expected": int(summary.not_expected),
+        "real": int(summary.real),
+        "demo": int(summary.demo),
+        "median_completeness": _float(summary.median_completeness),
+        "nil": int(summary.nil),
+    }
+
+
+def dump_matrix(body: dict[str, Any]) -> dict[str, Any]:
+    """The matrix's body (the view's dict, rows as `MatrixRow`) as `MatrixSchema` dumps it:
+    `page` and `page_size` only when the body has them."""
+    out: dict[str, Any] = {
+        "regime": str(body["regime"]),
+        "resolution": _int(body["resolution"]),
+        "symbol": _str(body["symbol"]),
+    }
+    if "resolutions" in body:
+        out["resolutions"] = [int(number) for number in body["resolutions"]]
+    out |= {
+        "requirement": _str(body["requirement"]),
+        "kind": _str(body["kind"]),
+        "applies_to": _str(body["applies_to"]),
+        "deadline": _iso(body["deadline"]),
+        "deadline_verified": body["deadline_verified"],
+        "as_of": _iso(body["as_of"]),
+        "demo": body["demo"],
+        "summary": dump_summary(body["summary"]),
+        "total": int(body["total"]),
+    }
+    for name in ("page", "page_size"):
+        if name in body:
+            out[name] = _int(body[name])
+    out["items"] = [dump_row(row) for row in body["items"]]
+    return out
+
+
+def dump_state_profile(body: dict[str, Any]) -> dict[str, Any]:
+    """A state's profile (the view's dict) as `StateProfileSchema` dumps it."""
+    return {
+        "state": str(body["state"]),
+        "name": str(body["name"]),
+        "un_group": str(body["un_group"]),
+        "as_of": _iso(body["as_of"]),
+        "demo": body["demo"],
+        "total": int(body["total"]),
+        "items": [dump_row(row) for row in body["items"]],
+        "requirements": [dump_row(row) for row in body["requirements"]],
+    }

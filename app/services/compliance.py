@@ -2,7 +2,10 @@
 
 A fixed number of queries whatever the size of the history: the Member States, the
 resolution, and one query for the latest version of each report received by the cut-off
-(scores are stored per version, so nothing is recomputed).
+(scores are stored per version, so nothing is recomputed), then the record's counts and the
+findings' counts. The rows are read as plain rows (no ORM objects), each row is made once
+(`MatrixRow`), and the statements are built once per process and bound at run time:
+docs/benchmarks.md has the profile behind each of these.
 
 Every row says where a state stands (`status`):
 - `reported`: a report was received by the cut-off;
@@ -46,15 +49,29 @@ output counts public findings only.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
+import json
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased, load_only, selectinload
+from sqlalchemy import (
+    Executable,
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased, selectinload
 
 from .. import flags as flag_rules
 from .. import incidents as record_rules
@@ -86,7 +103,7 @@ from ..models import (
     ReportVersion,
     Resolution,
 )
-from ..models.types import utcnow
+from ..models.types import UTCDateTime, utcnow
 from ..scoring import round_half_up
 from . import findings, requirements
 from . import incidents as incident_service
@@ -166,6 +183,7 @@ class Headline:
     nil: int = 0
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> tuple[str, str]:
     """Sort key for state names as an English reader expects them: letters without their
     accents, case ignored ("Côte d'Ivoire" with the Cs, "Bahamas" before "Bulgaria")."""
@@ -212,40 +230,109 @@ def latest_version_number(cutoff: Cutoff):
     )
 
 
+class FiledReport(NamedTuple):
+    """What the matrix reads of a report (the columns of `Report` it needs, by the same
+    names), read as plain rows rather than ORM objects (a tuple: made 193 times a
+    request, at a fraction of a frozen dataclass's cost)."""
+
+    id: int
+    public_id: str
+    state_id: int
+    answers: str
+    period_from: dt.date | None
+    period_to: dt.date | None
+    event_on: dt.date | None
+    first_received_at: dt.datetime
+    is_demo: bool
+
+
+class FiledVersion(NamedTuple):
+    """What the matrix reads of a report's version (the columns of `ReportVersion` it needs,
+    by the same names): its scores and flags, computed when it was stored."""
+
+    id: int
+    number: int
+    received_at: dt.datetime
+    completeness: float | None
+    rating: str | None
+    content_flags: tuple[str, ...]
+    nil: bool
+    dated: dt.date | None
+    #: `ReportVersion.figures` as stored (JSON text), decoded only for the versions whose
+    #: figures the record is compared with (`_declared_of`).
+    figures_json: str | None
+
+
+_REPORT_COLUMNS = (Report.id, Report.public_id, Report.state_id, Report.answers,
+                   Report.period_from, Report.period_to, Report.event_on,
+                   Report.first_received_at, Report.is_demo)
+# The JSON columns are read as text: the flags take a handful of values, decoded once each
+# (`_flags_of`); the figures are decoded only where needed.
+_VERSION_COLUMNS = (ReportVersion.id, ReportVersion.number, ReportVersion.received_at,
+                    ReportVersion.completeness, ReportVersion.rating,
+                    cast(ReportVersion.content_flags, Text), ReportVersion.nil,
+                    ReportVersion.dated, cast(ReportVersion.figures, Text))
+_SPLIT = len(_REPORT_COLUMNS)
+
+
+@lru_cache(maxsize=512)
+def _flags_of(stored: str | None) -> tuple[str, ...]:
+    """A version's content flags from their stored JSON text."""
+    return tuple(json.loads(stored)) if stored else ()
+
+
+def _version_of(row: Any) -> FiledVersion:
+    id_, number, received_at, completeness, rating, flags, nil, dated, figures = row
+    return FiledVersion(id_, number, received_at, completeness, rating, _flags_of(flags), nil,
+                        dated, figures)
+
+
 def latest_versions(session: DbSession, cutoff: Cutoff, *, resolution_id: int | None = None,
-                    state_id: int | None = None, answers: str | None = None):
-    """(Report, ReportVersion) for each report whose first version was received by the
-    cut-off, with the highest-numbered version received by then. A demo report is left out
-    where a real report of the same state, requirement and period or event exists.
+                    state_id: int | None = None, answers: str | None = None
+                    ) -> list[tuple[FiledReport, FiledVersion]]:
+    """(report, version) for each report whose first version was received by the cut-off,
+    with the highest-numbered version received by then. A demo report is left out where a
+    real report of the same state, requirement and period or event exists.
 
     The latest version is found per report by a correlated subquery that walks the unique
     (report_id, number) index backwards, so the cost follows the number of reports shown, not
-    the length of their histories.
+    the length of their histories. One query, read as plain rows (the columns the matrix
+    shows, no ORM objects).
     """
-    real = aliased(Report)
-    latest_number = latest_version_number(cutoff)
+    given = {"answers": answers, "resolution_id": resolution_id, "state_id": state_id}
+    by = tuple(name for name, value in given.items() if value is not None)
+    stmt = _latest_statement(by)
+    rows: list[Any] = list(session.connection().execute(
+        stmt, {"cutoff_before": cutoff.before, **{f"by_{name}": given[name] for name in by}}
+    ).all())
+    return [(FiledReport(*row[:_SPLIT]), _version_of(row[_SPLIT:])) for row in rows]
+
+
+@lru_cache(maxsize=16)
+def _latest_statement(by: tuple[str, ...]) -> Executable:
+    """The statement of `latest_versions`, filtered on the `Report` columns named in `by`
+    (bound as `by_<name>`), the cut-off bound as `cutoff_before`. Built once: building it
+    costs as much as running it."""
+    before = bindparam("cutoff_before", type_=UTCDateTime())
+    real, inner = aliased(Report), aliased(ReportVersion)
+    latest_number = (select(func.max(inner.number))
+                     .where(inner.report_id == Report.id, inner.received_at < before)
+                     .correlate(Report).scalar_subquery())
     has_real = exists().where(and_(real.state_id == Report.state_id,
                                    real.answers == Report.answers,
                                    real.occasion == Report.occasion,
                                    real.is_demo.is_(False)))
     stmt = (
-        select(Report, ReportVersion)
+        select(*_REPORT_COLUMNS, *_VERSION_COLUMNS)
+        .select_from(Report)
         .join(ReportVersion, (ReportVersion.report_id == Report.id)
               & (ReportVersion.number == latest_number))
-        .where(Report.first_received_at < cutoff.before)
+        .where(Report.first_received_at < before)
         .where(or_(Report.is_demo.is_(False), ~has_real))
-        .options(load_only(ReportVersion.number, ReportVersion.received_at,
-                           ReportVersion.completeness, ReportVersion.rating,
-                           ReportVersion.content_flags, ReportVersion.nil,
-                           ReportVersion.dated, ReportVersion.figures))
     )
-    if answers is not None:
-        stmt = stmt.where(Report.answers == answers)
-    if resolution_id is not None:
-        stmt = stmt.where(Report.resolution_id == resolution_id)
-    if state_id is not None:
-        stmt = stmt.where(Report.state_id == state_id)
-    return session.execute(stmt).all()
+    for name in by:
+        stmt = stmt.where(getattr(Report, name) == bindparam(f"by_{name}"))
+    return stmt
 
 
 Key = tuple[str, int]  # (ISO3 of a State, number of a resolution)
@@ -271,30 +358,30 @@ class Record:
         return self.involvement.get(key, (0, 0, 0))
 
 
-def _on_record(cutoff: Cutoff, public_only: bool, *, resolution_id: int | None,
-               state_id: int | None):
-    """The incidents recorded by the cut-off (engaging an obligation of `resolution_id`, or
-    naming `state_id` as a party), each at its latest version received by then; public ones
-    only for a public output. A materialized CTE: it is computed once, then joined."""
-    latest = incident_service.latest_number_before(cutoff.before)
+def _on_record(before: Any, public_only: bool, *, by_resolution: bool):
+    """The incidents recorded before `before` (a bound parameter; engaging an obligation of
+    the resolution, or naming the State as a party: `scope_id`), each at its latest version
+    received by then; public ones only for a public output. A materialized CTE: it is
+    computed once, then joined."""
+    latest = incident_service.latest_number_before(before)
     columns = (IncidentVersion.id.label("version_id"), Incident.id.label("incident_id"),
                Incident.filed_by_state_id.label("filer"), Incident.is_demo.label("demo"),
                IncidentVersion.kind.label("kind"),
                IncidentVersion.occurred_on.label("occurred_on"))
     # Driven from what the rows are about (the resolution's obligations, or the State's
     # parts), so the cost follows the incidents concerned, not the size of the record.
-    if resolution_id is not None:
+    if by_resolution:
         stmt = (select(*columns).distinct().select_from(Obligation)
                 .join(IncidentObligation, IncidentObligation.obligation_id == Obligation.id)
                 .join(IncidentVersion, IncidentVersion.id == IncidentObligation.version_id)
-                .where(Obligation.resolution_id == resolution_id))
+                .where(Obligation.resolution_id == bindparam("scope_id")))
     else:
         stmt = (select(*columns).distinct().select_from(IncidentParty)
                 .join(IncidentVersion, IncidentVersion.id == IncidentParty.version_id)
-                .where(IncidentParty.state_id == state_id))
+                .where(IncidentParty.state_id == bindparam("scope_id")))
     stmt = (stmt.join(Incident, Incident.id == IncidentVersion.incident_id)
             .where(IncidentVersion.number == latest,
-                   Incident.first_recorded_at < cutoff.before))
+                   Incident.first_recorded_at < before))
     if public_only:
         stmt = stmt.where(IncidentVersion.visibility == Visibility.PUBLIC)
     return stmt.cte("on_record").prefix_with("MATERIALIZED")
@@ -314,26 +401,40 @@ def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str],
         return _live_record(session, iso3_of, number_of, shown or {},
                             resolution_id=resolution_id, state_id=state_id,
                             public_only=public_only)
-    cur = _on_record(cutoff, public_only, resolution_id=resolution_id, state_id=state_id)
+    counts, made = _record_statements(resolution_id is not None, public_only)
+    scope = resolution_id if resolution_id is not None else state_id
+    return _record_of(session, counts, made, iso3_of, number_of,
+                      {"cutoff_before": cutoff.before, "scope_id": scope})
+
+
+@lru_cache(maxsize=8)
+def _record_statements(by_resolution: bool, public_only: bool) -> tuple[Any, Any]:
+    """The two statements of `incident_record` as of a cut-off, for the rows of one
+    resolution (`by_resolution`) or of one State, the cut-off bound as `cutoff_before` and
+    the resolution's or State's id as `scope_id`. Built once: building them costs more than
+    running them on a small record."""
+    before = bindparam("cutoff_before", type_=UTCDateTime())
+    scope = bindparam("scope_id", type_=Integer())
+    cur = _on_record(before, public_only, by_resolution=by_resolution)
     reported = or_(
         # Never NULL (a panel-recorded incident has no filer): `NOT reported` must be true.
         and_(cur.c.filer.is_not(None), cur.c.filer == IncidentParty.state_id),
         exists().where(IncidentAcknowledgement.incident_id == cur.c.incident_id,
                        IncidentAcknowledgement.state_id == IncidentParty.state_id,
-                       IncidentAcknowledgement.acknowledged_at < cutoff.before))
+                       IncidentAcknowledgement.acknowledged_at < before))
     tallies = (func.count(distinct(cur.c.incident_id)),
                func.count(distinct(case((~reported, cur.c.incident_id)))),
                func.count(distinct(case((cur.c.demo.is_(True), cur.c.incident_id)))))
     parties = (select(cur).join(IncidentParty, IncidentParty.version_id == cur.c.version_id)
                .with_only_columns(IncidentParty.state_id))
-    if resolution_id is not None:
-        counts = (parties.add_columns(literal(resolution_id), *tallies)
+    if by_resolution:
+        counts = (parties.add_columns(scope, *tallies)
                   .group_by(IncidentParty.state_id))
     else:
         counts = (parties.add_columns(Obligation.resolution_id, *tallies)
                   .join(IncidentObligation, IncidentObligation.version_id == cur.c.version_id)
                   .join(Obligation, Obligation.id == IncidentObligation.obligation_id)
-                  .where(IncidentParty.state_id == state_id)
+                  .where(IncidentParty.state_id == scope)
                   .group_by(IncidentParty.state_id, Obligation.resolution_id))
     made = (
         select(IncidentParty.state_id, cur.c.incident_id, cur.c.kind, cur.c.occurred_on,
@@ -345,24 +446,25 @@ def incident_record(session: DbSession, cutoff: Cutoff, iso3_of: dict[int, str],
         .where(IncidentParty.role == PartyRole.INSPECTING_STATE,
                cur.c.kind.in_(tuple(FIGURE_OF_KIND)))
     )
-    if resolution_id is not None:
-        made = made.where(Obligation.resolution_id == resolution_id)
-    if state_id is not None:
-        made = made.where(IncidentParty.state_id == state_id)
-    return _record_of(session, counts, made, iso3_of, number_of)
+    if by_resolution:
+        made = made.where(Obligation.resolution_id == scope)
+    else:
+        made = made.where(IncidentParty.state_id == scope)
+    return counts, made
 
 
 def _record_of(session: DbSession, counts: Any, made: Any, iso3_of: dict[int, str],
-               number_of: dict[int, int]) -> Record:
+               number_of: dict[int, int], params: dict[str, Any]) -> Record:
     """A `Record` from the rows of `counts` (state, resolution, incidents, unreported, demo)
-    and `made` (state, incident, kind, occurred_on, obligation code). Read through the
-    connection: plain rows, without the ORM's per-row work (8x faster on 10,000 rows)."""
+    and `made` (state, incident, kind, occurred_on, obligation code), run with `params`.
+    Read through the connection: plain rows, without the ORM's per-row work (8x faster on
+    10,000 rows)."""
     connection = session.connection()
     involvement = {(iso3_of[s], number_of[r]): (n, unreported or 0, demo or 0)
-                   for s, r, n, unreported, demo in connection.execute(counts)
+                   for s, r, n, unreported, demo in connection.execute(counts, params)
                    if r in number_of}
     facts: dict[tuple[int, int], tuple[str, str, dt.date, set[str]]] = {}
-    for made_by, incident_id, kind, occurred_on, code in connection.execute(made):
+    for made_by, incident_id, kind, occurred_on, code in connection.execute(made, params):
         facts.setdefault((made_by, incident_id),
                          (iso3_of[made_by], kind, occurred_on, set()))[3].add(code)
     by_state: dict[str, list[record_rules.OnRecord]] = defaultdict(list)
@@ -383,35 +485,20 @@ def _live_record(session: DbSession, iso3_of: dict[int, str], number_of: dict[in
     each shown report version declares (`ReportVersion.figures`) are compared; and, for the
     figures below a total alone (the only ones the record can contradict), the incidents,
     whose days the report's window then sorts."""
-    involved, made = IncidentInvolvement, IncidentEnforcement
-    counts = select(
-        involved.state_id, involved.resolution_id, func.count(),
-        func.sum(case((involved.reported.is_(False), 1), else_=0)),
-        func.sum(case((involved.is_demo.is_(True), 1), else_=0)),
-    ).group_by(involved.state_id, involved.resolution_id)
-    scope = []
-    if resolution_id is not None:
-        counts = counts.where(involved.resolution_id == resolution_id)
-        scope.append(made.resolution_id == resolution_id)
-    if state_id is not None:
-        counts = counts.where(involved.state_id == state_id)
-        scope.append(made.state_id == state_id)
-    if public_only:
-        counts = counts.where(involved.public.is_(True))
-        scope.append(made.public.is_(True))
+    counts, totals_of, detail = _live_statements(resolution_id is not None, public_only)
+    params = {"scope_id": resolution_id if resolution_id is not None else state_id}
     connection = session.connection()
     involvement = {(iso3_of[s], number_of[r]): (n, unreported or 0, demo or 0)
-                   for s, r, n, unreported, demo in connection.execute(counts)
+                   for s, r, n, unreported, demo in connection.execute(counts, params)
                    if r in number_of}
     figures: Figures = defaultdict(list)
     by_state: dict[str, list[record_rules.OnRecord]] = defaultdict(list)
-    declared = _declared_of(session, shown)
-    if not any(declared.values()):
-        return Record(involvement, {}, figures)
-    totals = {(made_by, code, kind): n for made_by, code, kind, n in connection.execute(
-        select(made.state_id, Obligation.code, made.kind, func.count())
-        .join(Obligation, Obligation.id == made.obligation_id)
-        .where(*scope).group_by(made.state_id, Obligation.code, made.kind))}
+    totals = {(made_by, code, kind): n
+              for made_by, code, kind, n in connection.execute(totals_of, params)}
+    # Only the figures of States with seizures or inspections on record can be below it.
+    makers = {made_by for made_by, _, _ in totals}
+    declared = _declared_of(session, {version_id: filed for version_id, filed in shown.items()
+                                      if filed[0].state_id in makers})
     wanted: set[tuple[int, str, str]] = set()
     for version_id, items in declared.items():
         made_by = shown[version_id][0].state_id
@@ -422,11 +509,9 @@ def _live_record(session: DbSession, iso3_of: dict[int, str], number_of: dict[in
                 figures[version_id].append((code, figure, value))
                 wanted.add((made_by, code, kind))
     if wanted:
-        detail = (select(made.state_id, made.kind, made.occurred_on, Obligation.code)
-                  .join(Obligation, Obligation.id == made.obligation_id)
-                  .where(*scope, made.state_id.in_({w[0] for w in wanted}),
-                         Obligation.code.in_({w[1] for w in wanted})))
-        for made_by, kind, occurred_on, code in connection.execute(detail):
+        chosen = {**params, "makers": sorted({w[0] for w in wanted}),
+                  "codes": sorted({w[1] for w in wanted})}
+        for made_by, kind, occurred_on, code in connection.execute(detail, chosen):
             if (made_by, code, kind) in wanted:
                 iso3 = iso3_of[made_by]
                 by_state[iso3].append(record_rules.OnRecord(
@@ -436,7 +521,39 @@ def _live_record(session: DbSession, iso3_of: dict[int, str], number_of: dict[in
     return Record(involvement, dict(by_state), figures)
 
 
-Shown = dict[int, tuple[Report, ReportVersion]]
+@lru_cache(maxsize=8)
+def _live_statements(by_resolution: bool, public_only: bool) -> tuple[Any, Any, Any]:
+    """The statements of `_live_record`, built once, for the rows of one resolution
+    (`by_resolution`) or of one State, its id bound as `scope_id`: the counts per State and
+    resolution; the totals per State, obligation and kind; the incidents behind the totals
+    of some States (`makers`) and obligations (`codes`)."""
+    involved, made = IncidentInvolvement, IncidentEnforcement
+    scope_id = bindparam("scope_id", type_=Integer())
+    counts = select(
+        involved.state_id, involved.resolution_id, func.count(),
+        func.sum(case((involved.reported.is_(False), 1), else_=0)),
+        func.sum(case((involved.is_demo.is_(True), 1), else_=0)),
+    ).group_by(involved.state_id, involved.resolution_id)
+    if by_resolution:
+        counts = counts.where(involved.resolution_id == scope_id)
+        scope = [made.resolution_id == scope_id]
+    else:
+        counts = counts.where(involved.state_id == scope_id)
+        scope = [made.state_id == scope_id]
+    if public_only:
+        counts = counts.where(involved.public.is_(True))
+        scope.append(made.public.is_(True))
+    totals = (select(made.state_id, Obligation.code, made.kind, func.count())
+              .join(Obligation, Obligation.id == made.obligation_id)
+              .where(*scope).group_by(made.state_id, Obligation.code, made.kind))
+    detail = (select(made.state_id, made.kind, made.occurred_on, Obligation.code)
+              .join(Obligation, Obligation.id == made.obligation_id)
+              .where(*scope, made.state_id.in_(bindparam("makers", expanding=True)),
+                     Obligation.code.in_(bindparam("codes", expanding=True))))
+    return counts, totals, detail
+
+
+Shown = dict[int, tuple[FiledReport, FiledVersion]]
 #: The incident kind each counted figure counts (the inverse of `FIGURE_OF_KIND`).
 KIND_OF_FIGURE: dict[str, str] = {str(figure): kind for kind, figure in FIGURE_OF_KIND.items()}
 
@@ -450,16 +567,17 @@ def _declared_of(session: DbSession, shown: Shown) -> Figures:
     for version_id, (_, version) in shown.items():
         if version.nil:
             continue
-        if version.figures is None:
+        stored = json.loads(version.figures_json) if version.figures_json else None
+        if stored is None:
             missing.append(version_id)
         else:
-            declared[version_id] = [(c, f, v) for c, f, v in version.figures]
+            declared[version_id] = [(c, f, v) for c, f, v in stored]
     if missing:
         declared.update(figures_from_entries(session, missing))
     return declared
 
 
-def report_window(report: Report, version: ReportVersion,
+def report_window(report: FiledReport, version: FiledVersion,
                   resolution: Resolution) -> tuple[dt.date, dt.date]:
     """The days a report's enforcement figures are about: its period (periodic), its event
     (on-event), otherwise from the resolution's adoption to the day the version is dated
@@ -486,73 +604,77 @@ def figures_from_entries(session: DbSession, version_ids: list[int]) -> Figures:
     return found
 
 
-def with_record(row: MatrixRow, record: Record, figures: Figures,
-                shown: dict[int, tuple[Report, ReportVersion]],
-                resolution: Resolution) -> MatrixRow:
-    """`row` with the facts the enforcement record gives about its State on the resolution
-    and about its report."""
-    if row.status == RowStatus.NOT_EXPECTED:
-        return row
-    incidents, unreported, demo = record.counts((row.state, row.resolution))
+def with_record(row: Fields, record: Record, figures: Figures, shown: Shown,
+                resolution: Resolution, contradicted: dict[int, int]) -> MatrixRow:
+    """The row, made, with the facts the enforcement record gives about its State on the
+    resolution and about its report, and with its report's count of published
+    `contradicted` findings (`contradicted`, by report id; `_contradicted`)."""
+    status = row["status"]
+    if status == RowStatus.NOT_EXPECTED:
+        return MatrixRow(**row)  # no report is asked of it: no record facts, no findings
+    incidents, unreported, demo = record.counts((row["state"], row["resolution"]))
     found: list[record_rules.Inconsistency] = []
-    if row.version_id is not None and row.version_id in figures and not row.nil:
-        report, version = shown[row.version_id]
+    version_id = row.get("version_id")
+    filed = shown.get(version_id) if version_id is not None else None
+    if filed is not None and version_id in figures and not row["nil"]:
+        report, version = filed
         start, end = report_window(report, version, resolution)
-        found = record_rules.inconsistencies(figures[row.version_id],
-                                             record.made.get(row.state, []), row.state,
+        found = record_rules.inconsistencies(figures[version_id],
+                                             record.made.get(row["state"], []), row["state"],
                                              start, end)
-    flags = set(row.flags)
-    if row.status in (RowStatus.REPORTED, RowStatus.NOT_REPORTED):
+    added: list[str] = []
+    if status in (RowStatus.REPORTED, RowStatus.NOT_REPORTED):
         if unreported:
-            flags.add(Flag.UNREPORTED_INVOLVEMENT)
+            added.append(Flag.UNREPORTED_INVOLVEMENT)
         if found:
-            flags.add(Flag.INCONSISTENT_WITH_RECORD)
-    return replace(
-        row, incidents=incidents, unreported_incidents=unreported, demo_incidents=demo,
-        inconsistencies=tuple({"obligation": i.obligation, "figure": i.figure,
-                               "declared": i.declared, "on_record": i.on_record}
-                              for i in found),
-        flags=tuple(f for f in flag_rules.FLAG_ORDER if f in flags))
+            added.append(Flag.INCONSISTENT_WITH_RECORD)
+    if filed is not None:
+        # Published findings: counted on every row with a report, flagged on a reported one.
+        row["contradicted"] = count = contradicted.get(filed[0].id, 0)
+        if count and status == RowStatus.REPORTED:
+            added.append(Flag.CONTRADICTED)
+    row["flags"] = _in_order(row["flags"], tuple(added))
+    row["inconsistencies"] = tuple({"obligation": i.obligation, "figure": i.figure,
+                                    "declared": i.declared, "on_record": i.on_record}
+                                   for i in found)
+    return MatrixRow(**row, incidents=incidents, unreported_incidents=unreported,
+                     demo_incidents=demo)
 
 
-def _apply_record(session: DbSession, rows: list[MatrixRow], record: Record, shown: Shown,
-                  resolutions: dict[int, Resolution]) -> list[MatrixRow]:
-    """Every row with its record facts; the declared figures are read (one query) only when
-    the record holds seizures or inspections the rows' States made."""
+@lru_cache(maxsize=1024)
+def _in_order(flags: tuple[str, ...], added: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """`flags` and `added` once each, in the order flags are listed (`FLAG_ORDER`)."""
+    present = {*flags, *added}
+    return tuple(f for f in flag_rules.FLAG_ORDER if f in present)
+
+
+def _with_facts(session: DbSession, rows: list[Fields], record: Record, shown: Shown,
+                resolutions: dict[int, Resolution], cutoff: Cutoff, *,
+                public_only: bool) -> list[MatrixRow]:
+    """Every row made, with its record facts and its findings' count (`with_record`): the
+    declared figures are read (one query) only when the record holds seizures or
+    inspections the rows' States made; the findings, one query."""
     figures: Figures = {}
-    concerned = [r.version_id for r in rows
-                 if r.version_id is not None and r.state in record.made]
     if record.figures is not None:
         figures = record.figures
-    elif concerned:
+    elif record.made:
+        concerned = [r["version_id"] for r in rows
+                     if r.get("version_id") is not None and r["state"] in record.made]
         figures = _declared_of(session, {v: shown[v] for v in concerned if v in shown})
-    return [with_record(row, record, figures, shown, resolutions[row.resolution])
+    contradicted = _contradicted(session, shown, cutoff, public_only=public_only)
+    return [with_record(row, record, figures, shown, resolutions[row["resolution"]],
+                        contradicted)
             for row in rows]
 
 
-def with_findings(session: DbSession, rows: list[MatrixRow],
-                  shown: dict[int, tuple[Report, ReportVersion]], cutoff: Cutoff, *,
-                  public_only: bool = False) -> list[MatrixRow]:
-    """Every row with a report, with the count of published findings that its report's
-    entries are `contradicted` by the evidence (published by the cut-off, not withdrawn by
-    then; public ones only for a public output), and the flag `contradicted` where there is
-    one. One query."""
-    report_of = {version_id: report.id for version_id, (report, _) in shown.items()}
-    wanted = sorted({report_of[r.version_id] for r in rows if r.version_id in report_of})
-    counts = findings.contradicted_counts(session, wanted, cutoff.before,
-                                          public_only=public_only)
-    out = []
-    for row in rows:
-        if row.version_id not in report_of:
-            out.append(row)
-            continue
-        count = counts.get(report_of[row.version_id], 0)
-        flags = row.flags
-        if count and row.status == RowStatus.REPORTED:
-            flags = tuple(f for f in flag_rules.FLAG_ORDER
-                          if f in {*row.flags, Flag.CONTRADICTED})
-        out.append(replace(row, contradicted=count, flags=flags))
-    return out
+def _contradicted(session: DbSession, shown: Shown, cutoff: Cutoff, *,
+                  public_only: bool) -> dict[int, int]:
+    """Per report id of the shown reports: the published findings that its entries are
+    `contradicted` by the evidence (published by the cut-off, not withdrawn by then; public
+    ones only for a public output). One query."""
+    wanted = sorted({report.id for report, _ in shown.values()})
+    return findings.contradicted_counts(session, wanted, cutoff.before,
+                                        public_only=public_only)
 
 
 def deadline_verified(resolution: Resolution) -> bool | None:
@@ -563,43 +685,60 @@ def deadline_verified(resolution: Resolution) -> bool | None:
     return resolution.reporting_deadline_verified
 
 
-Found = list[tuple[Report, ReportVersion]]
+Found = list[tuple[FiledReport, FiledVersion]]
 
 
-def _place(state: MemberState, resolution: Resolution,
-           answered: Answered | None) -> dict[str, Any]:
-    due = answered.due if answered is not None else None
-    return {"state": state.iso3, "name": state.name, "un_group": state.un_group,
-            "resolution": resolution.number,
+#: A row's fields by name, before it becomes a `MatrixRow`: a row is built in steps (where
+#: the State stands, then the record's facts and the findings) and made once, at the end.
+Fields = dict[str, Any]
+
+
+def _subject(resolution: Resolution, answered: Answered | None) -> Fields:
+    """The fields every row on `answered` shares."""
+    return {"resolution": resolution.number,
             "requirement": answered.code if answered is not None else None,
-            "deadline": due,
+            "deadline": answered.due if answered is not None else None,
             "deadline_verified": answered.deadline_verified if answered is not None else None}
 
 
-def _not_filed(place: dict[str, Any], status: RowStatus, flags: tuple[str, ...] = (),
+def _not_filed(place: Fields, status: RowStatus, flags: tuple[str, ...] = (),
                on_time: bool | None = None, days_late: int | None = None,
-               rating: str | None = None) -> MatrixRow:
-    return MatrixRow(**place, status=status, reported=False, report_id=None, version=None,
-                     received_at=None, first_received_at=None, on_time=on_time,
-                     days_late=days_late, completeness=None, rating=rating, flags=flags,
-                     demo=None)
+               rating: str | None = None) -> Fields:
+    return {**place, "status": status, "reported": False, "report_id": None, "version": None,
+            "received_at": None, "first_received_at": None, "on_time": on_time,
+            "days_late": days_late, "completeness": None, "rating": rating, "flags": flags,
+            "demo": None}
 
 
-def _filed(place: dict[str, Any], report: Report, version: ReportVersion,
-           timing: flag_rules.Timeliness, flags: tuple[str, ...], **extra: Any) -> MatrixRow:
-    return MatrixRow(**place, status=RowStatus.REPORTED, reported=True,
-                     report_id=report.public_id, version=version.number,
-                     received_at=version.received_at, first_received_at=report.first_received_at,
-                     on_time=timing.on_time, days_late=timing.days_late,
-                     completeness=version.completeness, rating=version.rating, flags=flags,
-                     demo=report.is_demo, nil=version.nil, version_id=version.id, **extra)
+def _filed(place: Fields, report: FiledReport, version: FiledVersion,
+           timing: flag_rules.Timeliness, flags: tuple[str, ...], **extra: Any) -> Fields:
+    return {**place, "status": RowStatus.REPORTED, "reported": True,
+            "report_id": report.public_id, "version": version.number,
+            "received_at": version.received_at, "first_received_at": report.first_received_at,
+            "on_time": timing.on_time, "days_late": timing.days_late,
+            "completeness": version.completeness, "rating": version.rating, "flags": flags,
+            "demo": report.is_demo, "nil": version.nil, "version_id": version.id, **extra}
 
 
-def _row(state: MemberState, resolution: Resolution, answered: Answered | None,
-         cutoff: Cutoff, found: Found) -> MatrixRow:
+@lru_cache(maxsize=256)
+def _report_flags(version_flags: tuple[str, ...], on_time: bool | None) -> tuple[str, ...]:
+    """`flags.report_flags`, once per distinct set of a version's flags and timeliness (a
+    matrix asks it 193 times with a handful of different arguments)."""
+    return tuple(flag_rules.report_flags(version_flags, on_time))
+
+
+@lru_cache(maxsize=256)
+def _unreported_flags(deadline: dt.date | None, as_of: dt.date) -> tuple[str, ...]:
+    return tuple(flag_rules.unreported_flags(deadline, as_of))
+
+
+def _row(state: MemberState | Member, resolution: Resolution, answered: Answered | None,
+         cutoff: Cutoff, found: Found, subject: Fields | None = None) -> Fields:
     """Where `state` stands on what `answered` asks (the resolution's general report by
-    default), from its reports on it received by the cut-off (`found`)."""
-    place = _place(state, resolution, answered)
+    default), from its reports on it received by the cut-off (`found`); `subject` is
+    `_subject(resolution, answered)`, when the caller has it."""
+    place = {"state": state.iso3, "name": state.name, "un_group": state.un_group,
+             **(subject if subject is not None else _subject(resolution, answered))}
     if answered is not None and not answered.requirement.of_states:
         # The committee's own report to the Council: no State is asked for it, nor has a
         # deadline for it.
@@ -621,7 +760,7 @@ def _row(state: MemberState, resolution: Resolution, answered: Answered | None,
         overdue = deadline is not None and cutoff.as_of > deadline
         return _not_filed(
             place, RowStatus.NOT_REPORTED,
-            flags=tuple(flag_rules.unreported_flags(deadline, cutoff.as_of)),
+            flags=_unreported_flags(deadline, cutoff.as_of),
             on_time=False if overdue else None,
             days_late=(cutoff.as_of - deadline).days if overdue and deadline else None,
             rating=Rating.NOT_REPORTED,
@@ -629,11 +768,10 @@ def _row(state: MemberState, resolution: Resolution, answered: Answered | None,
     report, version = found[0]
     timing = flag_rules.timeliness_against(deadline, report.first_received_at)
     return _filed(place, report, version, timing,
-                  tuple(flag_rules.report_flags(version.content_flags, timing.on_time)))
+                  _report_flags(tuple(version.content_flags), timing.on_time))
 
 
-def _periodic_row(place: dict[str, Any], answered: Answered, cutoff: Cutoff,
-                  found: Found) -> MatrixRow:
+def _periodic_row(place: Fields, answered: Answered, cutoff: Cutoff, found: Found) -> Fields:
     requirement = answered.requirement
     assert requirement.period_days is not None
     notifications = [(r, v) for r, v in found if r.period_from is not None and not v.nil]
@@ -651,10 +789,10 @@ def _periodic_row(place: dict[str, Any], answered: Answered, cutoff: Cutoff,
     missed = tuple({"start": p.start, "end": p.end, "due": p.due} for p in ended
                    if p.start not in filed and p.due < cutoff.as_of)
     late = [r for r, _ in notifications
-            if flag_rules.timeliness_against(requirements.due_of_report(r),
+            if flag_rules.timeliness_against(_period_due(r, requirement),
                                              r.first_received_at).on_time is False]
     report, version = max(notifications, key=lambda rv: rv[0].period_from or dt.date.min)
-    timing = flag_rules.timeliness_against(requirements.due_of_report(report),
+    timing = flag_rules.timeliness_against(_period_due(report, requirement),
                                            report.first_received_at)
     flags = set(flag_rules.report_flags(version.content_flags, False if late else None))
     if missed:
@@ -666,7 +804,17 @@ def _periodic_row(place: dict[str, Any], answered: Answered, cutoff: Cutoff,
                   missed_periods=missed)
 
 
-def _event_row(place: dict[str, Any], found: Found) -> MatrixRow:
+def _period_due(report: FiledReport, requirement: requirements.AnyRequirement) -> dt.date | None:
+    """When a notification on a periodic requirement was due (as
+    `requirements.due_of_report`, from the requirement at hand rather than the report's
+    own relation): the end of its period plus the period's length."""
+    if report.period_to is None:
+        return None
+    assert requirement.period_days is not None
+    return report.period_to + dt.timedelta(days=requirement.period_days)
+
+
+def _event_row(place: Fields, found: Found) -> Fields:
     events = [(r, v) for r, v in found if r.event_on is not None]
     if not events:
         if found:  # a standing nil report
@@ -676,13 +824,31 @@ def _event_row(place: dict[str, Any], found: Found) -> MatrixRow:
     report, version = max(events, key=lambda rv: (rv[0].event_on or dt.date.min,
                                                   rv[0].first_received_at))
     return _filed(place, report, version, flag_rules.Timeliness(None, None, None),
-                  tuple(flag_rules.report_flags(version.content_flags, None)),
+                  _report_flags(tuple(version.content_flags), None),
                   events=len(events), days_from_event=requirements.days_from_event(report))
 
 
 def states_by_name(session: DbSession) -> list[MemberState]:
     states = session.scalars(select(MemberState)).all()
     return sorted(states, key=lambda s: name_key(s.name))
+
+
+class Member(NamedTuple):
+    """What a matrix's row reads of a Member State (the columns of `MemberState`)."""
+
+    id: int
+    iso3: str
+    name: str
+    un_group: str
+
+
+def members_by_name(session: DbSession) -> list[Member]:
+    """The Member States as `states_by_name` orders them, read as plain rows."""
+    rows = session.connection().execute(_MEMBERS).all()
+    return sorted((Member(*row) for row in rows), key=lambda s: name_key(s.name))
+
+
+_MEMBERS = select(MemberState.id, MemberState.iso3, MemberState.name, MemberState.un_group)
 
 
 def answered_for(session: DbSession, number: int | None,
@@ -731,18 +897,20 @@ def matrix(session: DbSession, number: int | None, as_of: dt.date | None,
     check_as_of(resolution, as_of)
     cutoff = Cutoff.for_date(as_of)
     found: dict[int, Found] = defaultdict(list)
-    shown: dict[int, tuple[Report, ReportVersion]] = {}
+    shown: dict[int, tuple[FiledReport, FiledVersion]] = {}
     for report, version in latest_versions(session, cutoff,
                                            answers=_answers_key(resolution, answered)):
         found[report.state_id].append((report, version))
         shown[version.id] = (report, version)
-    states = states_by_name(session)
-    rows = [_row(s, resolution, answered, cutoff, found.get(s.id, [])) for s in states]
+    states = members_by_name(session)
+    subject = _subject(resolution, answered)
+    fields = [_row(s, resolution, answered, cutoff, found.get(s.id, []), subject)
+              for s in states]
     record = incident_record(session, cutoff, {s.id: s.iso3 for s in states},
                              {resolution.id: resolution.number}, resolution_id=resolution.id,
                              public_only=public_only, shown=shown)
-    rows = _apply_record(session, rows, record, shown, {resolution.number: resolution})
-    rows = with_findings(session, rows, shown, cutoff, public_only=public_only)
+    rows = _with_facts(session, fields, record, shown, {resolution.number: resolution},
+                       cutoff, public_only=public_only)
     return resolution, answered, cutoff, rows
 
 
@@ -798,15 +966,15 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
         ).order_by(Resolution.number)
     ).all()
     found: dict[str, Found] = defaultdict(list)
-    shown: dict[int, tuple[Report, ReportVersion]] = {}
+    shown: dict[int, tuple[FiledReport, FiledVersion]] = {}
     for report, version in latest_versions(session, cutoff, state_id=state.id):
         found[report.answers].append((report, version))
         shown[version.id] = (report, version)
     record = incident_record(session, cutoff, {state.id: state.iso3},
                              {r.id: r.number for r in resolutions}, state_id=state.id,
                              public_only=public_only, shown=shown)
-    general: list[MatrixRow] = []
-    every: list[MatrixRow] = []
+    general: list[Fields] = []
+    every: list[Fields] = []
     for resolution in resolutions:
         if resolution.adopted_on > cutoff.as_of:
             continue
@@ -816,8 +984,8 @@ def state_profile(session: DbSession, iso3: str, as_of: dt.date | None, *,
         for answered in requirements.everything_answerable(resolution, of_states=True):
             every.append(_row(state, resolution, answered, cutoff, found.get(answered.code, [])))
     by_number = {r.number: r for r in resolutions}
-    enriched = _apply_record(session, general + every, record, shown, by_number)
-    enriched = with_findings(session, enriched, shown, cutoff, public_only=public_only)
+    enriched = _with_facts(session, general + every, record, shown, by_number, cutoff,
+                           public_only=public_only)
     return state, cutoff, enriched[:len(general)], enriched[len(general):]
 
 
@@ -825,7 +993,14 @@ def median(values: list[float]) -> float | None:
     """The median, rounded as every figure is (one decimal, halves up: 72.85 → 72.9)."""
     if not values:
         return None
-    return round_half_up(statistics.median(Fraction(str(v)) for v in values), 1)
+    # Floats sort as their shortest decimal forms do: only the middle one or two are made
+    # exact (`Fraction`), not all 193.
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return round_half_up(Fraction(str(ordered[middle])), 1)
+    return round_half_up((Fraction(str(ordered[middle - 1]))
+                          + Fraction(str(ordered[middle]))) / 2, 1)
 
 
 def headline(rows: list[MatrixRow]) -> Headline:

@@ -22,10 +22,11 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from marshmallow import Schema, ValidationError
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Executable, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from schemas.findings import (
@@ -62,7 +63,7 @@ from ..models import (
     Report,
     ReportVersion,
 )
-from ..models.types import utcnow
+from ..models.types import UTCDateTime, utcnow
 from . import audit, page_of, revisions, use_case
 from .reports import ExpectedVersion, require_current
 from .session import DbSession, rowcount
@@ -662,16 +663,25 @@ def contradicted_counts(session: DbSession, report_ids: list[int], before: dt.da
     published before `before` and not withdrawn by then. One query."""
     if not report_ids:
         return {}
+    stmt = _contradicted_statement(public_only)
+    rows = session.execute(stmt, {"report_ids": report_ids, "cut_off": before})
+    return {report_id: count for report_id, count in rows if report_id is not None}
+
+
+@lru_cache(maxsize=2)
+def _contradicted_statement(public_only: bool) -> Executable:
+    """The statement of `contradicted_counts`, built once (the matrix asks it on every
+    request): the reports bound as `report_ids`, the instant as `cut_off`."""
+    before = bindparam("cut_off", type_=UTCDateTime())
     stmt = (select(Finding.report_id, func.count())
-            .where(Finding.report_id.in_(report_ids),
+            .where(Finding.report_id.in_(bindparam("report_ids", expanding=True)),
                    Finding.assessment == Assessment.CONTRADICTED,
                    Finding.published_at < before,
                    or_(Finding.withdrawn_at.is_(None), Finding.withdrawn_at >= before))
             .group_by(Finding.report_id))
     if public_only:
         stmt = stmt.where(Finding.visibility == Visibility.PUBLIC)
-    return {report_id: count for report_id, count in session.execute(stmt)
-            if report_id is not None}
+    return stmt
 
 
 # --- telling the State -------------------------------------------------------------------

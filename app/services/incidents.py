@@ -27,6 +27,7 @@ from marshmallow import ValidationError
 from sqlalchemy import and_, case, delete, exists, false, func, insert, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from schemas.incidents import AcknowledgementInSchema, IncidentInSchema
 
@@ -456,9 +457,10 @@ def incident_options():
     )
 
 
-def latest_number_before(before: dt.datetime):
+def latest_number_before(before: dt.datetime | ColumnElement[dt.datetime]):
     """A scalar subquery, correlated to `Incident`: the number of its latest version received
-    before `before` (walks the unique (incident_id, number) index backwards)."""
+    before `before` (an instant, or a bound parameter; walks the unique (incident_id, number)
+    index backwards)."""
     inner = aliased(IncidentVersion)
     return (select(func.max(inner.number))
             .where(inner.incident_id == Incident.id, inner.received_at < before)

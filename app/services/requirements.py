@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .. import requirements as rules
 from ..domain import RequirementKind
@@ -150,7 +150,17 @@ def due_of_report(report: AnyReport) -> dt.date | None:
     return answered.due
 
 
-def days_from_event(report: AnyReport) -> int | None:
+class EventReport(Protocol):
+    """What `days_from_event` reads of a report (a `Report`, or the matrix's plain row)."""
+
+    @property
+    def event_on(self) -> dt.date | None: ...
+
+    @property
+    def first_received_at(self) -> dt.datetime: ...
+
+
+def days_from_event(report: EventReport) -> int | None:
     """For a report on an event: days from the event to the report's first receipt."""
     if report.event_on is None:
         return None
