@@ -99,18 +99,7 @@ def matrix_result(args: dict[str, Any]) -> dict[str, Any] | Response:
     resolution, answered, cutoff, rows = service.matrix(
         db.session, args.get("resolution"), args.get("as_of"), args.get("requirement"))
     service.check_regime_of(db.session, args.get("regime"), resolution)
-    summary = service.headline(rows)
-    shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
-                                    rating=args.get("rating"), flag=args.get("flag"),
-                                    sort=args["sort"])
-    total = len(shown)
-    paging = {}
-    if args.get("page") is not None or args.get("page_size") is not None:
-        # Paged only when asked; the whole matrix (193 rows) otherwise.
-        paging = {"page": args.get("page") or 1,
-                  "page_size": page_size_or_default(args.get("page_size"))}
-        start = (paging["page"] - 1) * paging["page_size"]
-        shown = shown[start:start + paging["page_size"]]
+    summary, shown, total, paging = _shown(rows, args)
     if _wants_csv(args):
         subject = (answered.code.replace("/", "-") if args.get("requirement") and answered
                    else str(resolution.number))
@@ -135,22 +124,30 @@ def matrix_result(args: dict[str, Any]) -> dict[str, Any] | Response:
     }
 
 
-def _regime_matrix_result(args: dict[str, Any]) -> dict[str, Any] | Response:
-    """A regime's matrix: the matrices of its resolutions that ask every State a general
-    report, one after the other."""
-    regime, cutoff, numbers, rows = service.regime_matrix(db.session, args["regime"],
-                                                          args.get("as_of"))
+def _shown(rows: list[Any], args: dict[str, Any]
+           ) -> tuple[Any, list[Any], int, dict[str, int]]:
+    """(headline of all rows, the rows shown, how many pass the filters, paging): filtered
+    and sorted as asked, and paged only when asked (the whole matrix otherwise)."""
     summary = service.headline(rows)
     shown = service.filter_and_sort(rows, un_group=args.get("un_group"),
                                     rating=args.get("rating"), flag=args.get("flag"),
                                     sort=args["sort"])
     total = len(shown)
-    paging = {}
+    paging: dict[str, int] = {}
     if args.get("page") is not None or args.get("page_size") is not None:
         paging = {"page": args.get("page") or 1,
                   "page_size": page_size_or_default(args.get("page_size"))}
         start = (paging["page"] - 1) * paging["page_size"]
         shown = shown[start:start + paging["page_size"]]
+    return summary, shown, total, paging
+
+
+def _regime_matrix_result(args: dict[str, Any]) -> dict[str, Any] | Response:
+    """A regime's matrix: the matrices of its resolutions that ask every State a general
+    report, one after the other."""
+    regime, cutoff, numbers, rows = service.regime_matrix(db.session, args["regime"],
+                                                          args.get("as_of"))
+    summary, shown, total, paging = _shown(rows, args)
     if _wants_csv(args):
         return _csv_response(
             shown, f"compliance-regime-{regime.code}-as-of-{cutoff.as_of.isoformat()}.csv")
